@@ -1,0 +1,70 @@
+"""Administration: users and the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from app.auth import service as auth_service
+from app.auth.access import roles_required
+from app.auth.forms import UserForm
+from app.auth.models import User
+from app.common.errors import ValidationError
+from app.common.models import AuditLog
+from app.extensions import db
+from app.providers.models import Provider
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/anvandare", methods=["GET", "POST"])
+@roles_required("admin")
+def users():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            auth_service.create_user(
+                db.session, email=form.email.data, role=form.role.data, password=form.password.data,
+                name=form.name.data or "", provider_org_nr=form.provider_org_nr.data or None,
+                actor_id=current_user.id)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            field = getattr(form, {"provider": "provider_org_nr"}.get(exc.field, exc.field), None)
+            (field.errors if field is not None else form.form_errors).append(exc.message)
+        else:
+            flash(_("Användaren %(email)s är skapad.", email=form.email.data), "success")
+            return redirect(url_for("admin.users"))
+    rows = db.session.exec(
+        select(User, Provider.name).join(Provider, Provider.id == User.provider_id, isouter=True)
+        .order_by(User.role, User.email)
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/users.html", form=form, rows=rows), status
+
+
+@bp.route("/anvandare/<int:user_id>/aktiv", methods=["POST"])
+@roles_required("admin")
+def toggle_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        return render_template("error.html", status=404, message=_("Användaren finns inte.")), 404
+    if user.id == current_user.id:
+        flash(_("Du kan inte stänga av ditt eget konto."), "error")
+        return redirect(url_for("admin.users"))
+    auth_service.set_active(db.session, user, not user.active, current_user.id)
+    db.session.commit()
+    flash(_("Kontot är aktiverat.") if user.active else _("Kontot är avstängt."), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/granskningslogg")
+@roles_required("admin")
+def audit_log():
+    entity = request.args.get("entity", "").strip()
+    stmt = select(AuditLog, User.email).join(User, User.id == AuditLog.user_id, isouter=True)
+    if entity:
+        stmt = stmt.where(AuditLog.entity == entity)
+    rows = db.session.exec(stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200)).all()
+    return render_template("admin/audit_log.html", rows=rows, entity=entity)

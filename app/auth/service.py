@@ -1,0 +1,88 @@
+"""Users: creation, password hashing (argon2) and sign-in checks."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from app.auth.models import ROLES, User
+from app.common.audit import record_change
+from app.common.base import utcnow
+from app.common.errors import ValidationError
+from app.common.identifiers import normalize_org_nr
+from app.providers.models import Provider
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        # Same work as a real check so timing does not tell which e-mails exist.
+        _hasher.hash(password or "x")
+        return None
+    if not user.active or not verify_password(user, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def normalize_email(email: str, field: str = "email") -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationError(field, "ogiltig e-postadress") from None
+
+
+def create_user(session: Session, *, email: str, role: str, password: str, name: str = "",
+                provider_org_nr: str | None = None, actor_id: int | None = None) -> User:
+    """Create a user; a provider user must name an existing provider."""
+    email = normalize_email(email)
+    if role not in ROLES:
+        raise ValidationError("role", f"okänd roll (välj en av {', '.join(ROLES)})")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError("password", f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    if session.exec(select(User).where(User.email == email)).first():
+        raise ValidationError("email", "det finns redan en användare med den e-postadressen")
+    provider_id = None
+    if role == "provider":
+        if not provider_org_nr:
+            raise ValidationError("provider", "en anordnaranvändare måste höra till en anordnare")
+        org_nr = normalize_org_nr(provider_org_nr, "provider")
+        provider = session.exec(select(Provider).where(Provider.org_nr == org_nr)).first()
+        if provider is None:
+            raise ValidationError("provider", "ingen anordnare med det organisationsnumret")
+        provider_id = provider.id
+    elif provider_org_nr:
+        raise ValidationError("provider", "bara anordnaranvändare hör till en anordnare")
+    user = User(email=email, name=name.strip(), role=role, provider_id=provider_id,
+                password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    record_change(session, actor_id, "create", "user", user.id,
+                  after={"email": email, "role": role, "provider_id": provider_id})
+    return user
+
+
+def set_active(session: Session, user: User, active: bool, actor_id: int | None) -> None:
+    before = {"active": user.active}
+    user.active = active
+    record_change(session, actor_id, "update", "user", user.id, before=before,
+                  after={"active": active})

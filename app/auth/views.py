@@ -1,0 +1,83 @@
+"""Sign in and out, the language switch and each role's start page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import service
+from app.auth.access import login_required_any, public
+from app.auth.forms import LoginForm
+from app.auth.start import start_facts
+from app.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _failed_login(response) -> bool:
+    """Only failed attempts count towards the limit (a success redirects)."""
+    return request.method == "POST" and response.status_code != 302
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+        form.password.errors.append(_("Fel e-postadress eller lösenord."))
+        return render_template("auth/login.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required_any
+def logout():
+    logout_user()
+    flash(_("Du är utloggad."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/")
+@login_required_any
+def home():
+    facts = start_facts(db.session, current_user)
+    return render_template(f"start/{current_user.role}.html", facts=facts)
+
+
+@bp.route("/sprak/<lang>")
+@public
+def set_language(lang: str):
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+
+
+@bp.route("/health")
+@public
+def health():
+    return {"status": "ok"}

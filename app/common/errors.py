@@ -1,0 +1,18 @@
+"""The domain error: every service raises it with the path of the field that is wrong."""
+
+
+class ValidationError(Exception):
+    """Bad input, named by field (`attendance[12].hours`) and explained in words."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """The action cannot be done in the current state (e.g. the settlement is approved)."""

@@ -1,0 +1,36 @@
+"""Swedish UI names for the spec's code values (translated to English through Babel)."""
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "service_type": {
+        "arbetsprovning": _l("Arbetsprövning"),
+        "arbetstraning": _l("Arbetsträning"),
+        "praktik": _l("Praktik"),
+        "utredning": _l("Utredning av arbetsförmåga"),
+    },
+    "rate_unit": {"hour": _l("per timme"), "day": _l("per dag"), "week": _l("per vecka"),
+                  "package": _l("paketpris")},
+    "provider_status": {"applied": _l("Ansökt"), "approved": _l("Godkänd"), "rejected": _l("Avslagen"),
+                        "suspended": _l("Avstängd"), "terminated": _l("Avslutad")},
+    "role": {"admin": _l("Administratör"), "case_worker": _l("Handläggare"), "finance": _l("Ekonomi"),
+             "provider": _l("Anordnare"), "client": _l("Deltagare")},
+    "settlement_status": {"draft": _l("Utkast"), "approved": _l("Godkänd")},
+    "line_kind": {"hours": _l("Timmar"), "days": _l("Dagar"), "weeks": _l("Veckor"),
+                  "package_start": _l("Paket, startdel"), "package_completion": _l("Paket, slutdel"),
+                  "bonus_result": _l("Resultatbonus"), "bonus_sustained": _l("Bonus, varaktigt resultat"),
+                  "adjustment": _l("Justering")},
+    "end_reason": {"completed": _l("Genomförd"), "result": _l("Resultat"),
+                   "interrupted": _l("Avbruten"), "switched": _l("Bytt anordnare")},
+    "chosen_by": {"client": _l("Deltagaren"), "case_worker": _l("Handläggaren"),
+                  "default": _l("Ickevalsalternativ")},
+    "outcome_kind": {"employment": _l("Arbete"), "studies": _l("Studier")},
+    "warning_reason": {"outside_window": _l("Utanför placeringens giltighetstid"),
+                       "over_cap": _l("Över beslutets timtak för veckan"),
+                       "absent": _l("Frånvaro"), "zero_hours": _l("Noll timmar")},
+}
+
+
+def label(kind: str, code) -> str:
+    if code is None:
+        return ""
+    return str(LABELS.get(kind, {}).get(code, code))

@@ -1,0 +1,94 @@
+"""Web glue shared by every area: the user loader, error pages, template filters."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.common import i18n
+from app.common.labels import label
+from app.extensions import db, login_manager
+
+log = logging.getLogger("kundval")
+
+# Each area adds its pages here as they are built; endpoints not registered are skipped.
+NAV = {
+    "admin": [("auth.home", _l("Start")), ("admin.users", _l("Användare")),
+              ("admin.audit_log", _l("Granskningslogg"))],
+    "case_worker": [("auth.home", _l("Start"))],
+    "finance": [("auth.home", _l("Start")), ("settlement.periods", _l("Avräkningar"))],
+    "provider": [("auth.home", _l("Start"))],
+    "client": [("auth.home", _l("Start"))],
+}
+
+
+def register_web_helpers(app: Flask) -> None:
+    from app.auth.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and user.active else None
+
+    app.jinja_env.filters["money"] = i18n.fmt_money
+    app.jinja_env.filters["number"] = i18n.fmt_number
+    app.jinja_env.filters["date"] = i18n.fmt_date
+    app.jinja_env.globals["label"] = label
+
+    @app.context_processor
+    def _layout_context():
+        nav = []
+        if current_user.is_authenticated:
+            nav = [(endpoint, label) for endpoint, label in NAV.get(current_user.role, [])
+                   if endpoint in app.view_functions]
+        return {"nav_items": nav, "other_language": i18n.language_switch_target()}
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        return _error_response(400, _("Formuläret har gått ut. Ladda om sidan och försök igen."))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        messages = {
+            400: _("Förfrågan kunde inte läsas."),
+            403: _("Du har inte behörighet till den här sidan."),
+            404: _("Sidan finns inte."),
+            405: _("Det går inte att göra så här på den här sidan."),
+            429: _("För många försök. Vänta en stund och försök igen."),
+        }
+        return _error_response(exc.code or 500, messages.get(exc.code, exc.description))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        try:
+            db.session.rollback()
+        except Exception:  # the session may already be gone; the page must still render
+            log.debug("rollback after error failed", exc_info=True)
+        return _error_response(500, _("Något gick fel hos oss. Försök igen om en stund."))
+
+
+def _error_response(status: int, message: str):
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"status": status, "message": message}}), status
+    return render_template("error.html", status=status, message=message), status

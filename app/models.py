@@ -1,0 +1,26 @@
+"""Imports every table model so SQLModel.metadata is complete (Alembic and tests read it)."""
+from sqlmodel import SQLModel
+
+from app.auth.models import User
+from app.common.models import AccessLog, AuditLog
+from app.kundval.models import Client, Placement, Referral
+from app.offerings.models import Offering
+from app.providers.models import Provider, ProviderDocument
+from app.reporting.models import Attendance, Outcome
+from app.settlement.models import (
+    BonusRule,
+    JobLock,
+    NumberSeries,
+    Period,
+    Settlement,
+    SettlementLine,
+    SettlementWarning,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AccessLog", "Attendance", "AuditLog", "BonusRule", "Client", "JobLock", "NumberSeries",
+    "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
+    "Settlement", "SettlementLine", "SettlementWarning", "User", "metadata",
+]

@@ -1,0 +1,36 @@
+"""Offerings (tjänster): one service type at one rate, frozen once a placement uses it."""
+from datetime import date
+from decimal import Decimal
+from typing import Optional
+
+from sqlmodel import Field
+
+from app.common.base import JSONField, MoneyField, Timestamped
+
+SERVICE_TYPES = ("arbetsprovning", "arbetstraning", "praktik", "utredning")
+RATE_UNITS = ("hour", "day", "week", "package")
+VAT_RATES = (0, 6, 12, 25)
+OFFERING_STATUSES = ("draft", "published", "withdrawn", "closed")
+
+
+class Offering(Timestamped, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=64, unique=True, index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    service_type: str = Field(max_length=20, index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="")
+    rate_unit: str = Field(max_length=10)
+    rate: Decimal = MoneyField()
+    vat_rate: int = Field(default=0)
+    start_share: int = Field(default=50)
+    capacity: int = Field(default=0)
+    area: str = Field(default="", max_length=100)
+    address: str = Field(default="", max_length=200)
+    languages: list = JSONField()
+    target_groups: str = Field(default="")
+    available_from: Optional[date] = None
+    available_to: Optional[date] = None
+    default_choice: bool = Field(default=False)
+    status: str = Field(default="published", max_length=20, index=True)
+    replaces_id: Optional[int] = Field(default=None, foreign_key="offering.id")

@@ -1,0 +1,98 @@
+"""Bonus rules, periods and settlements (avräkningar) with their lines and warnings."""
+import datetime as dt
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field
+
+from app.common.base import JSONField, MoneyField, Timestamped
+
+
+class BonusRule(Timestamped, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    priority: int = Field(default=1)
+    service_types: list = JSONField()
+    min_age: Optional[int] = None
+    max_age: Optional[int] = None
+    newly_arrived: Optional[bool] = None
+    placements_from: Optional[dt.date] = None
+    placements_to: Optional[dt.date] = None
+    outcome_kinds: list = JSONField()
+    tiers: list = JSONField()  # [{"max_days": 90, "amount": "10000.00"}, ...]
+    grace_days: int = Field(default=30)
+    sustain_days: int = Field(default=90)
+    sustain_amount: Decimal = MoneyField(default=Decimal("0.00"))
+
+
+class Period(Timestamped, table=True):
+    """A calendar month; closed once finance has settled everything in it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7, unique=True, index=True)
+    closed_at: Optional[dt.datetime] = None
+    closed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+
+
+class Settlement(Timestamped, table=True):
+    """What one provider is owed for one month; a draft is replaced, an approved one never changes."""
+
+    __table_args__ = (UniqueConstraint("provider_id", "period", name="uq_settlement_provider_period"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    period: str = Field(max_length=7, index=True)
+    status: str = Field(default="draft", max_length=10)
+    number: Optional[str] = Field(default=None, max_length=20, unique=True)
+    credit_note: bool = Field(default=False)
+    total_excl_vat: Decimal = MoneyField(default=Decimal("0.00"))
+    total_vat: Decimal = MoneyField(default=Decimal("0.00"))
+    total_incl_vat: Decimal = MoneyField(default=Decimal("0.00"))
+    fingerprint: str = Field(default="", max_length=64)
+    previous_lines: list = JSONField()  # the lines of the draft this one replaced, for the diff
+    approved_at: Optional[dt.datetime] = None
+    approved_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+
+
+class SettlementLine(Timestamped, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    settlement_id: int = Field(foreign_key="settlement.id", index=True)
+    placement_id: int = Field(foreign_key="placement.id", index=True)
+    kind: str = Field(max_length=20)
+    quantity: Decimal = MoneyField()
+    unit_price: Decimal = MoneyField()
+    amount: Decimal = MoneyField()
+    vat_rate: int
+    vat: Decimal = MoneyField()
+    ref_period: Optional[str] = Field(default=None, max_length=7)
+    ref_kind: Optional[str] = Field(default=None, max_length=20)
+    explanation: str = Field(default="")
+
+
+class SettlementWarning(Timestamped, table=True):
+    """Attendance the engine did not pay, and why, so finance can see it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    settlement_id: int = Field(foreign_key="settlement.id", index=True)
+    placement_id: int = Field(foreign_key="placement.id")
+    date: dt.date
+    hours: Decimal = MoneyField()
+    reason: str = Field(max_length=20)
+
+
+class NumberSeries(Timestamped, table=True):
+    """Last settlement number given per year; locked while approving so numbers never skip."""
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_number: int = Field(default=0)
+
+
+class JobLock(Timestamped, table=True):
+    """A lock row for scheduled jobs on SQLite (PostgreSQL uses advisory locks)."""
+
+    name: str = Field(primary_key=True, max_length=100)
+    holder: str = Field(default="", max_length=100)
+    locked_until: Optional[dt.datetime] = None
+    last_run_key: str = Field(default="", max_length=50)

@@ -23,7 +23,8 @@ PASSWORD = "korrekt-hast-batteri"
 
 
 def _worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # KUNDVAL_TEST_DB_SUFFIX keeps two test runs on one machine apart (e.g. two checkouts).
+    return os.environ.get("KUNDVAL_TEST_DB_SUFFIX", "") + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def _postgres_url_for_worker() -> str:

@@ -49,19 +49,26 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.auth.views import bp as auth_bp
     from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.settlement.views import bp as settlement_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(settlement_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.common.migrate import db_cli
     from app.exchange.cli import data_cli, seed_cmd
+    from app.scheduler import scheduler_cmd
+    from app.settlement.cli import period_cli, settlement_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(data_cli)
     app.cli.add_command(seed_cmd)
+    app.cli.add_command(settlement_cli)
+    app.cli.add_command(period_cli)
+    app.cli.add_command(scheduler_cmd)

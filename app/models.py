@@ -2,7 +2,7 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import User
-from app.common.models import AccessLog, AuditLog
+from app.common.models import AccessLog, AuditLog, Notification
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider, ProviderDocument
@@ -20,7 +20,7 @@ from app.settlement.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "AccessLog", "Attendance", "AuditLog", "BonusRule", "Client", "JobLock", "NumberSeries",
+    "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
     "Settlement", "SettlementLine", "SettlementWarning", "User", "metadata",
 ]

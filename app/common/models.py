@@ -1,6 +1,5 @@
 """The access log (who saw which client's data) and the audit log (who changed what)."""
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
@@ -9,20 +8,35 @@ from app.common.base import Timestamped, utcnow
 
 
 class AccessLog(Timestamped, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     page: str = Field(max_length=200)
 
 
 class AuditLog(Timestamped, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     action: str = Field(max_length=50)
     entity: str = Field(max_length=50, index=True)
-    entity_id: Optional[int] = None
-    before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    entity_id: int | None = None
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     reason: str = Field(default="")
+
+
+class Notification(Timestamped, table=True):
+    """The outbox: every message the platform sends is kept here, and e-mailed when configured."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    role: str = Field(default="", max_length=20, index=True)  # for messages to everyone in a role
+    email: str = Field(default="", max_length=200)
+    subject: str = Field(max_length=200)
+    body: str = Field(default="")
+    key: str = Field(default="", max_length=120, index=True)  # makes repeated jobs idempotent
+    sent_at: datetime | None = None
+    read_at: datetime | None = None

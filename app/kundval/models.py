@@ -1,7 +1,6 @@
 """Clients, their referrals (beslut) and placements (the chosen offering)."""
 from datetime import date
 from decimal import Decimal
-from typing import Optional
 
 from sqlalchemy import Column, Numeric
 from sqlmodel import Field
@@ -15,7 +14,7 @@ END_REASONS = ("completed", "result", "interrupted", "switched")
 class Client(Timestamped, table=True):
     """A person; the personnummer is stored encrypted with a keyed hash for look-ups."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True, index=True)
     personal_id_encrypted: str = Field(max_length=300)
     personal_id_hash: str = Field(max_length=64, unique=True, index=True)
@@ -26,32 +25,32 @@ class Client(Timestamped, table=True):
     children_in_household: bool = Field(default=False)
     language: str = Field(default="sv", max_length=10)
     phone: str = Field(default="", max_length=40)
-    case_worker_id: Optional[int] = Field(default=None, foreign_key="user.id", index=True)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id", unique=True)
+    case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", unique=True)
 
 
 class Referral(Timestamped, table=True):
     """A case worker's decision (beslut): a service type, valid from–to, optional weekly cap."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True, index=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     service_type: str = Field(max_length=20)
     decided_on: date
     valid_from: date
     valid_to: date
-    max_hours_per_week: Optional[Decimal] = Field(
+    max_hours_per_week: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(6, 2), nullable=True))
-    choice_deadline: Optional[date] = None
-    case_worker_id: Optional[int] = Field(default=None, foreign_key="user.id", index=True)
+    choice_deadline: date | None = None
+    case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
 
 
 class Placement(Timestamped, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True, index=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     offering_id: int = Field(foreign_key="offering.id", index=True)
     chosen_by: str = Field(default="client", max_length=20)
     start_date: date
-    ended_on: Optional[date] = None
-    end_reason: Optional[str] = Field(default=None, max_length=20)
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, max_length=20)

@@ -1,7 +1,6 @@
 """Offerings (tjänster): one service type at one rate, frozen once a placement uses it."""
 from datetime import date
 from decimal import Decimal
-from typing import Optional
 
 from sqlmodel import Field
 
@@ -14,7 +13,7 @@ OFFERING_STATUSES = ("draft", "published", "withdrawn", "closed")
 
 
 class Offering(Timestamped, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True, index=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
     service_type: str = Field(max_length=20, index=True)
@@ -29,8 +28,8 @@ class Offering(Timestamped, table=True):
     address: str = Field(default="", max_length=200)
     languages: list = JSONField()
     target_groups: str = Field(default="")
-    available_from: Optional[date] = None
-    available_to: Optional[date] = None
+    available_from: date | None = None
+    available_to: date | None = None
     default_choice: bool = Field(default=False)
     status: str = Field(default="published", max_length=20, index=True)
-    replaces_id: Optional[int] = Field(default=None, foreign_key="offering.id")
+    replaces_id: int | None = Field(default=None, foreign_key="offering.id")

@@ -1,6 +1,5 @@
 """Providers (anordnare): organisations that deliver services once approved."""
 from datetime import date, datetime
-from typing import Optional
 
 from sqlmodel import Field
 
@@ -10,7 +9,7 @@ PROVIDER_STATUSES = ("applied", "approved", "rejected", "suspended", "terminated
 
 
 class Provider(Timestamped, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True, index=True)
     org_nr: str = Field(max_length=11, unique=True, index=True)
     name: str = Field(max_length=200)
@@ -29,18 +28,18 @@ class Provider(Timestamped, table=True):
     insurance: str = Field(default="", max_length=200)
     description: str = Field(default="")
     service_types: list = JSONField()
-    decided_at: Optional[datetime] = None
+    decided_at: datetime | None = None
     decision_reason: str = Field(default="")
 
 
 class ProviderDocument(Timestamped, table=True):
     """A certificate the municipality checks (F-skatt, registration, insurance, credit)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
     kind: str = Field(max_length=30)
     filename: str = Field(max_length=200)
     stored_name: str = Field(max_length=100)
     content_type: str = Field(max_length=50)
     size: int
-    expires_on: Optional[date] = None
+    expires_on: date | None = None

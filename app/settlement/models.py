@@ -1,7 +1,6 @@
 """Bonus rules, periods and settlements (avräkningar) with their lines and warnings."""
 import datetime as dt
 from decimal import Decimal
-from typing import Optional
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
@@ -10,16 +9,16 @@ from app.common.base import JSONField, MoneyField, Timestamped
 
 
 class BonusRule(Timestamped, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(default="", max_length=200)
     priority: int = Field(default=1)
     service_types: list = JSONField()
-    min_age: Optional[int] = None
-    max_age: Optional[int] = None
-    newly_arrived: Optional[bool] = None
-    placements_from: Optional[dt.date] = None
-    placements_to: Optional[dt.date] = None
+    min_age: int | None = None
+    max_age: int | None = None
+    newly_arrived: bool | None = None
+    placements_from: dt.date | None = None
+    placements_to: dt.date | None = None
     outcome_kinds: list = JSONField()
     tiers: list = JSONField()  # [{"max_days": 90, "amount": "10000.00"}, ...]
     grace_days: int = Field(default=30)
@@ -30,10 +29,10 @@ class BonusRule(Timestamped, table=True):
 class Period(Timestamped, table=True):
     """A calendar month; closed once finance has settled everything in it."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     period: str = Field(max_length=7, unique=True, index=True)
-    closed_at: Optional[dt.datetime] = None
-    closed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    closed_at: dt.datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Settlement(Timestamped, table=True):
@@ -41,23 +40,23 @@ class Settlement(Timestamped, table=True):
 
     __table_args__ = (UniqueConstraint("provider_id", "period", name="uq_settlement_provider_period"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
     period: str = Field(max_length=7, index=True)
     status: str = Field(default="draft", max_length=10)
-    number: Optional[str] = Field(default=None, max_length=20, unique=True)
+    number: str | None = Field(default=None, max_length=20, unique=True)
     credit_note: bool = Field(default=False)
     total_excl_vat: Decimal = MoneyField(default=Decimal("0.00"))
     total_vat: Decimal = MoneyField(default=Decimal("0.00"))
     total_incl_vat: Decimal = MoneyField(default=Decimal("0.00"))
     fingerprint: str = Field(default="", max_length=64)
     previous_lines: list = JSONField()  # the lines of the draft this one replaced, for the diff
-    approved_at: Optional[dt.datetime] = None
-    approved_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    approved_at: dt.datetime | None = None
+    approved_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class SettlementLine(Timestamped, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     settlement_id: int = Field(foreign_key="settlement.id", index=True)
     placement_id: int = Field(foreign_key="placement.id", index=True)
     kind: str = Field(max_length=20)
@@ -66,15 +65,15 @@ class SettlementLine(Timestamped, table=True):
     amount: Decimal = MoneyField()
     vat_rate: int
     vat: Decimal = MoneyField()
-    ref_period: Optional[str] = Field(default=None, max_length=7)
-    ref_kind: Optional[str] = Field(default=None, max_length=20)
+    ref_period: str | None = Field(default=None, max_length=7)
+    ref_kind: str | None = Field(default=None, max_length=20)
     explanation: str = Field(default="")
 
 
 class SettlementWarning(Timestamped, table=True):
     """Attendance the engine did not pay, and why, so finance can see it."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     settlement_id: int = Field(foreign_key="settlement.id", index=True)
     placement_id: int = Field(foreign_key="placement.id")
     date: dt.date
@@ -94,5 +93,5 @@ class JobLock(Timestamped, table=True):
 
     name: str = Field(primary_key=True, max_length=100)
     holder: str = Field(default="", max_length=100)
-    locked_until: Optional[dt.datetime] = None
+    locked_until: dt.datetime | None = None
     last_run_key: str = Field(default="", max_length=50)

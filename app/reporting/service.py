@@ -1,0 +1,52 @@
+"""Attendance and outcome reporting: what providers have (not yet) reported."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.kundval.models import Placement, Referral
+from app.offerings.models import Offering
+from app.providers.models import Provider
+from app.reporting.models import Attendance
+
+
+def missing_attendance(session: Session, first: date, last: date) -> dict[int, dict]:
+    """Per provider id: weekdays in first..last inside an open placement's window with no row.
+
+    Returns {provider_id: {"name": ..., "org_nr": ..., "placements": n, "days": n}}; three
+    queries whatever the number of placements.
+    """
+    placements = session.execute(
+        select(Placement.id, Placement.start_date, Placement.ended_on, Referral.valid_from,
+               Referral.valid_to, Offering.provider_id)
+        .join(Referral, Referral.id == Placement.referral_id)
+        .join(Offering, Offering.id == Placement.offering_id)
+        .where(Placement.start_date <= last)
+        .where((Placement.ended_on.is_(None)) | (Placement.ended_on >= first))).all()
+    if not placements:
+        return {}
+    reported = defaultdict(set)
+    for p_id, day in session.execute(
+            select(Attendance.placement_id, Attendance.date)
+            .where(Attendance.date >= first, Attendance.date <= last)):
+        reported[p_id].add(day)
+    result: dict[int, dict] = {}
+    for p_id, start, ended_on, valid_from, valid_to, provider_id in placements:
+        lo = max(first, start, valid_from)
+        hi = min(last, valid_to, ended_on or last)
+        day, missing = lo, 0
+        while day <= hi:
+            if day.weekday() < 5 and day not in reported[p_id]:
+                missing += 1
+            day += timedelta(days=1)
+        if missing:
+            entry = result.setdefault(provider_id, {"placements": 0, "days": 0})
+            entry["placements"] += 1
+            entry["days"] += missing
+    for provider_id, name, org_nr in session.execute(
+            select(Provider.id, Provider.name, Provider.org_nr).where(Provider.id.in_(list(result)))):
+        result[provider_id].update(name=name, org_nr=org_nr)
+    return result

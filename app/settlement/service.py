@@ -1,0 +1,533 @@
+"""Loading the rules' inputs from the database in bulk, and storing settlements.
+
+The rules themselves are in rules.py; this layer decides which periods need adjustments,
+keeps drafts idempotent, numbers approvals without gaps and closes periods. Callers
+commit; every function here works inside the caller's one transaction.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlmodel import Session
+
+from app.common.base import utcnow
+from app.common.errors import ValidationError
+from app.kundval.models import Client, Placement, Referral
+from app.offerings.models import Offering
+from app.providers.models import Provider
+from app.reporting.models import Attendance, Outcome
+from app.settlement import rules
+from app.settlement.models import (
+    BonusRule,
+    NumberSeries,
+    Period,
+    Settlement,
+    SettlementLine,
+    SettlementWarning,
+)
+
+log = logging.getLogger("kundval.settlement")
+
+SETTLEMENT_LOCK_KEY = 72_015_001  # PostgreSQL advisory lock shared by run, approve and close
+
+
+def check_period(period: str, field_name: str = "period") -> str:
+    try:
+        rules.period_bounds(period)
+    except ValueError:
+        raise ValidationError(field_name, "måste vara en månad som ÅÅÅÅ-MM") from None
+    return period
+
+
+def lock_settlements(session: Session) -> None:
+    """Serialise settlement writers: an advisory lock on PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already holds the database's write lock for the whole transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETTLEMENT_LOCK_KEY})
+
+
+# --- Loading -------------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """The rules' inputs plus the maps back to database ids."""
+
+    inputs: rules.Inputs
+    provider_ids: dict[str, int]  # provider ref -> id
+    placement_ids: dict[str, int]  # placement ref -> id
+    placement_refs: dict[int, str] = field(default_factory=dict)
+
+
+def load_inputs(session: Session, first: date, last: date) -> Loaded:
+    """Everything the rules need for periods whose attendance lies in first..last.
+
+    Attendance is read for that range only, except for package placements, whose earlier rows
+    decide the month of the start instalment. Seven queries in all, whatever the size.
+    """
+    provider_refs = dict(session.execute(select(Provider.id, Provider.ref)).all())
+    offerings: dict[str, rules.Offering] = {}
+    offering_refs: dict[int, str] = {}
+    package_offering_ids: set[int] = set()
+    for o_id, ref, provider_id, service_type, rate_unit, rate, vat_rate, start_share in session.execute(
+        select(Offering.id, Offering.ref, Offering.provider_id, Offering.service_type,
+               Offering.rate_unit, Offering.rate, Offering.vat_rate, Offering.start_share)
+    ):
+        offering_refs[o_id] = ref
+        offerings[ref] = rules.Offering(ref, provider_refs[provider_id], service_type, rate_unit,
+                                        _dec(rate), vat_rate, start_share)
+        if rate_unit == "package":
+            package_offering_ids.add(o_id)
+
+    referrals: dict[str, rules.Referral] = {}
+    referral_refs: dict[int, str] = {}
+    referral_client: dict[int, int] = {}
+    for r_id, ref, client_id, valid_from, valid_to, cap in session.execute(
+        select(Referral.id, Referral.ref, Referral.client_id, Referral.valid_from, Referral.valid_to,
+               Referral.max_hours_per_week)
+    ):
+        referral_refs[r_id] = ref
+        referral_client[r_id] = client_id
+        referrals[ref] = rules.Referral(ref, valid_from, valid_to, None if cap is None else _dec(cap))
+
+    clients = {c_id: (birth, newly) for c_id, birth, newly in session.execute(
+        select(Client.id, Client.birth_date, Client.newly_arrived))}
+
+    placements: list[rules.Placement] = []
+    placement_refs: dict[int, str] = {}
+    package_placement_ids: list[int] = []
+    for p_id, ref, referral_id, offering_id, start, ended_on, end_reason in session.execute(
+        select(Placement.id, Placement.ref, Placement.referral_id, Placement.offering_id,
+               Placement.start_date, Placement.ended_on, Placement.end_reason)
+    ):
+        placement_refs[p_id] = ref
+        birth, newly = clients[referral_client[referral_id]]
+        placements.append(rules.Placement(ref, referral_refs[referral_id], offering_refs[offering_id],
+                                          start, ended_on, end_reason, birth, bool(newly)))
+        if offering_id in package_offering_ids:
+            package_placement_ids.append(p_id)
+
+    attendance = [
+        rules.Attendance(placement_refs[p_id], day, status, _dec(hours))
+        for p_id, day, status, hours in session.execute(
+            select(Attendance.placement_id, Attendance.date, Attendance.status, Attendance.hours)
+            .where(Attendance.date >= first, Attendance.date <= last))
+    ]
+    if package_placement_ids:
+        attendance.extend(
+            rules.Attendance(placement_refs[p_id], day, status, _dec(hours))
+            for p_id, day, status, hours in session.execute(
+                select(Attendance.placement_id, Attendance.date, Attendance.status, Attendance.hours)
+                .join(Placement, Placement.id == Attendance.placement_id)
+                .join(Offering, Offering.id == Placement.offering_id)
+                .where(Offering.rate_unit == "package", Attendance.date < first)))
+
+    outcomes = [
+        rules.Outcome(ref, placement_refs[p_id], kind, result_date, verified_on, sustained)
+        for ref, p_id, kind, result_date, verified_on, sustained in session.execute(
+            select(Outcome.ref, Outcome.placement_id, Outcome.kind, Outcome.result_date,
+                   Outcome.verified_on, Outcome.sustained_verified_on)
+            .where(Outcome.rejected_on.is_(None)))
+    ]
+    bonus_rules = [bonus_rule_terms(rule) for rule in session.execute(select(BonusRule)).scalars()]
+
+    inputs = rules.Inputs(offerings, referrals, placements, attendance, outcomes, bonus_rules)
+    return Loaded(inputs, {ref: pid for pid, ref in provider_refs.items()},
+                  {ref: pid for pid, ref in placement_refs.items()}, placement_refs)
+
+
+def bonus_rule_terms(rule: BonusRule) -> rules.BonusRule:
+    """The rules' record of a stored bonus rule (also used by the bonus simulation)."""
+    return rules.BonusRule(
+        ref=rule.ref, priority=rule.priority, service_types=tuple(rule.service_types),
+        outcome_kinds=tuple(rule.outcome_kinds),
+        tiers=tuple(rules.Tier(int(t["max_days"]), Decimal(str(t["amount"]))) for t in rule.tiers),
+        min_age=rule.min_age, max_age=rule.max_age, newly_arrived=rule.newly_arrived,
+        placements_from=rule.placements_from, placements_to=rule.placements_to,
+        grace_days=rule.grace_days, sustain_days=rule.sustain_days,
+        sustain_amount=_dec(rule.sustain_amount))
+
+
+def _dec(value) -> Decimal:
+    """Numeric columns come back as Decimal on PostgreSQL and as float on SQLite."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+# --- Which periods are settled --------------------------------------------------------------
+
+
+@dataclass
+class SettledState:
+    closed: set[str]
+    approved: dict[int, set[str]]  # provider id -> periods with an approved settlement
+    drafts: dict[int, str]  # provider id -> period of a draft (only for the run period)
+
+    def settled(self, provider_id: int, period: str) -> bool:
+        return period in self.closed or period in self.approved.get(provider_id, set())
+
+
+def settled_state(session: Session) -> SettledState:
+    closed = set(session.execute(select(Period.period).where(Period.closed_at.is_not(None))).scalars())
+    approved: dict[int, set[str]] = defaultdict(set)
+    for provider_id, period in session.execute(
+            select(Settlement.provider_id, Settlement.period).where(Settlement.status == "approved")):
+        approved[provider_id].add(period)
+    return SettledState(closed, approved, {})
+
+
+def first_data_period(session: Session) -> str | None:
+    first = session.execute(select(func.min(Placement.start_date))).scalar()
+    return rules.period_of(first) if first else None
+
+
+def adjustment_periods(state: SettledState, provider_id: int, period: str, earliest: str) -> list[str]:
+    """Settled periods Q whose earliest unsettled later period is `period`, newest first."""
+    result = []
+    q = rules.previous_period(period)
+    while q >= earliest and state.settled(provider_id, q):
+        result.append(q)
+        q = rules.previous_period(q)
+    return result
+
+
+# --- Running drafts --------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    period: str
+    drafted: list[str] = field(default_factory=list)  # org_nr
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped_settled: list[str] = field(default_factory=list)
+
+
+def _line_dict(line: rules.Line) -> dict:
+    return {"placement": line.placement, "kind": line.kind, "quantity": str(line.quantity),
+            "unit_price": str(line.unit_price), "amount": str(line.amount), "vat_rate": line.vat_rate,
+            "vat": str(line.vat), "ref_period": line.ref_period, "ref_kind": line.ref_kind}
+
+
+def compute_period(session: Session, period: str, provider_ids: set[int] | None = None,
+                   loaded: Loaded | None = None, state: SettledState | None = None
+                   ) -> dict[int, tuple[list[rules.Line], list[rules.Warning], str]]:
+    """Lines (regular, bonus and adjustments), warnings and fingerprint per provider id for
+    `period`, for providers not yet settled in it. Writes nothing."""
+    check_period(period)
+    state = state or settled_state(session)
+    earliest = first_data_period(session)
+    if earliest is None:
+        return {}
+    org_of = dict(session.execute(select(Provider.id, Provider.org_nr)).all())
+    wanted = set(org_of) if provider_ids is None else provider_ids
+    wanted = {pid for pid in wanted if not state.settled(pid, period)}
+    adj_periods = {pid: adjustment_periods(state, pid, period, earliest) for pid in wanted}
+    oldest = min([period] + [q for qs in adj_periods.values() for q in qs])
+    first, _ = rules.attendance_dates_needed(oldest)
+    _, last = rules.attendance_dates_needed(period)
+    if loaded is None:
+        loaded = load_inputs(session, first, last)
+    ref_of = {pid: ref for ref, pid in loaded.provider_ids.items()}
+
+    results: dict[int, tuple[list[rules.Line], list[rules.Warning], str]] = {}
+    owed_now = rules.owed_all(loaded.inputs, period, [ref_of[pid] for pid in wanted])
+    for pid in wanted:
+        lines, warnings = owed_now.get(ref_of[pid], ([], []))
+        results[pid] = (list(lines), list(warnings), "")
+
+    by_q: dict[str, list[int]] = defaultdict(list)
+    for pid, qs in adj_periods.items():
+        for q in qs:
+            by_q[q].append(pid)
+    if by_q:
+        approved = approved_lines_for(session, {q for q in by_q}, loaded)
+        for q, pids in by_q.items():
+            owed_q = rules.owed_all(loaded.inputs, q, [ref_of[pid] for pid in pids])
+            for pid in pids:
+                q_lines = owed_q.get(ref_of[pid], ([], []))[0]
+                adjustments = rules.adjustment_lines(q_lines, approved.get((pid, q), []), q)
+                results[pid][0].extend(adjustments)
+
+    final = {}
+    for pid, (lines, warnings, _) in results.items():
+        if not lines and not warnings:
+            continue
+        digest = rules.fingerprint(loaded.inputs, ref_of[pid], period) if lines else ""
+        final[pid] = (lines, warnings, digest)
+    return final
+
+
+def approved_lines_for(session: Session, periods: set[str], loaded: Loaded
+                       ) -> dict[tuple[int, str], list[rules.Line]]:
+    """Per (provider id, Q): the approved lines of Q plus approved adjustments referring to Q."""
+    result: dict[tuple[int, str], list[rules.Line]] = defaultdict(list)
+    rows = session.execute(
+        select(Settlement.provider_id, Settlement.period, SettlementLine.placement_id, SettlementLine.kind,
+               SettlementLine.quantity, SettlementLine.unit_price, SettlementLine.amount,
+               SettlementLine.vat_rate, SettlementLine.vat, SettlementLine.ref_period,
+               SettlementLine.ref_kind)
+        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .where(Settlement.status == "approved")
+        .where((Settlement.period.in_(periods)) | (SettlementLine.ref_period.in_(periods))))
+    for provider_id, s_period, p_id, kind, qty, price, amount, vat_rate, vat, ref_period, ref_kind in rows:
+        line = rules.Line(loaded.placement_refs[p_id], kind, _dec(qty), _dec(price), _dec(amount),
+                          vat_rate, _dec(vat), ref_period, ref_kind)
+        if kind == "adjustment":
+            if ref_period in periods:
+                result[(provider_id, ref_period)].append(line)
+        elif s_period in periods:
+            result[(provider_id, s_period)].append(line)
+    return result
+
+
+def run_period(session: Session, period: str, provider_org_nr: str | None = None) -> RunResult:
+    """Make or replace the drafts of `period` (one provider or all); settled ones are skipped."""
+    check_period(period)
+    lock_settlements(session)
+    providers = _providers(session, provider_org_nr)
+    state = settled_state(session)
+    result = RunResult(period)
+    result.skipped_settled = sorted(org for pid, org in providers.items() if state.settled(pid, period))
+    computed = compute_period(session, period, set(providers), state=state)
+    existing = {s.provider_id: s for s in session.execute(
+        select(Settlement).where(Settlement.period == period,
+                                 Settlement.provider_id.in_(list(providers)))).scalars()}
+    for pid in sorted(providers, key=providers.get):
+        if state.settled(pid, period):
+            continue
+        lines, warnings, digest = computed.get(pid, ([], [], ""))
+        draft = existing.get(pid)
+        if not lines:
+            if draft is not None:
+                _delete_draft(session, draft)
+                result.removed.append(providers[pid])
+            continue
+        if draft is not None and draft.fingerprint == digest and _same_lines(session, draft, lines):
+            result.unchanged.append(providers[pid])
+            continue
+        _store_draft(session, pid, period, draft, lines, warnings, digest)
+        result.drafted.append(providers[pid])
+    return result
+
+
+def _providers(session: Session, org_nr: str | None) -> dict[int, str]:
+    stmt = select(Provider.id, Provider.org_nr)
+    if org_nr:
+        from app.common.identifiers import normalize_org_nr
+
+        stmt = stmt.where(Provider.org_nr == normalize_org_nr(org_nr, "provider"))
+        rows = dict(session.execute(stmt).all())
+        if not rows:
+            raise ValidationError("provider", "ingen anordnare med det organisationsnumret")
+        return rows
+    return dict(session.execute(stmt).all())
+
+
+def _same_lines(session: Session, draft: Settlement, lines: list[rules.Line]) -> bool:
+    return sorted(_stored_line_dicts(session, draft.id), key=_line_key) == sorted(
+        (_line_dict(line) for line in lines), key=_line_key)
+
+
+def _line_key(d: dict) -> tuple:
+    return (d["placement"], d["kind"], d["ref_period"] or "", d["ref_kind"] or "", d["vat_rate"])
+
+
+def _stored_line_dicts(session: Session, settlement_id: int) -> list[dict]:
+    rows = session.execute(
+        select(Placement.ref, SettlementLine.kind, SettlementLine.quantity, SettlementLine.unit_price,
+               SettlementLine.amount, SettlementLine.vat_rate, SettlementLine.vat,
+               SettlementLine.ref_period, SettlementLine.ref_kind)
+        .join(Placement, Placement.id == SettlementLine.placement_id)
+        .where(SettlementLine.settlement_id == settlement_id))
+    return [{"placement": ref, "kind": kind, "quantity": str(_dec(q)), "unit_price": str(_dec(p)),
+             "amount": str(_dec(a)), "vat_rate": vr, "vat": str(_dec(v)), "ref_period": rp,
+             "ref_kind": rk} for ref, kind, q, p, a, vr, v, rp, rk in rows]
+
+
+def _delete_draft(session: Session, draft: Settlement) -> None:
+    session.execute(delete(SettlementLine).where(SettlementLine.settlement_id == draft.id))
+    session.execute(delete(SettlementWarning).where(SettlementWarning.settlement_id == draft.id))
+    session.delete(draft)
+    session.flush()
+
+
+def _store_draft(session: Session, provider_id: int, period: str, draft: Settlement | None,
+                 lines: list[rules.Line], warnings: list[rules.Warning], digest: str) -> None:
+    placement_ids = dict(session.execute(
+        select(Placement.ref, Placement.id).where(
+            Placement.ref.in_({line.placement for line in lines} | {w.placement for w in warnings}))
+    ).all()) if len(lines) + len(warnings) < 5000 else dict(session.execute(
+        select(Placement.ref, Placement.id)).all())
+    totals = rules.settlement_totals(lines)
+    if draft is None:
+        draft = Settlement(provider_id=provider_id, period=period, status="draft")
+        session.add(draft)
+        previous: list[dict] = []
+    else:
+        previous = _stored_line_dicts(session, draft.id)
+        session.execute(delete(SettlementLine).where(SettlementLine.settlement_id == draft.id))
+        session.execute(delete(SettlementWarning).where(SettlementWarning.settlement_id == draft.id))
+    draft.total_excl_vat, draft.total_vat, draft.total_incl_vat = totals.excl, totals.vat, totals.incl
+    draft.credit_note = totals.credit_note
+    draft.fingerprint = digest
+    draft.previous_lines = previous
+    draft.updated_at = utcnow()
+    session.flush()
+    now = utcnow()
+    if lines:
+        session.execute(insert(SettlementLine), [
+            {"settlement_id": draft.id, "placement_id": placement_ids[line.placement], "kind": line.kind,
+             "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
+             "vat_rate": line.vat_rate, "vat": line.vat, "ref_period": line.ref_period,
+             "ref_kind": line.ref_kind, "explanation": line.explanation,
+             "created_at": now, "updated_at": now} for line in lines])
+    if warnings:
+        session.execute(insert(SettlementWarning), [
+            {"settlement_id": draft.id, "placement_id": placement_ids[w.placement], "date": w.date,
+             "hours": w.hours, "reason": w.reason, "created_at": now, "updated_at": now}
+            for w in warnings])
+
+
+# --- Approval and closing ----------------------------------------------------------------------
+
+
+def next_numbers(session: Session, year: int, count: int) -> list[str]:
+    """Take `count` numbers of the year's series, without gaps, under a row lock."""
+    if session.get(NumberSeries, year) is None:
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            now = utcnow()
+            session.execute(pg_insert(NumberSeries).values(
+                year=year, last_number=0, created_at=now, updated_at=now).on_conflict_do_nothing())
+        else:
+            session.add(NumberSeries(year=year, last_number=0))
+            session.flush()
+    last = session.execute(select(NumberSeries.last_number).where(NumberSeries.year == year)
+                           .with_for_update()).scalar_one()
+    session.execute(update(NumberSeries).where(NumberSeries.year == year)
+                    .values(last_number=last + count, updated_at=utcnow()))
+    return [f"AV-{year}-{n:05d}" for n in range(last + 1, last + count + 1)]
+
+
+@dataclass
+class ApproveResult:
+    period: str
+    approved: list[tuple[str, str]] = field(default_factory=list)  # (org_nr, number)
+
+
+def approve_period(session: Session, period: str, provider_org_nr: str | None = None,
+                   user_id: int | None = None, settlement_ids: list[int] | None = None) -> ApproveResult:
+    """Approve the drafts of `period` (in org_nr order); numbers follow the year of approval."""
+    check_period(period)
+    lock_settlements(session)
+    providers = _providers(session, provider_org_nr)
+    stmt = (select(Settlement, Provider.org_nr).join(Provider, Provider.id == Settlement.provider_id)
+            .where(Settlement.period == period, Settlement.status == "draft",
+                   Settlement.provider_id.in_(list(providers)))
+            .order_by(Provider.org_nr))
+    if settlement_ids is not None:
+        stmt = stmt.where(Settlement.id.in_(settlement_ids))
+    drafts = session.execute(stmt).all()
+    result = ApproveResult(period)
+    if not drafts:
+        return result
+    now = utcnow()
+    numbers = next_numbers(session, now.year, len(drafts))
+    for (draft, org_nr), number in zip(drafts, numbers, strict=True):
+        draft.status = "approved"
+        draft.number = number
+        draft.approved_at = now
+        draft.approved_by_id = user_id
+        result.approved.append((org_nr, number))
+    session.flush()
+    from app.common.audit import record_change
+
+    for (draft, org_nr), number in zip(drafts, numbers, strict=True):
+        record_change(session, user_id, "approve", "settlement", draft.id,
+                      after={"number": number, "period": period, "provider": org_nr,
+                             "total_incl_vat": str(draft.total_incl_vat)})
+    return result
+
+
+@dataclass
+class CloseResult:
+    period: str
+    already_closed: bool = False
+    drafted: list[str] = field(default_factory=list)
+    approved: list[tuple[str, str]] = field(default_factory=list)
+
+
+def close_period(session: Session, period: str, user_id: int | None = None) -> CloseResult:
+    """Draft every provider with lines and no settlement, approve every draft, close the month."""
+    check_period(period)
+    lock_settlements(session)
+    row = session.execute(select(Period).where(Period.period == period)).scalar_one_or_none()
+    if row is not None and row.closed_at is not None:
+        return CloseResult(period, already_closed=True)
+    has_settlement = set(session.execute(
+        select(Settlement.provider_id).where(Settlement.period == period)).scalars())
+    org_of = dict(session.execute(select(Provider.id, Provider.org_nr)).all())
+    missing = set(org_of) - has_settlement
+    result = CloseResult(period)
+    if missing:
+        computed = compute_period(session, period, missing)
+        for pid in sorted(computed, key=org_of.get):
+            lines, warnings, digest = computed[pid]
+            if lines:
+                _store_draft(session, pid, period, None, lines, warnings, digest)
+                result.drafted.append(org_of[pid])
+    result.approved = approve_period(session, period, user_id=user_id).approved
+    if row is None:
+        row = Period(period=period)
+        session.add(row)
+    row.closed_at = utcnow()
+    row.closed_by_id = user_id
+    from app.common.audit import record_change
+
+    session.flush()
+    record_change(session, user_id, "close", "period", row.id, after={"period": period})
+    return result
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+def export_period(session: Session, period: str) -> dict:
+    """The settlement export of exchange.md: settlements by org_nr, lines by (placement, kind, ref_period)."""
+    check_period(period)
+    settlements = session.execute(
+        select(Settlement, Provider.ref, Provider.org_nr).join(Provider, Provider.id == Settlement.provider_id)
+        .where(Settlement.period == period).order_by(Provider.org_nr)).all()
+    lines_by: dict[int, list[dict]] = defaultdict(list)
+    if settlements:
+        for settlement_id, ref, kind, q, p, a, vr, v, rp, rk in session.execute(
+            select(SettlementLine.settlement_id, Placement.ref, SettlementLine.kind, SettlementLine.quantity,
+                   SettlementLine.unit_price, SettlementLine.amount, SettlementLine.vat_rate,
+                   SettlementLine.vat, SettlementLine.ref_period, SettlementLine.ref_kind)
+            .join(Placement, Placement.id == SettlementLine.placement_id)
+            .where(SettlementLine.settlement_id.in_([s.id for s, _, _ in settlements]))):
+            lines_by[settlement_id].append({
+                "placement": ref, "kind": kind, "quantity": _fmt(q), "unit_price": _fmt(p),
+                "amount": _fmt(a), "vat_rate": vr, "vat": _fmt(v), "ref_period": rp, "ref_kind": rk})
+    out = []
+    for s, ref, org_nr in settlements:
+        lines = sorted(lines_by[s.id], key=lambda d: (d["placement"], d["kind"], d["ref_period"] or ""))
+        out.append({
+            "provider": ref, "provider_org_nr": org_nr, "status": s.status, "number": s.number,
+            "credit_note": s.credit_note, "total_excl_vat": _fmt(s.total_excl_vat),
+            "total_vat": _fmt(s.total_vat), "total_incl_vat": _fmt(s.total_incl_vat), "lines": lines})
+    return {"period": period, "settlements": out}
+
+
+def _fmt(value) -> str:
+    return str(_dec(value).quantize(Decimal("0.01")))
+
+

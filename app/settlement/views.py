@@ -1,0 +1,118 @@
+"""Finance screens: the period overview, one settlement, run, approve and close."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.access import roles_required
+from app.common.errors import ValidationError
+from app.extensions import db
+from app.settlement import overview, service
+
+bp = Blueprint("settlement", __name__, url_prefix="/avrakning")
+
+
+def _period_or_404(period: str) -> str:
+    try:
+        return service.check_period(period)
+    except ValidationError:
+        abort(404)
+
+
+@bp.route("/")
+@roles_required("finance", "admin")
+def periods():
+    wanted = request.args.get("period", "").strip()
+    if wanted:
+        try:
+            return redirect(url_for("settlement.period", period=service.check_period(wanted)))
+        except ValidationError:
+            flash(_("Ange månaden som ÅÅÅÅ-MM, till exempel 2026-10."), "error")
+    return render_template("settlement/periods.html",
+                           months=overview.recent_periods(db.session, date.today()))
+
+
+@bp.route("/<period>")
+@roles_required("finance", "admin")
+def period(period: str):
+    period = _period_or_404(period)
+    return render_template("settlement/period.html", view=overview.period_overview(db.session, period),
+                           providers=overview.providers_to_run(db.session, period))
+
+
+@bp.route("/<period>/kor", methods=["POST"])
+@roles_required("finance")
+def run(period: str):
+    """Run one provider (the page's progress script calls this once per provider) or all."""
+    period = _period_or_404(period)
+    org_nr = request.form.get("provider") or None
+    try:
+        result = service.run_period(db.session, period, org_nr)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"error": {"field": exc.field, "message": exc.message}}), 400
+        flash(exc.message, "error")
+        return redirect(url_for("settlement.period", period=period))
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"drafted": result.drafted, "unchanged": result.unchanged,
+                        "skipped": result.skipped_settled, "removed": result.removed})
+    flash(_("Körningen är klar: %(n)s nya eller ändrade utkast, %(u)s oförändrade.",
+            n=len(result.drafted), u=len(result.unchanged)), "success")
+    return redirect(url_for("settlement.period", period=period))
+
+
+@bp.route("/<period>/godkann", methods=["POST"])
+@roles_required("finance")
+def approve(period: str):
+    period = _period_or_404(period)
+    ids = [int(i) for i in request.form.getlist("settlement_id") if i.isdigit()] or None
+    result = service.approve_period(db.session, period, user_id=current_user.id, settlement_ids=ids)
+    db.session.commit()
+    if result.approved:
+        flash(_("Godkända: %(numbers)s", numbers=", ".join(n for _o, n in result.approved)), "success")
+    else:
+        flash(_("Det fanns inga utkast att godkänna."), "info")
+    if ids and len(ids) == 1:
+        return redirect(url_for("settlement.show", settlement_id=ids[0]))
+    return redirect(url_for("settlement.period", period=period))
+
+
+@bp.route("/<period>/stang", methods=["POST"])
+@roles_required("finance")
+def close(period: str):
+    period = _period_or_404(period)
+    if request.form.get("confirm") != "yes":
+        flash(_("Bekräfta att månaden ska stängas."), "error")
+        return redirect(url_for("settlement.period", period=period))
+    result = service.close_period(db.session, period, user_id=current_user.id)
+    db.session.commit()
+    if result.already_closed:
+        flash(_("Månaden var redan stängd."), "info")
+    else:
+        flash(_("%(period)s är stängd. %(n)s avräkningar godkändes.", period=period,
+                n=len(result.approved)), "success")
+    return redirect(url_for("settlement.period", period=period))
+
+
+@bp.route("/<period>/export.json")
+@roles_required("finance", "admin")
+def export_json(period: str):
+    period = _period_or_404(period)
+    document = service.export_period(db.session, period)
+    return Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=avrakning-{period}.json"})
+
+
+@bp.route("/visa/<int:settlement_id>")
+@roles_required("finance", "admin")
+def show(settlement_id: int):
+    detail = overview.settlement_detail(db.session, settlement_id)
+    if detail is None:
+        abort(404)
+    return render_template("settlement/show.html", **detail)

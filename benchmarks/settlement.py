@@ -1,0 +1,212 @@
+"""Benchmark: one month's settlement for a synthetic municipality.
+
+300 providers, 100,000 placements and about 2 million attendance rows in the month. Prints the
+wall time and peak memory of `run_period` for all providers, and the time of a plain SQL
+GROUP BY over the same month's attendance as the floor.
+
+    .venv/bin/python benchmarks/settlement.py                      # SQLite (a temp file)
+    .venv/bin/python benchmarks/settlement.py --db postgresql://postgres@127.0.0.1:5432/kundval_bench
+    .venv/bin/python benchmarks/settlement.py --placements 10000   # smaller, for a quick look
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PERIOD = "2026-10"
+SERVICE_TYPES = ("arbetsprovning", "arbetstraning", "praktik", "utredning")
+
+
+def org_nr(i: int) -> str:
+    from stdnum import luhn
+
+    base = f"55{i:07d}"[:9]
+    return f"{base[:6]}-{base[6:]}{luhn.calc_check_digit(base)}"
+
+
+def personal_id(i: int) -> str:
+    from stdnum import luhn
+
+    birth = date(1960, 1, 1) + timedelta(days=i % 15000)
+    serial = f"{i % 1000:03d}"
+    digits = birth.strftime("%y%m%d") + serial
+    return birth.strftime("%Y%m%d") + "-" + serial + luhn.calc_check_digit(digits)
+
+
+def build(url: str, placements: int, providers: int) -> None:
+    """Create the schema and the synthetic data with bulk inserts (COPY on PostgreSQL)."""
+    from sqlalchemy import insert, text
+
+    from app.common import personal_data
+    from app.common.migrate import upgrade
+    from app.extensions import make_engine
+    from app.models import Client, Offering, Placement, Provider, Referral
+
+    personal_data.configure("benchmark")
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(url)
+    rnd = random.Random(2026)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    ts = {"created_at": now, "updated_at": now}
+    cipher = personal_data.cipher()
+    with engine.begin() as conn:
+        conn.execute(insert(Provider), [
+            {"id": i + 1, "ref": f"P{i + 1}", "org_nr": org_nr(i + 1), "name": f"Anordnare {i + 1} AB",
+             "status": "approved", "service_types": [], **ts} for i in range(providers)])
+        offerings, oid = [], 0
+        for p in range(providers):
+            for unit in ("hour", "hour", rnd.choice(["day", "week", "package", "hour"])):
+                oid += 1
+                rate = {"hour": "125.00", "day": "850.00", "week": "3600.00", "package": "15000.00"}[unit]
+                offerings.append({"id": oid, "ref": f"O{oid}", "provider_id": p + 1,
+                                  "service_type": rnd.choice(SERVICE_TYPES), "title": f"Tjänst {oid}",
+                                  "rate_unit": unit, "rate": rate, "vat_rate": rnd.choice([0, 25]),
+                                  "start_share": 50, "capacity": 1000, "languages": [], "status": "published",
+                                  **ts})
+        conn.execute(insert(Offering), offerings)
+        clients, referrals, rows = [], [], []
+        for i in range(placements):
+            pid = personal_id(i)
+            clients.append({"id": i + 1, "ref": f"C{i + 1}", "personal_id_encrypted": cipher.encrypt(pid),
+                            "personal_id_hash": cipher.lookup_hash(pid + str(i)), "birth_date": date(1990, 1, 1),
+                            "gender": "F", "name": f"Deltagare {i + 1}", "language": "sv", **ts})
+            referrals.append({"id": i + 1, "ref": f"R{i + 1}", "client_id": i + 1, "service_type": "praktik",
+                              "decided_on": date(2026, 8, 1), "valid_from": date(2026, 8, 15),
+                              "valid_to": date(2027, 2, 28),
+                              "max_hours_per_week": "30" if i % 4 == 0 else None, **ts})
+            offering = offerings[rnd.randrange(len(offerings))]
+            rows.append({"id": i + 1, "ref": f"PL{i + 1:06d}", "referral_id": i + 1, "offering_id": offering["id"],
+                         "chosen_by": "client", "start_date": date(2026, 9, 1) + timedelta(days=i % 45),
+                         **ts})
+        conn.execute(insert(Client), clients)
+        conn.execute(insert(Referral), referrals)
+        conn.execute(insert(Placement), rows)
+    _attendance(engine, rows, rnd)
+    engine.dispose()
+
+
+def _attendance(engine, placements: list[dict], rnd: random.Random) -> None:
+    """About 20 weekday rows per placement in the month, plus the neighbouring week days."""
+    first, last = date(2026, 9, 28), date(2026, 11, 1)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    weekdays = [d for d in days if d.weekday() < 5]
+    stamp = "2026-11-01 00:00:00+00"
+    if engine.dialect.name == "postgresql":
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            with cur.copy("COPY attendance (placement_id, date, status, hours, created_at, updated_at) FROM STDIN") as copy:
+                buf = io.StringIO()
+                for p in placements:
+                    for d in weekdays:
+                        if d >= p["start_date"]:
+                            absent = rnd.random() < 0.05
+                            buf.write(f"{p['id']}\t{d}\t{'absent' if absent else 'present'}\t"
+                                      f"{'0' if absent else rnd.choice(('4', '6', '6.5', '8'))}\t{stamp}\t{stamp}\n")
+                    if buf.tell() > 1 << 20:
+                        copy.write(buf.getvalue())
+                        buf = io.StringIO()
+                copy.write(buf.getvalue())
+            raw.commit()
+        finally:
+            raw.close()
+    else:
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("BEGIN")
+            batch = []
+            for p in placements:
+                for d in weekdays:
+                    if d >= p["start_date"]:
+                        absent = rnd.random() < 0.05
+                        batch.append((p["id"], d.isoformat(), "absent" if absent else "present",
+                                      0 if absent else float(rnd.choice(("4", "6", "6.5", "8"))), stamp, stamp))
+                if len(batch) > 200_000:
+                    cur.executemany("INSERT INTO attendance (placement_id, date, status, hours, created_at, "
+                                    "updated_at) VALUES (?,?,?,?,?,?)", batch)
+                    batch = []
+            cur.executemany("INSERT INTO attendance (placement_id, date, status, hours, created_at, updated_at) "
+                            "VALUES (?,?,?,?,?,?)", batch)
+            cur.execute("COMMIT")
+        finally:
+            raw.close()
+
+
+def measure(url: str) -> None:
+    """Runs in a fresh process so peak memory is the run's own."""
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from app.common import personal_data
+    import app.models  # noqa: F401  (every table, for the foreign keys)
+    from app.extensions import make_engine
+    from app.settlement import rules, service
+
+    personal_data.configure("benchmark")
+    engine = make_engine(url)
+    first, last = rules.period_bounds(PERIOD)
+    with engine.connect() as conn:
+        rows_in_month = conn.execute(text("SELECT count(*) FROM attendance WHERE date BETWEEN :a AND :b"),
+                                     {"a": first, "b": last}).scalar()
+        floor = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            conn.execute(text("SELECT placement_id, sum(hours), count(*) FROM attendance "
+                              "WHERE date BETWEEN :a AND :b GROUP BY placement_id"),
+                         {"a": first, "b": last}).all()
+            floor.append(time.perf_counter() - t0)
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    with Session(engine) as session:
+        result = service.run_period(session, PERIOD)
+        session.commit()
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    floor_s = min(floor)
+    print(f"database:            {engine.dialect.name}")
+    print(f"attendance in month: {rows_in_month:,}")
+    print(f"drafts made:         {len(result.drafted)}")
+    print(f"settlement run:      {wall:.2f} s")
+    print(f"GROUP BY floor:      {floor_s:.2f} s  (run = {wall / floor_s:.1f} x floor)")
+    print(f"peak memory (RSS):   {peak / 1024:.0f} MB (process start {base_rss / 1024:.0f} MB)")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=None, help="database URL (default: a new SQLite file)")
+    parser.add_argument("--placements", type=int, default=100_000)
+    parser.add_argument("--providers", type=int, default=300)
+    parser.add_argument("--phase", choices=["all", "build", "measure"], default="all")
+    args = parser.parse_args()
+    url = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='kundval-bench-')}/bench.db"
+    if args.phase in ("all", "build"):
+        t0 = time.perf_counter()
+        build(url, args.placements, args.providers)
+        print(f"built synthetic data in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    if args.phase == "measure":
+        measure(url)
+    elif args.phase == "all":
+        subprocess.run([sys.executable, __file__, "--db", url, "--phase", "measure"], check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+if __name__ == "__main__":
+    main()

@@ -3,10 +3,17 @@ from sqlmodel import SQLModel
 
 from app.auth.models import User
 from app.common.models import AccessLog, AuditLog, Notification
-from app.kundval.models import Client, Placement, Referral
+from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
+from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
-from app.providers.models import Provider, ProviderDocument
-from app.reporting.models import Attendance, Outcome
+from app.providers.models import (
+    ApiToken,
+    IdempotencyRecord,
+    Provider,
+    ProviderDocument,
+    ProviderInvitation,
+)
+from app.reporting.models import Attendance, MonthReport, Outcome
 from app.settlement.models import (
     BonusRule,
     JobLock,
@@ -20,6 +27,8 @@ from app.settlement.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ApiToken", "BudgetFrame", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
+    "FigureTarget", "IdempotencyRecord", "MonthReport", "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
     "Settlement", "SettlementLine", "SettlementWarning", "User", "metadata",

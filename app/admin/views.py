@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
@@ -12,6 +13,7 @@ from app.auth.forms import UserForm
 from app.auth.models import User
 from app.common.errors import ValidationError
 from app.common.models import AuditLog
+from app.common.nav import add_nav
 from app.extensions import db
 from app.providers.models import Provider
 
@@ -68,3 +70,7 @@ def audit_log():
         stmt = stmt.where(AuditLog.entity == entity)
     rows = db.session.exec(stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200)).all()
     return render_template("admin/audit_log.html", rows=rows, entity=entity)
+
+
+add_nav("admin", "admin.users", _l("Användare"), order=80)
+add_nav("admin", "admin.audit_log", _l("Granskningslogg"), order=90)

@@ -3,14 +3,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import service
 from app.auth.access import login_required_any, public
 from app.auth.forms import LoginForm
 from app.auth.start import start_facts
+from app.common.nav import add_nav
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -81,3 +92,6 @@ def set_language(lang: str):
 @public
 def health():
     return {"status": "ok"}
+
+
+add_nav(("admin", "case_worker", "finance", "provider", "client"), "auth.home", _l("Start"), order=0)

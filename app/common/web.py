@@ -5,26 +5,17 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.common import i18n
 from app.common.labels import label
+from app.common.nav import nav_for
 from app.extensions import db, login_manager
 
 log = logging.getLogger("kundval")
 
-# Each area adds its pages here as they are built; endpoints not registered are skipped.
-NAV = {
-    "admin": [("auth.home", _l("Start")), ("admin.users", _l("Användare")),
-              ("admin.audit_log", _l("Granskningslogg"))],
-    "case_worker": [("auth.home", _l("Start"))],
-    "finance": [("auth.home", _l("Start")), ("settlement.periods", _l("Avräkningar"))],
-    "provider": [("auth.home", _l("Start"))],
-    "client": [("auth.home", _l("Start"))],
-}
 
 
 def register_web_helpers(app: Flask) -> None:
@@ -50,8 +41,7 @@ def register_web_helpers(app: Flask) -> None:
     def _layout_context():
         nav = []
         if current_user.is_authenticated:
-            nav = [(endpoint, label) for endpoint, label in NAV.get(current_user.role, [])
-                   if endpoint in app.view_functions]
+            nav = nav_for(current_user.role, app.view_functions)
         return {"nav_items": nav, "other_language": i18n.language_switch_target()}
 
     @app.after_request

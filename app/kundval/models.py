@@ -1,5 +1,5 @@
 """Clients, their referrals (beslut) and placements (the chosen offering)."""
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, Numeric
@@ -54,3 +54,22 @@ class Placement(Timestamped, table=True):
     start_date: date
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=20)
+
+
+class ClientLoginCode(Timestamped, table=True):
+    """A one-time code a case worker hands the client; expires, single use, kept hashed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class DefaultChoiceSetting(Timestamped, table=True):
+    """How the no-choice alternative is picked per service type: one offering, nearest, or random."""
+
+    service_type: str = Field(primary_key=True, max_length=20)
+    mode: str = Field(default="offering", max_length=20)  # offering | nearest | random
+    offering_id: int | None = Field(default=None, foreign_key="offering.id")

@@ -1,6 +1,7 @@
 """Providers (anordnare): organisations that deliver services once approved."""
 from datetime import date, datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 
 from app.common.base import JSONField, Timestamped
@@ -43,3 +44,43 @@ class ProviderDocument(Timestamped, table=True):
     content_type: str = Field(max_length=50)
     size: int
     expires_on: date | None = None
+
+
+class ProviderInvitation(Timestamped, table=True):
+    """A one-time link for a colleague to join a provider; only the token's hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    email: str = Field(max_length=200)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    invited_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ApiToken(Timestamped, table=True):
+    """A provider's API token for /api/v1/; stored hashed, shown once when created."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=12, index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class IdempotencyRecord(Timestamped, table=True):
+    """The stored answer to a write made with an Idempotency-Key, so a retry never counts twice."""
+
+    __table_args__ = (UniqueConstraint("provider_id", "key", name="uq_idempotency_provider_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    key: str = Field(max_length=200)
+    method: str = Field(max_length=10)
+    path: str = Field(max_length=300)
+    request_hash: str = Field(max_length=64)
+    status_code: int = Field(default=200)
+    response_body: str = Field(default="")

@@ -9,6 +9,7 @@ from app.common.base import HoursField, Timestamped
 
 ATTENDANCE_STATUSES = ("present", "absent")
 OUTCOME_KINDS = ("employment", "studies")
+EMPLOYMENT_FORMS = ("regular", "extratjanst", "introduktionsjobb", "lonebidrag")
 
 
 class Attendance(Timestamped, table=True):
@@ -35,3 +36,20 @@ class Outcome(Timestamped, table=True):
     extent: str = Field(default="", max_length=100)
     rejected_on: dt.date | None = None
     rejection_reason: str = Field(default="")
+    # employment: regular, extratjanst, introduktionsjobb, lonebidrag (followed up by management)
+    employment_form: str = Field(default="", max_length=30)
+    reported_at: dt.datetime | None = None
+    reported_by_id: int | None = Field(default=None, foreign_key="user.id")
+    verified_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class MonthReport(Timestamped, table=True):
+    """A provider's "the month is reported" mark; later changes need a reason (audit log)."""
+
+    __table_args__ = (UniqueConstraint("provider_id", "period", name="uq_monthreport_provider_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    period: str = Field(max_length=7, index=True)
+    submitted_at: dt.datetime
+    submitted_by_id: int | None = Field(default=None, foreign_key="user.id")

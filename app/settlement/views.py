@@ -4,12 +4,24 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common.errors import ValidationError
+from app.common.nav import add_nav
 from app.extensions import db
 from app.settlement import overview, service
 
@@ -116,3 +128,6 @@ def show(settlement_id: int):
     if detail is None:
         abort(404)
     return render_template("settlement/show.html", **detail)
+
+
+add_nav(("finance", "admin"), "settlement.periods", _l("Avräkningar"), order=20)

@@ -1,11 +1,156 @@
-"""`flask data import FILE` and `flask seed`."""
+"""`flask data import FILE` and `flask seed`: exchange files in, one transaction per command."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.auth.service import create_user
+from app.common.errors import ValidationError
+from app.exchange.importer import SECTIONS, ImportSummary, import_document
+from app.extensions import db
+from app.kundval.models import Client, Placement, Referral
+from app.providers.models import Provider
 
 data_cli = AppGroup("data", help="Import and export exchange files.")
 
+DEMO_PASSWORD = "kundval-demo-2026"
+DEMO_USERS = (  # e-mail, role, name
+    ("admin@kundval.example", "admin", "Demo Administratör"),
+    ("handlaggare@kundval.example", "case_worker", "Demo Handläggare"),
+    ("ekonomi@kundval.example", "finance", "Demo Ekonomi"),
+    ("anordnare@kundval.example", "provider", "Demo Anordnare"),
+    ("deltagare@kundval.example", "client", "Demo Deltagare"),
+)
+NOUNS = {  # section -> (singular, plural) in Swedish
+    "providers": ("anordnare", "anordnare"), "offerings": ("tjänst", "tjänster"),
+    "bonus_rules": ("bonusregel", "bonusregler"), "clients": ("deltagare", "deltagare"),
+    "referrals": ("beslut", "beslut"), "placements": ("placering", "placeringar"),
+    "attendance": ("närvarorad", "närvarorader"), "outcomes": ("resultat", "resultat"),
+}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    parts = [f"{counts[s]} {NOUNS[s][0 if counts[s] == 1 else 1]}" for s in SECTIONS if counts[s]]
+    return ", ".join(parts) if parts else "inget nytt"
+
+
+def describe(summary: ImportSummary) -> str:
+    """One line in Swedish: what was created and what was changed."""
+    line = f"Importerade: {_counts(summary.created)}"
+    if any(summary.updated.values()):
+        line += f"; uppdaterade: {_counts(summary.updated)}"
+    return line + "."
+
+
+def _fail(field: str, message: str) -> None:
+    db.session.rollback()
+    click.echo(f"{field}: {message}", err=True)
+    sys.exit(1)
+
+
+def _read_document(path: str):
+    """The file as JSON; unreadable or malformed input is reported like a field error."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        _fail("$", f"cannot read {path}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        _fail("$", "the file is not UTF-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail("$", f"invalid JSON at line {exc.lineno} column {exc.colno}")
+
+
+def _import(doc) -> ImportSummary:
+    try:
+        return import_document(db.session, doc)
+    except ValidationError as exc:
+        _fail(exc.field, exc.message)
+
+
+@data_cli.command("import")
+@click.argument("path", metavar="FILE")
+def import_cmd(path: str) -> None:
+    """Import an exchange file (all or nothing)."""
+    summary = _import(_read_document(path))
+    db.session.commit()
+    click.echo(describe(summary))
+
 
 @click.command("seed")
-def seed_cmd() -> None:
-    """Load the demo data from providers_seed/."""
-    raise click.ClickException("not yet")
+@with_appcontext
+@click.option("--file", "path", default=None, help="Import file (default providers_seed/demo.json).")
+def seed_cmd(path: str | None) -> None:
+    """Load the demo data and create the demo logins; safe to run again."""
+    path = path or str(Path(current_app.root_path).parent / "providers_seed" / "demo.json")
+    doc = _read_document(path)
+    summary = _import(doc)
+    try:
+        created = _seed_users(db.session, doc)
+    except ValidationError as exc:
+        _fail(exc.field, exc.message)
+    db.session.commit()
+    click.echo(describe(summary))
+    click.echo(f"Nya demoanvändare: {created}.")
+    width = max(len(email) for email, _, _ in DEMO_USERS)
+    click.echo(f"{'E-post':<{width}}  {'Roll':<12}  Lösenord")
+    for email, role, _ in DEMO_USERS:
+        click.echo(f"{email:<{width}}  {role:<12}  {DEMO_PASSWORD}")
+
+
+def _seed_users(session, doc: dict) -> int:
+    """Create the missing demo users and link them to the seeded data; returns how many were made."""
+    provider_refs = [p.get("ref") for p in doc.get("providers") or []]
+    client_refs = [c.get("ref") for c in doc.get("clients") or []]
+    users = {u.email: u for u in session.execute(select(User).where(
+        User.email.in_([email for email, _, _ in DEMO_USERS]))).scalars()}
+    created = 0
+    for email, role, name in DEMO_USERS:
+        if email in users:
+            continue
+        org_nr = None
+        if role == "provider":
+            org_nr = session.execute(
+                select(Provider.org_nr).where(Provider.ref.in_(provider_refs), Provider.status == "approved")
+                .order_by(Provider.org_nr)).scalars().first()
+            if org_nr is None:
+                continue
+        users[email] = create_user(session, email=email, role=role, password=DEMO_PASSWORD, name=name,
+                                   provider_org_nr=org_nr)
+        created += 1
+    _assign_case_worker(session, users["handlaggare@kundval.example"].id, client_refs)
+    _link_client_user(session, users["deltagare@kundval.example"].id, client_refs)
+    return created
+
+
+def _assign_case_worker(session, user_id: int, client_refs: list[str]) -> None:
+    clients = session.execute(select(Client).where(Client.ref.in_(client_refs))).scalars().all()
+    for client in clients:
+        client.case_worker_id = client.case_worker_id or user_id
+    referrals = session.execute(select(Referral).where(
+        Referral.client_id.in_([c.id for c in clients]))).scalars()
+    for referral in referrals:
+        referral.case_worker_id = referral.case_worker_id or user_id
+
+
+def _link_client_user(session, user_id: int, client_refs: list[str]) -> None:
+    """The demo client is one still to choose a provider, so the choice screen has something to show."""
+    if session.execute(select(Client.id).where(Client.user_id == user_id)).first():
+        return
+    clients = {c.ref: c for c in session.execute(
+        select(Client).where(Client.ref.in_(client_refs), Client.user_id.is_(None))).scalars()}
+    waiting = set(session.execute(
+        select(Referral.client_id).outerjoin(Placement, Placement.referral_id == Referral.id)
+        .where(Placement.id.is_(None))).scalars())
+    ordered = [clients[ref] for ref in client_refs if ref in clients]
+    chosen = next((c for c in ordered if c.id in waiting), ordered[0] if ordered else None)
+    if chosen is not None:
+        chosen.user_id = user_id

@@ -37,7 +37,8 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if not target:
+    """`target` if it is a path on this site (browsers read `\\` as `/` and drop tabs)."""
+    if not target or "\\" in target or any(ch.isspace() or ord(ch) < 32 for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/"):

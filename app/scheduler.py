@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.common.jobs import JobOutcome, run_once
 from app.common.models import Notification
 from app.extensions import db
+from app.kundval.default_job import default_placement_job
 from app.reporting.service import missing_attendance
 from app.settlement import rules
 from app.settlement.service import run_period
@@ -82,7 +83,7 @@ def scheduler_cmd(once: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()
     if once:
-        for job in (monthly_drafts, missing_attendance_job):
+        for job in (monthly_drafts, missing_attendance_job, default_placement_job):
             _in_app(app, job)
         return
     scheduler = BlockingScheduler(timezone=TIMEZONE)
@@ -91,6 +92,9 @@ def scheduler_cmd(once: bool) -> None:
                       misfire_grace_time=6 * 3600)
     scheduler.add_job(_in_app, CronTrigger(hour=6, minute=0, timezone=TIMEZONE),
                       args=[app, missing_attendance_job], id="missing_attendance", coalesce=True,
+                      misfire_grace_time=6 * 3600)
+    scheduler.add_job(_in_app, CronTrigger(hour=5, minute=30, timezone=TIMEZONE),
+                      args=[app, default_placement_job], id="default_placement", coalesce=True,
                       misfire_grace_time=6 * 3600)
     click.echo("Schemaläggaren körs (Ctrl+C för att avsluta).")
     try:

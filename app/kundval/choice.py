@@ -1,0 +1,261 @@
+"""The client's choice: which offerings a referral may choose, in a neutral order, and placing.
+
+Placing locks the offering row and counts its active placements before inserting, so the last
+free place goes to exactly one client (PostgreSQL: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE
+already serialises writers).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from app.common.audit import record_change
+from app.common.base import new_ref
+from app.common.errors import ValidationError
+from app.common.models import Notification
+from app.kundval.models import END_REASONS, Client, Placement, Referral
+from app.offerings.models import Offering
+from app.providers.models import Provider
+from app.reporting.models import Outcome
+
+NO_PLACE = "platsen är tyvärr redan tagen. Välj en annan tjänst."
+
+
+def _active_on(today: date):
+    return or_(Placement.ended_on.is_(None), Placement.ended_on >= today)
+
+
+def occupied(session: Session, offering_ids: list[int], today: date) -> dict[int, int]:
+    if not offering_ids:
+        return {}
+    rows = session.exec(select(Placement.offering_id, func.count()).where(
+        Placement.offering_id.in_(offering_ids), _active_on(today)).group_by(Placement.offering_id)).all()
+    return dict(rows)
+
+
+def stable_order_key(client_id: int, offering_id: int, secret: str) -> str:
+    """Random-looking but the same every time for this client: no offering is favoured."""
+    return hashlib.sha256(f"{client_id}:{offering_id}:{secret}".encode()).hexdigest()
+
+
+@dataclass
+class Choice:
+    offering: Offering
+    provider: Provider
+    free: int
+
+
+def available_offerings(session: Session, referral: Referral, today: date, *, secret: str,
+                        area: str = "", language: str = "", text: str = "",
+                        include_full: bool = False) -> list[Choice]:
+    """Published offerings of the referral's service type from approved providers with free places."""
+    stmt = (select(Offering, Provider).join(Provider, Provider.id == Offering.provider_id)
+            .where(Offering.status == "published", Offering.service_type == referral.service_type,
+                   Provider.status == "approved",
+                   or_(Offering.available_to.is_(None), Offering.available_to >= today)))
+    rows = session.exec(stmt).all()
+    taken = occupied(session, [o.id for o, _ in rows], today)
+    needle = text.strip().lower()
+    result = []
+    for offering, provider in rows:
+        free = max(offering.capacity - taken.get(offering.id, 0), 0)
+        if free <= 0 and not include_full:
+            continue
+        if area and offering.area != area:
+            continue
+        if language and language not in (offering.languages or []):
+            continue
+        if needle and needle not in " ".join([offering.title, offering.description, offering.area,
+                                              provider.name, offering.target_groups]).lower():
+            continue
+        result.append(Choice(offering, provider, free))
+    result.sort(key=lambda c: stable_order_key(referral.client_id, c.offering.id, secret))
+    return result
+
+
+def filter_values(choices: list[Choice]) -> tuple[list[str], list[str]]:
+    areas = sorted({c.offering.area for c in choices if c.offering.area})
+    languages = sorted({lang for c in choices for lang in (c.offering.languages or [])})
+    return areas, languages
+
+
+# -- the provider's results ----------------------------------------------------------------------
+
+@dataclass
+class ProviderResults:
+    ended: int                  # ended placements (not counting switches)
+    shown: bool                 # at least the configured minimum
+    within_90: int | None       # with work or studies within 90 days of ending
+    base_90: int                # ended at least 90 days ago
+    within_180: int | None
+    base_180: int
+
+    def share(self, days: int) -> int | None:
+        base, hits = (self.base_90, self.within_90) if days == 90 else (self.base_180, self.within_180)
+        if not base or hits is None:
+            return None
+        return round(100 * hits / base)
+
+
+def provider_results(session: Session, provider_ids: list[int], today: date,
+                     minimum: int) -> dict[int, ProviderResults]:
+    """Share of ended placements whose client began verified work or studies within 90/180 days.
+
+    A placement counts in the 90-day share once it ended at least 90 days ago (180 likewise),
+    so recent endings do not pull the share down before results could arrive.
+    """
+    if not provider_ids:
+        return {}
+    rows = session.exec(select(Offering.provider_id, Placement).join(
+        Offering, Offering.id == Placement.offering_id).where(
+        Offering.provider_id.in_(provider_ids), Placement.ended_on.is_not(None),
+        Placement.ended_on <= today, Placement.end_reason != "switched")).all()
+    pids = [p.id for _, p in rows]
+    outcomes = session.exec(select(Outcome).where(Outcome.placement_id.in_(pids),
+                                                  Outcome.verified_on.is_not(None))).all() if pids else []
+    first_result: dict[int, date] = {}
+    for o in outcomes:
+        if o.placement_id not in first_result or o.result_date < first_result[o.placement_id]:
+            first_result[o.placement_id] = o.result_date
+    stats = {pid: [0, 0, 0, 0, 0] for pid in provider_ids}  # ended, base90, hit90, base180, hit180
+    for provider_id, p in rows:
+        s = stats[provider_id]
+        s[0] += 1
+        result = first_result.get(p.id)
+        for days, bi, hi in ((90, 1, 2), (180, 3, 4)):
+            if p.ended_on + timedelta(days=days) <= today:
+                s[bi] += 1
+                if result is not None and p.start_date <= result <= p.ended_on + timedelta(days=days):
+                    s[hi] += 1
+    out = {}
+    for pid, (ended, b90, h90, b180, h180) in stats.items():
+        shown = ended >= minimum
+        out[pid] = ProviderResults(ended, shown, h90 if shown else None, b90 if shown else 0,
+                                   h180 if shown else None, b180 if shown else 0)
+    return out
+
+
+# -- placing -------------------------------------------------------------------------------------
+
+def _lock(session: Session, model, row_id: int):
+    return session.exec(select(model).where(model.id == row_id).with_for_update()).first()
+
+
+def _check_offering(session: Session, referral: Referral, offering_id: int, today: date) -> Offering:
+    """Lock the offering, check it may be chosen and still has a free place."""
+    offering = _lock(session, Offering, offering_id)
+    if offering is None or offering.service_type != referral.service_type or offering.status != "published":
+        raise ValidationError("offering", "tjänsten går inte att välja för det här beslutet")
+    provider = session.get(Provider, offering.provider_id)
+    if provider is None or provider.status != "approved":
+        raise ValidationError("offering", "anordnaren kan inte ta emot deltagare just nu")
+    taken = occupied(session, [offering.id], today).get(offering.id, 0)
+    if taken >= offering.capacity:
+        raise ValidationError("offering", NO_PLACE)
+    return offering
+
+
+def _notify(session: Session, referral: Referral, offering: Offering, placement: Placement,
+            subject_worker: str, client: Client) -> None:
+    provider = session.get(Provider, offering.provider_id)
+    key = f"placement:{placement.ref}"
+    if referral.case_worker_id or client.case_worker_id:
+        session.add(Notification(user_id=referral.case_worker_id or client.case_worker_id, key=key,
+                                 subject=subject_worker,
+                                 body=f"Deltagare {client.ref}: {offering.title} hos {provider.name}, "
+                                      f"start {placement.start_date.isoformat()}."))
+    if client.user_id:
+        session.add(Notification(user_id=client.user_id, key=key + ":client",
+                                 subject="Du har en plats",
+                                 body=f"Du ska vara hos {provider.name}: {offering.title}. "
+                                      f"{provider.name} ringer dig för att bestämma första dagen."))
+    session.add(Notification(provider_id=provider.id, role="provider", key=key + ":provider",
+                             subject="Ny deltagare",
+                             body=f"En ny deltagare har valt {offering.title} (placering {placement.ref}). "
+                                  f"Ring deltagaren inom tre arbetsdagar."))
+
+
+def choose(session: Session, referral: Referral, offering_id: int, *, chosen_by: str,
+           actor_id: int | None, today: date) -> Placement:
+    """Place the referral's client with the offering, if a place is still free."""
+    referral = _lock(session, Referral, referral.id)
+    if referral.valid_to < today:
+        raise ValidationError("referral", "beslutet gäller inte längre")
+    placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
+    if any(p.ended_on is None or p.ended_on >= today for p in placements):
+        raise ValidationError("referral", "du har redan en plats för det här beslutet")
+    if chosen_by == "default" and placements:
+        raise ValidationError("referral", "beslutet har redan haft en placering")
+    offering = _check_offering(session, referral, offering_id, today)
+    placement = Placement(ref=new_ref("PL"), referral_id=referral.id, offering_id=offering.id,
+                          chosen_by=chosen_by, start_date=max(today, referral.valid_from))
+    session.add(placement)
+    session.flush()
+    client = session.get(Client, referral.client_id)
+    record_change(session, actor_id, "create", "placement", placement.id,
+                  after={"referral_id": referral.id, "offering_id": offering.id, "chosen_by": chosen_by,
+                         "start_date": placement.start_date.isoformat()})
+    subject = {"client": "Deltagaren har valt anordnare", "case_worker": "Placering registrerad",
+               "default": "Deltagaren har placerats hos ickevalsalternativet"}[chosen_by]
+    _notify(session, referral, offering, placement, subject, client)
+    return placement
+
+
+def client_switches_used(placements: list[Placement]) -> int:
+    """How many times the client has switched on their own under one referral."""
+    ordered = sorted(placements, key=lambda p: (p.start_date, p.id or 0))
+    return sum(1 for p in ordered[1:] if p.chosen_by == "client")
+
+
+def switch(session: Session, referral: Referral, offering_id: int, *, by: str, actor_id: int | None,
+           today: date, start_date: date | None = None) -> Placement:
+    """End the current placement the day before the new one starts (reason `switched`)."""
+    referral = _lock(session, Referral, referral.id)
+    placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
+    current = next((p for p in placements if p.ended_on is None or p.ended_on >= today), None)
+    if current is None:
+        raise ValidationError("referral", "det finns ingen pågående placering att byta från")
+    if current.offering_id == offering_id:
+        raise ValidationError("offering", "du är redan hos den här tjänsten")
+    if by == "client" and client_switches_used(placements) >= 1:
+        raise ValidationError("referral", "du har redan bytt en gång. Prata med din handläggare om du vill byta igen")
+    start = start_date or max(today, current.start_date + timedelta(days=1))
+    if start <= current.start_date:
+        raise ValidationError("start_date", "den nya placeringen måste börja efter att den nuvarande började")
+    if start > referral.valid_to:
+        raise ValidationError("start_date", "startdatum är efter att beslutet slutar gälla")
+    offering = _check_offering(session, referral, offering_id, start)
+    before = {"ended_on": current.ended_on.isoformat() if current.ended_on else None,
+              "end_reason": current.end_reason}
+    current.ended_on = start - timedelta(days=1)
+    current.end_reason = "switched"
+    record_change(session, actor_id, "update", "placement", current.id, before=before,
+                  after={"ended_on": current.ended_on.isoformat(), "end_reason": "switched"})
+    placement = Placement(ref=new_ref("PL"), referral_id=referral.id, offering_id=offering.id,
+                          chosen_by="client" if by == "client" else "case_worker", start_date=start)
+    session.add(placement)
+    session.flush()
+    record_change(session, actor_id, "create", "placement", placement.id,
+                  after={"referral_id": referral.id, "offering_id": offering.id, "switched_from": current.id,
+                         "start_date": start.isoformat()})
+    client = session.get(Client, referral.client_id)
+    _notify(session, referral, offering, placement, "Deltagaren har bytt anordnare", client)
+    return placement
+
+
+def end_placement(session: Session, placement: Placement, *, reason: str, ended_on: date,
+                  actor_id: int | None) -> None:
+    if reason not in END_REASONS or reason == "switched":
+        raise ValidationError("end_reason", "välj varför placeringen slutar")
+    if ended_on is None or ended_on < placement.start_date:
+        raise ValidationError("ended_on", "slutdatum kan inte vara före startdatum")
+    if placement.ended_on is not None and placement.end_reason:
+        raise ValidationError("end_reason", "placeringen är redan avslutad")
+    placement.ended_on = ended_on
+    placement.end_reason = reason
+    record_change(session, actor_id, "update", "placement", placement.id,
+                  after={"ended_on": ended_on.isoformat(), "end_reason": reason})

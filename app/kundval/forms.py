@@ -1,0 +1,88 @@
+"""Forms for case workers, clients and the admin's no-choice alternative."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+SERVICE_TYPE_CHOICES = [("arbetsprovning", _l("Arbetsprövning")), ("arbetstraning", _l("Arbetsträning")),
+                        ("praktik", _l("Praktik")), ("utredning", _l("Utredning av arbetsförmåga"))]
+LANGUAGE_CHOICES = [("sv", "Svenska"), ("en", "English"), ("ar", "العربية (arabiska)"),
+                    ("so", "Soomaali (somaliska)"), ("ti", "ትግርኛ (tigrinja)"), ("fa", "فارسی (persiska)"),
+                    ("prs", "دری (dari)"), ("uk", "Українська (ukrainska)"), ("ru", "Русский (ryska)"),
+                    ("es", "Español (spanska)"), ("fr", "Français (franska)"), ("de", "Deutsch (tyska)"),
+                    ("tr", "Türkçe (turkiska)"), ("pl", "Polski (polska)"), ("ku", "Kurdî (kurdiska)")]
+END_REASON_CHOICES = [("completed", _l("Genomförd")), ("result", _l("Resultat (arbete eller studier)")),
+                      ("interrupted", _l("Avbruten"))]
+
+
+class ClientForm(FlaskForm):
+    personal_id = StringField(_l("Personnummer eller samordningsnummer"),
+                              validators=[DataRequired(_l("Fyll i personnumret."))])
+    name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    language = SelectField(_l("Språk deltagaren helst använder"), choices=LANGUAGE_CHOICES, default="sv")
+    newly_arrived = BooleanField(_l("Nyanländ"))
+    children_in_household = BooleanField(_l("Barn i hushållet (prioriteras)"))
+
+
+class FindClientForm(FlaskForm):
+    personal_id = StringField(_l("Sök på personnummer"), validators=[DataRequired(_l("Fyll i personnumret."))])
+
+
+class ReferralForm(FlaskForm):
+    service_type = SelectField(_l("Insatstyp"), choices=SERVICE_TYPE_CHOICES)
+    valid_from = DateField(_l("Gäller från"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    valid_to = DateField(_l("Gäller till"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    max_hours_per_week = DecimalField(_l("Högst timmar per vecka"), validators=[Optional()], places=2)
+    choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
+
+
+class ChooseForm(FlaskForm):
+    offering_id = HiddenField(validators=[DataRequired()])
+
+
+class OfferingPickForm(FlaskForm):
+    offering_id = SelectField(_l("Tjänst"), coerce=int, choices=[])
+    start_date = DateField(_l("Startdatum"), validators=[Optional()])
+
+
+class EndPlacementForm(FlaskForm):
+    end_reason = SelectField(_l("Varför slutar placeringen?"), choices=END_REASON_CHOICES)
+    ended_on = DateField(_l("Sista dag"), validators=[DataRequired(_l("Fyll i ett datum."))])
+
+
+class OutcomeDecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Skäl (krävs om du avvisar)"), validators=[Optional(), Length(max=500)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Din kod"), validators=[DataRequired(_l("Skriv koden du fick av din handläggare.")),
+                                                  Length(max=20)])
+
+
+class DefaultChoiceForm(FlaskForm):
+    mode = SelectField(_l("Hur väljs ickevalsalternativet?"), choices=[
+        ("offering", _l("En bestämd tjänst")), ("nearest", _l("Närmast (samma område)")),
+        ("random", _l("Slumpvis bland tjänster med lediga platser"))])
+    offering_id = SelectField(_l("Tjänst"), coerce=int, choices=[], validate_choice=False)
+
+
+class AccessLogSearchForm(FlaskForm):
+    personal_id = StringField(_l("Deltagarens personnummer"), validators=[Optional()])
+    user_email = StringField(_l("Användarens e-postadress"), validators=[Optional()])
+    since = DateField(_l("Från"), validators=[Optional()])
+    until = DateField(_l("Till"), validators=[Optional()])
+
+
+def sentence(message: str) -> str:
+    """A service's message ("välj en tjänst") as a sentence on the page ("Välj en tjänst.")."""
+    message = message.strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")

@@ -1,0 +1,251 @@
+"""Clients and referrals: registration, decisions, one-time login codes and the case worker's lists."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from app.auth.models import User
+from app.common.audit import record_change
+from app.common.base import new_ref, utcnow
+from app.common.errors import ValidationError
+from app.common.identifiers import birth_date_of, gender_of, mask_personal_id, normalize_personal_id
+from app.common.models import AccessLog
+from app.common.personal_data import cipher
+from app.kundval.models import Client, ClientLoginCode, Placement, Referral
+from app.offerings.models import SERVICE_TYPES
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
+LANGUAGES = ("sv", "en", "ar", "so", "ti", "fa", "prs", "uk", "ru", "es", "fr", "de", "tr", "pl", "ku")
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back; everything stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# -- clients -----------------------------------------------------------------------------------
+
+def find_client(session: Session, personal_id: str) -> Client | None:
+    normalized = normalize_personal_id(personal_id)
+    return session.exec(select(Client).where(
+        Client.personal_id_hash == cipher().lookup_hash(normalized))).first()
+
+
+def register_client(session: Session, *, personal_id: str, name: str, newly_arrived: bool = False,
+                    children_in_household: bool = False, language: str = "sv", phone: str = "",
+                    case_worker_id: int | None = None) -> Client:
+    """A new client; the personnummer is stored encrypted and never repeated in messages."""
+    normalized = normalize_personal_id(personal_id)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("name", "fyll i namnet")
+    if language not in LANGUAGES:
+        raise ValidationError("language", "välj ett språk i listan")
+    if find_client(session, normalized) is not None:
+        raise ValidationError("personal_id", "det finns redan en deltagare med det numret")
+    client = Client(
+        ref=new_ref("K"), personal_id_encrypted=cipher().encrypt(normalized),
+        personal_id_hash=cipher().lookup_hash(normalized), birth_date=birth_date_of(normalized),
+        gender=gender_of(normalized), name=name[:200], newly_arrived=newly_arrived,
+        children_in_household=children_in_household, language=language, phone=(phone or "").strip()[:40],
+        case_worker_id=case_worker_id)
+    session.add(client)
+    session.flush()
+    record_change(session, case_worker_id, "create", "client", client.id,
+                  after={"ref": client.ref, "newly_arrived": newly_arrived,
+                         "children_in_household": children_in_household})
+    return client
+
+
+def masked_id(client: Client) -> str:
+    return mask_personal_id(cipher().decrypt(client.personal_id_encrypted))
+
+
+def full_id(client: Client) -> str:
+    return cipher().decrypt(client.personal_id_encrypted)
+
+
+# -- referrals ---------------------------------------------------------------------------------
+
+def _hours(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        hours = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError("max_hours_per_week", "ange timmar som ett tal") from None
+    if hours <= 0 or hours > 60:
+        raise ValidationError("max_hours_per_week", "ange mellan 1 och 60 timmar")
+    return hours.quantize(Decimal("0.01"))
+
+
+def create_referral(session: Session, client: Client, *, service_type: str, valid_from: date,
+                    valid_to: date, max_hours_per_week=None, choice_deadline: date | None = None,
+                    decided_on: date, case_worker_id: int | None, deadline_days: int = 14) -> Referral:
+    """A decision (beslut); the choice deadline defaults to `deadline_days` after the decision."""
+    if service_type not in SERVICE_TYPES:
+        raise ValidationError("service_type", "välj en insatstyp")
+    if valid_from is None:
+        raise ValidationError("valid_from", "fyll i startdatum")
+    if valid_to is None or valid_to < valid_from:
+        raise ValidationError("valid_to", "slutdatum måste vara samma dag som eller efter startdatum")
+    deadline = choice_deadline or decided_on + timedelta(days=deadline_days)
+    if deadline < decided_on:
+        raise ValidationError("choice_deadline", "sista dag att välja kan inte vara före beslutsdagen")
+    if deadline > valid_to:
+        raise ValidationError("choice_deadline", "sista dag att välja måste vara innan beslutet slutar gälla")
+    referral = Referral(ref=new_ref("B"), client_id=client.id, service_type=service_type,
+                        decided_on=decided_on, valid_from=valid_from, valid_to=valid_to,
+                        max_hours_per_week=_hours(max_hours_per_week), choice_deadline=deadline,
+                        case_worker_id=case_worker_id)
+    session.add(referral)
+    session.flush()
+    record_change(session, case_worker_id, "create", "referral", referral.id,
+                  after={"client_id": client.id, "service_type": service_type,
+                         "valid_from": valid_from.isoformat(), "valid_to": valid_to.isoformat(),
+                         "choice_deadline": deadline.isoformat()})
+    return referral
+
+
+def active_placement(placements: list[Placement], today: date) -> Placement | None:
+    """The placement running today or later (not ended before today)."""
+    for p in sorted(placements, key=lambda p: (p.start_date, p.id or 0), reverse=True):
+        if p.ended_on is None or p.ended_on >= today:
+            return p
+    return None
+
+
+def referral_status(referral: Referral, placements: list[Placement], today: date) -> str:
+    """'waiting' (for the client's choice), 'placed' or 'ended'."""
+    if active_placement(placements, today) is not None:
+        return "placed"
+    if placements or referral.valid_to < today:
+        return "ended"
+    return "waiting"
+
+
+@dataclass
+class CaseRow:
+    client: Client
+    masked_id: str
+    referral: Referral | None
+    status: str
+    placement: Placement | None
+
+
+def caseload(session: Session, case_worker_id: int | None, today: date) -> list[CaseRow]:
+    """The case worker's clients, families with children first, then the nearest choice deadline."""
+    stmt = select(Client)
+    if case_worker_id is not None:
+        stmt = stmt.where(Client.case_worker_id == case_worker_id)
+    clients = session.exec(stmt).all()
+    ids = [c.id for c in clients]
+    referrals = session.exec(select(Referral).where(Referral.client_id.in_(ids))).all() if ids else []
+    rids = [r.id for r in referrals]
+    placements = session.exec(select(Placement).where(Placement.referral_id.in_(rids))).all() if rids else []
+    by_referral: dict[int, list[Placement]] = {}
+    for p in placements:
+        by_referral.setdefault(p.referral_id, []).append(p)
+    latest: dict[int, Referral] = {}
+    for r in sorted(referrals, key=lambda r: (r.decided_on, r.id)):
+        latest[r.client_id] = r
+    rows = []
+    for c in clients:
+        r = latest.get(c.id)
+        ps = by_referral.get(r.id, []) if r else []
+        status = referral_status(r, ps, today) if r else "none"
+        rows.append(CaseRow(c, masked_id(c), r, status, active_placement(ps, today)))
+    order = {"waiting": 0, "placed": 1, "none": 2, "ended": 3}
+    rows.sort(key=lambda row: (not row.client.children_in_household, order[row.status],
+                               (row.referral.choice_deadline or date.max) if row.referral else date.max,
+                               row.client.name.lower()))
+    return rows
+
+
+def client_history(session: Session, client: Client) -> list[tuple[Referral, list[Placement]]]:
+    referrals = session.exec(select(Referral).where(Referral.client_id == client.id)
+                             .order_by(Referral.decided_on.desc(), Referral.id.desc())).all()
+    rids = [r.id for r in referrals]
+    placements = session.exec(select(Placement).where(Placement.referral_id.in_(rids))
+                              .order_by(Placement.start_date, Placement.id)).all() if rids else []
+    return [(r, [p for p in placements if p.referral_id == r.id]) for r in referrals]
+
+
+# -- one-time login codes ----------------------------------------------------------------------
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def issue_login_code(session: Session, client: Client, *, actor_id: int | None,
+                     ttl: timedelta = timedelta(hours=72)) -> str:
+    """A new code (8 characters, shown once as XXXX-XXXX); earlier unused codes stop working."""
+    now = utcnow()
+    for old in session.exec(select(ClientLoginCode).where(ClientLoginCode.client_id == client.id,
+                                                          ClientLoginCode.used_at.is_(None))).all():
+        old.used_at = now
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    session.add(ClientLoginCode(client_id=client.id, code_hash=_code_hash(code),
+                                expires_at=now + ttl, created_by_id=actor_id))
+    record_change(session, actor_id, "issue_code", "client", client.id)
+    return f"{code[:4]}-{code[4:]}"
+
+
+def redeem_login_code(session: Session, code: str) -> User:
+    """The client's user for a valid code; the code is used up. Same message for every failure."""
+    if len(normalize_code(code)) != 8:
+        raise ValidationError("code", "koden stämmer inte eller har gått ut")
+    row = session.exec(select(ClientLoginCode).where(ClientLoginCode.code_hash == _code_hash(code))
+                       .with_for_update()).first()
+    if row is None or row.used_at is not None or aware(row.expires_at) < utcnow():
+        raise ValidationError("code", "koden stämmer inte eller har gått ut")
+    row.used_at = utcnow()
+    client = session.get(Client, row.client_id)
+    return client_user(session, client)
+
+
+def client_user(session: Session, client: Client) -> User:
+    """The client's login account, made on first sign-in (no password: codes or e-ID only)."""
+    if client.user_id is not None:
+        user = session.get(User, client.user_id)
+        if user is not None:
+            user.last_login_at = utcnow()
+            return user
+    user = User(email=f"deltagare-{client.ref.lower()}@kundval.invalid", name=client.name, role="client",
+                password_hash="", last_login_at=utcnow())
+    session.add(user)
+    session.flush()
+    client.user_id = user.id
+    record_change(session, None, "create", "user", user.id, after={"role": "client", "client_id": client.id})
+    return user
+
+
+def client_of_user(session: Session, user_id: int) -> Client | None:
+    return session.exec(select(Client).where(Client.user_id == user_id)).first()
+
+
+# -- the access log ----------------------------------------------------------------------------
+
+def access_log(session: Session, *, client_id: int | None = None, user_id: int | None = None,
+               since: date | None = None, until: date | None = None, limit: int = 300):
+    """Rows of (AccessLog, User or None, Client), newest first."""
+    stmt = (select(AccessLog, User, Client).join(User, User.id == AccessLog.user_id, isouter=True)
+            .join(Client, Client.id == AccessLog.client_id))
+    if client_id is not None:
+        stmt = stmt.where(AccessLog.client_id == client_id)
+    if user_id is not None:
+        stmt = stmt.where(AccessLog.user_id == user_id)
+    if since is not None:
+        stmt = stmt.where(AccessLog.at >= datetime.combine(since, datetime.min.time(), UTC))
+    if until is not None:
+        stmt = stmt.where(AccessLog.at < datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC))
+    return session.exec(stmt.order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)).all()

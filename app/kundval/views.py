@@ -1,0 +1,324 @@
+"""Case worker screens (/handlaggare), the no-choice alternative (/admin/ickeval) and the access log."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlmodel import select
+
+from app.auth.access import roles_required
+from app.auth.models import User
+from app.common.audit import record_access
+from app.common.errors import ValidationError
+from app.common.nav import add_nav
+from app.extensions import db
+from app.kundval import choice, forms, results, service
+from app.kundval.default_job import set_default
+from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
+from app.offerings.models import SERVICE_TYPES, Offering
+from app.providers.models import Provider
+from app.reporting.models import Outcome
+
+bp = Blueprint("kundval", __name__)
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _form_error(form, exc: ValidationError, aliases: dict | None = None) -> None:
+    field = getattr(form, (aliases or {}).get(exc.field, exc.field), None)
+    message = forms.sentence(exc.message)
+    (field.errors if field is not None and hasattr(field, "errors") else form.form_errors).append(message)
+
+
+def _get(model, row_id: int):
+    row = db.session.get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _seen(client: Client, page: str) -> None:
+    record_access(db.session, current_user.id, client.id, page)
+    db.session.commit()
+
+
+# -- clients -------------------------------------------------------------------------------------
+
+@bp.route("/handlaggare/deltagare")
+@roles_required("case_worker")
+def my_clients():
+    everyone = request.args.get("visa") == "alla"
+    rows = service.caseload(db.session, None if everyone else current_user.id, _today())
+    mine = rows if not everyone else [r for r in rows if r.client.case_worker_id == current_user.id]
+    for row in rows:
+        record_access(db.session, current_user.id, row.client.id, "handläggare: deltagarlista")
+    db.session.commit()
+    return render_template("kundval/my_clients.html", rows=rows, everyone=everyone,
+                           caseload=sum(1 for r in mine if r.status in ("waiting", "placed")),
+                           find_form=forms.FindClientForm(), today=_today())
+
+
+@bp.route("/handlaggare/deltagare/sok", methods=["POST"])
+@roles_required("case_worker")
+def find_client():
+    form = forms.FindClientForm()
+    if form.validate_on_submit():
+        try:
+            found = service.find_client(db.session, form.personal_id.data)
+        except ValidationError:
+            flash(_("Ogiltigt personnummer eller samordningsnummer."), "error")
+            return redirect(url_for("kundval.my_clients"))
+        if found is not None:
+            return redirect(url_for("kundval.client_page", client_id=found.id))
+    flash(_("Ingen deltagare med det numret. Registrera deltagaren nedan."), "info")
+    return redirect(url_for("kundval.new_client"))
+
+
+@bp.route("/handlaggare/deltagare/ny", methods=["GET", "POST"])
+@roles_required("case_worker")
+def new_client():
+    form = forms.ClientForm()
+    if form.validate_on_submit():
+        try:
+            client = service.register_client(
+                db.session, personal_id=form.personal_id.data, name=form.name.data,
+                newly_arrived=form.newly_arrived.data, children_in_household=form.children_in_household.data,
+                language=form.language.data, phone=form.phone.data or "", case_worker_id=current_user.id)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("Deltagaren är registrerad. Fatta ett beslut om insats."), "success")
+            return redirect(url_for("kundval.new_referral", client_id=client.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("kundval/client_form.html", form=form), status
+
+
+@bp.route("/handlaggare/deltagare/<int:client_id>")
+@roles_required("case_worker")
+def client_page(client_id: int):
+    client = _get(Client, client_id)
+    history = service.client_history(db.session, client)
+    pids = [p.id for _, ps in history for p in ps]
+    offerings = {o.id: (o, pr) for o, pr in db.session.exec(
+        select(Offering, Provider).join(Provider, Provider.id == Offering.provider_id)
+        .where(Offering.id.in_({p.offering_id for _, ps in history for p in ps}))).all()} if pids else {}
+    outcomes = db.session.exec(select(Outcome).where(Outcome.placement_id.in_(pids))).all() if pids else []
+    worker = db.session.get(User, client.case_worker_id) if client.case_worker_id else None
+    _seen(client, "handläggare: deltagare")
+    return render_template("kundval/client.html", client=client, masked=service.masked_id(client),
+                           history=history, offerings=offerings, outcomes=outcomes, worker=worker,
+                           today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
+                           switch_count=choice.client_switches_used,
+                           language_names=dict(forms.LANGUAGE_CHOICES))
+
+
+@bp.route("/handlaggare/deltagare/<int:client_id>/kod", methods=["POST"])
+@roles_required("case_worker")
+def login_code(client_id: int):
+    client = _get(Client, client_id)
+    ttl = timedelta(hours=current_app.config["CLIENT_CODE_TTL_HOURS"])
+    code = service.issue_login_code(db.session, client, actor_id=current_user.id, ttl=ttl)
+    record_access(db.session, current_user.id, client.id, "handläggare: inloggningskod")
+    db.session.commit()
+    # Shown once, never flashed: the session cookie is signed, not encrypted.
+    return render_template("kundval/login_code.html", client=client, code=code, hours=ttl.total_seconds() // 3600,
+                           link=url_for("deltagare.code_link", code=code.replace("-", ""), _external=True))
+
+
+@bp.route("/handlaggare/deltagare/<int:client_id>/beslut/nytt", methods=["GET", "POST"])
+@roles_required("case_worker")
+def new_referral(client_id: int):
+    client = _get(Client, client_id)
+    form = forms.ReferralForm()
+    if request.method == "GET":
+        form.valid_from.data = _today()
+        form.valid_to.data = _today() + timedelta(days=90)
+    if form.validate_on_submit():
+        try:
+            service.create_referral(
+                db.session, client, service_type=form.service_type.data, valid_from=form.valid_from.data,
+                valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
+                choice_deadline=form.choice_deadline.data, decided_on=_today(), case_worker_id=current_user.id,
+                deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"])
+            record_access(db.session, current_user.id, client.id, "handläggare: nytt beslut")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("Beslutet är sparat. Ge deltagaren en inloggningskod så att hen kan välja."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: nytt beslut")
+    status = 400 if request.method == "POST" else 200
+    return render_template("kundval/referral_form.html", form=form, client=client,
+                           deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"]), status
+
+
+def _referral_choices(referral: Referral, today: date):
+    return choice.available_offerings(db.session, referral, today, secret=current_app.config["SECRET_KEY"])
+
+
+@bp.route("/handlaggare/beslut/<int:referral_id>/placera", methods=["GET", "POST"])
+@roles_required("case_worker")
+def place(referral_id: int):
+    """Choose on the client's behalf, or switch provider when a placement is running."""
+    referral = _get(Referral, referral_id)
+    client = _get(Client, referral.client_id)
+    today = _today()
+    placements = db.session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
+    current = service.active_placement(placements, today)
+    form = forms.OfferingPickForm()
+    form.offering_id.choices = [(c.offering.id, f"{c.offering.title} – {c.provider.name} ({c.offering.area})")
+                                for c in _referral_choices(referral, today)
+                                if current is None or c.offering.id != current.offering_id]
+    if form.validate_on_submit():
+        try:
+            if current is None:
+                choice.choose(db.session, referral, form.offering_id.data, chosen_by="case_worker",
+                              actor_id=current_user.id, today=today)
+            else:
+                choice.switch(db.session, referral, form.offering_id.data, by="case_worker",
+                              actor_id=current_user.id, today=today, start_date=form.start_date.data)
+            record_access(db.session, current_user.id, client.id, "handläggare: placera")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc, {"offering": "offering_id", "referral": "offering_id"})
+        else:
+            flash(_("Placeringen är registrerad."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: placera")
+    status = 400 if request.method == "POST" else 200
+    return render_template("kundval/place.html", form=form, referral=referral, client=client,
+                           current=current), status
+
+
+@bp.route("/handlaggare/placering/<int:placement_id>/avsluta", methods=["POST"])
+@roles_required("case_worker")
+def end_placement(placement_id: int):
+    placement = _get(Placement, placement_id)
+    referral = _get(Referral, placement.referral_id)
+    form = forms.EndPlacementForm()
+    if form.validate_on_submit():
+        try:
+            choice.end_placement(db.session, placement, reason=form.end_reason.data, ended_on=form.ended_on.data,
+                                 actor_id=current_user.id)
+            db.session.commit()
+            flash(_("Placeringen är avslutad."), "success")
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(forms.sentence(exc.message), "error")
+    else:
+        flash(_("Fyll i skäl och sista dag."), "error")
+    return redirect(url_for("kundval.client_page", client_id=referral.client_id))
+
+
+# -- results -------------------------------------------------------------------------------------
+
+@bp.route("/handlaggare/resultat")
+@roles_required("case_worker")
+def outcomes():
+    everyone = request.args.get("visa") == "alla"
+    worker = None if everyone else current_user.id
+    pending = results.to_verify(db.session, worker)
+    due = results.followups_due(db.session, _today(), worker)
+    for client_id in {r.client.id for r in pending + due}:
+        record_access(db.session, current_user.id, client_id, "handläggare: resultat")
+    db.session.commit()
+    return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
+                           form=forms.OutcomeDecisionForm(), today=_today())
+
+
+@bp.route("/handlaggare/resultat/<int:outcome_id>/<action>", methods=["POST"])
+@roles_required("case_worker")
+def decide_outcome(outcome_id: int, action: str):
+    outcome = _get(Outcome, outcome_id)
+    form = forms.OutcomeDecisionForm()
+    form.validate_on_submit()
+    try:
+        if action == "verifiera":
+            results.verify(db.session, outcome, on=_today(), actor_id=current_user.id)
+            message = _("Resultatet är verifierat.")
+        elif action == "avvisa":
+            results.reject(db.session, outcome, on=_today(), reason=form.reason.data or "",
+                           actor_id=current_user.id)
+            message = _("Resultatet är avvisat.")
+        elif action == "varaktigt":
+            results.verify_sustained(db.session, outcome, on=_today(), actor_id=current_user.id)
+            message = _("Uppföljningen är gjord: arbetet eller studierna pågår fortfarande.")
+        else:
+            abort(404)
+        db.session.commit()
+        flash(message, "success")
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(forms.sentence(exc.message), "error")
+    return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
+
+
+# -- admin: the no-choice alternative and the access log ---------------------------------------------
+
+@bp.route("/admin/ickeval", methods=["GET", "POST"])
+@roles_required("admin")
+def default_choice():
+    settings = {s.service_type: s for s in db.session.exec(select(DefaultChoiceSetting)).all()}
+    offerings = db.session.exec(select(Offering, Provider).join(Provider, Provider.id == Offering.provider_id)
+                                .where(Offering.status == "published")
+                                .order_by(Offering.service_type, Offering.title)).all()
+    form = forms.DefaultChoiceForm()
+    if form.validate_on_submit():
+        service_type = request.form.get("service_type", "")
+        if service_type not in SERVICE_TYPES:
+            abort(400)
+        try:
+            set_default(db.session, service_type, form.mode.data, form.offering_id.data, current_user.id)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(forms.sentence(exc.message), "error")
+        else:
+            flash(_("Ickevalsalternativet är sparat."), "success")
+        return redirect(url_for("kundval.default_choice"))
+    return render_template("kundval/default_choice.html", settings=settings, offerings=offerings,
+                           service_types=SERVICE_TYPES, form=form)
+
+
+@bp.route("/admin/atkomstlogg", methods=["GET", "POST"])
+@roles_required("admin")
+def access_log():
+    # POST, so that a searched personnummer never ends up in a URL or a server log.
+    form = forms.AccessLogSearchForm()
+    client_id = user_id = None
+    searched = False
+    if form.validate_on_submit():
+        searched = True
+        try:
+            if form.personal_id.data:
+                found = service.find_client(db.session, form.personal_id.data)
+                client_id = found.id if found else -1
+        except ValidationError:
+            form.personal_id.errors.append(_("Ogiltigt personnummer eller samordningsnummer."))
+            client_id = -1
+        if form.user_email.data:
+            user = db.session.exec(select(User).where(User.email == form.user_email.data.strip().lower())).first()
+            user_id = user.id if user else -1
+    rows = service.access_log(db.session, client_id=client_id, user_id=user_id,
+                              since=form.since.data if searched else None,
+                              until=form.until.data if searched else None)
+    return render_template("kundval/access_log.html", form=form, rows=rows)
+
+
+add_nav("case_worker", "kundval.my_clients", _l("Mina deltagare"), order=10)
+add_nav("case_worker", "kundval.new_client", _l("Ny deltagare"), order=20)
+add_nav("case_worker", "kundval.outcomes", _l("Resultat"), order=30)
+add_nav("admin", "kundval.default_choice", _l("Ickevalsalternativ"), order=60)
+add_nav("admin", "kundval.access_log", _l("Åtkomstlogg"), order=85)

@@ -31,7 +31,10 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
 
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Number of reverse proxies in front of the app (X-Forwarded-For is trusted that far).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
@@ -48,3 +51,33 @@ class Config:
     MUNICIPALITY_ADDRESS = os.environ.get("MUNICIPALITY_ADDRESS", "Stadshuset, Storgatan 1")
     MUNICIPALITY_POSTAL_CODE = os.environ.get("MUNICIPALITY_POSTAL_CODE", "123 45")
     MUNICIPALITY_CITY = os.environ.get("MUNICIPALITY_CITY", "Exempelby")
+
+    # Settlement documents. VAT rate 0 is shown as exempt (category E) with this reason;
+    # labour-market services bought by the municipality count as social care (omsorg).
+    VAT_EXEMPTION_REASON = os.environ.get(
+        "VAT_EXEMPTION_REASON",
+        "Undantagen från skatteplikt enligt mervärdesskattelagen (2023:200), social omsorg; "
+        "artikel 132.1 g i mervärdesskattedirektivet (2006/112/EG)")
+    VAT_EXEMPTION_REASON_CODE = os.environ.get("VAT_EXEMPTION_REASON_CODE", "VATEX-EU-132-1G")
+    SETTLEMENT_PAYMENT_DAYS = int(os.environ.get("SETTLEMENT_PAYMENT_DAYS", "30"))
+    # SIE 4I accounting: a cost account per service type, input VAT and supplier debt.
+    SIE_COST_ACCOUNTS = {"arbetsprovning": "4611", "arbetstraning": "4612", "praktik": "4613",
+                         "utredning": "4614"}
+    SIE_DEFAULT_COST_ACCOUNT = os.environ.get("SIE_DEFAULT_COST_ACCOUNT", "4610")
+    SIE_VAT_ACCOUNT = os.environ.get("SIE_VAT_ACCOUNT", "2641")
+    SIE_SUPPLIER_DEBT_ACCOUNT = os.environ.get("SIE_SUPPLIER_DEBT_ACCOUNT", "2440")
+    SIE_VOUCHER_SERIES = os.environ.get("SIE_VOUCHER_SERIES", "A")
+
+    # Kundval: the client's choice.
+    CHOICE_DEADLINE_DAYS = int(os.environ.get("CHOICE_DEADLINE_DAYS", "14"))
+    # A provider's results are shown from this many ended placements (as Arbetsförmedlingen does).
+    RESULTS_MIN_ENDED_PLACEMENTS = int(os.environ.get("RESULTS_MIN_ENDED_PLACEMENTS", "18"))
+    CLIENT_CODE_TTL_HOURS = int(os.environ.get("CLIENT_CODE_TTL_HOURS", "72"))
+    # Client sign-in with Swedish e-ID through an OIDC broker; switched on when all three are set.
+    OIDC_METADATA_URL = os.environ.get("OIDC_METADATA_URL") or None  # .../.well-known/openid-configuration
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID") or None
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or None
+    OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid profile")
+    # The claim that carries the personnummer (brokers differ: personal_number, sub, ...).
+    OIDC_PERSONAL_ID_CLAIM = os.environ.get("OIDC_PERSONAL_ID_CLAIM", "personal_number")
+    OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "Logga in med BankID eller Freja")

@@ -15,7 +15,7 @@ from app.settlement import service
 settlement_cli = AppGroup("settlement", help="Monthly settlements: drafts, approval, export.")
 period_cli = AppGroup("period", help="Close a month.")
 
-EXPORT_FORMATS = ("json",)
+EXPORT_FORMATS = ("json", "pdf", "peppol", "sie")
 
 
 def _fail(exc: ValidationError) -> None:
@@ -62,9 +62,15 @@ def approve_cmd(period: str, provider: str | None) -> None:
 @settlement_cli.command("export")
 @click.option("--period", required=True, help="YYYY-MM")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="File (json, sie); for pdf and peppol a directory, or a file ending in .zip")
 def export_cmd(period: str, fmt: str, out: Path | None) -> None:
     """Export the period's settlements (stdout without --out)."""
+    if fmt != "json":
+        _export_documents(period, fmt, out)
+        return
+    if out is not None and out.is_dir():
+        raise click.BadParameter(f"File {str(out)!r} is a directory.", param_hint="'--out'")
     try:
         document = service.export_period(db.session, period)
     except ValidationError as exc:
@@ -75,6 +81,76 @@ def export_cmd(period: str, fmt: str, out: Path | None) -> None:
     else:
         out.write_text(payload, encoding="utf-8")
         click.echo(f"Skrev {out}", err=True)
+
+
+def _export_documents(period: str, fmt: str, out: Path | None) -> None:
+    """PDF or Peppol per approved settlement (a directory or a .zip), or one SIE 4I file."""
+    from datetime import date
+
+    from flask import current_app
+
+    from app.settlement import documents
+
+    try:
+        service.check_period(period)
+    except ValidationError as exc:
+        _fail(exc)
+    if fmt in ("pdf", "peppol") and (out is None or (
+            out.exists() and not out.is_dir() and out.suffix.lower() != ".zip")):
+        click.echo("out: ange en katalog eller en .zip-fil för pdf och peppol", err=True)
+        sys.exit(1)
+    if fmt == "sie" and out is not None and out.is_dir():
+        click.echo("out: ange en fil för sie, inte en katalog", err=True)
+        sys.exit(1)
+    settings = documents.settings_from_config(current_app.config)
+    docs = documents.load_documents(db.session, settings, period=period)
+    drafts = documents.draft_org_numbers(db.session, period)
+    if drafts and fmt != "sie":
+        click.echo(f"{period}: utkast får inga dokument: {_list(drafts)}", err=True)
+    elif drafts:
+        click.echo(f"{period}: utkast kommer inte med i SIE-filen: {_list(drafts)}", err=True)
+
+    if fmt == "sie":
+        from app.settlement.documents.sie import build_sie
+
+        data = build_sie(docs, settings, date.today())
+        if out is None:
+            click.echo(data, nl=False)  # bytes go to the binary stream unchanged
+        else:
+            out.write_bytes(data)
+            click.echo(f"Skrev {out} ({len(docs)} verifikationer)", err=True)
+        return
+
+    if not docs:
+        click.echo(f"{period}: inga godkända avräkningar, inga filer skrivna.", err=True)
+        return
+    files = _document_files(docs, fmt)
+    if out.suffix.lower() == ".zip":
+        import zipfile
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files:
+                archive.writestr(name, data)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files:
+            (out / name).write_bytes(data)
+    click.echo(f"Skrev {len(docs)} filer till {out}", err=True)
+
+
+def _document_files(docs, fmt: str):
+    """(file name, bytes) per settlement; PDFs are rendered on all cores."""
+    if fmt == "pdf":
+        from app.settlement.documents.pdf import render_pdfs
+
+        for doc, pdf in render_pdfs(docs):
+            yield f"{doc.file_stem}.pdf", pdf
+    else:
+        from app.settlement.documents.peppol import build_peppol
+
+        for doc in docs:
+            yield f"{doc.file_stem}.xml", build_peppol(doc)
 
 
 @period_cli.command("close")

@@ -131,3 +131,62 @@ def show(settlement_id: int):
 
 
 add_nav(("finance", "admin"), "settlement.periods", _l("Avräkningar"), order=20)
+
+
+# --- Documents (PDF, Peppol, SIE) ----------------------------------------------------------------
+
+
+def _document_or_abort(settlement_id: int):
+    """The approved settlement's document; 404 if there is none, 409 while it is a draft."""
+    from flask import current_app
+
+    from app.settlement import documents
+
+    settings = documents.settings_from_config(current_app.config)
+    found = documents.load_documents(db.session, settings, settlement_ids=[settlement_id],
+                                     approved_only=False)
+    if not found:
+        abort(404)
+    if found[0].status != "approved":
+        abort(409, description=_("Avräkningen är ett utkast. Dokument finns först när den är godkänd."))
+    return found[0]
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.route("/visa/<int:settlement_id>/avrakning.pdf")
+@roles_required("finance", "admin")
+def download_pdf(settlement_id: int):
+    from app.settlement.documents.pdf import render_pdf
+
+    doc = _document_or_abort(settlement_id)
+    return _download(render_pdf(doc), "application/pdf", f"{doc.file_stem}.pdf")
+
+
+@bp.route("/visa/<int:settlement_id>/peppol.xml")
+@roles_required("finance", "admin")
+def download_peppol(settlement_id: int):
+    from app.settlement.documents.peppol import build_peppol
+
+    doc = _document_or_abort(settlement_id)
+    return _download(build_peppol(doc), "application/xml", f"{doc.file_stem}.xml")
+
+
+@bp.route("/<period>/sie.se")
+@roles_required("finance", "admin")
+def download_sie(period: str):
+    from flask import current_app
+
+    from app.settlement import documents
+    from app.settlement.documents.sie import build_sie
+
+    period = _period_or_404(period)
+    settings = documents.settings_from_config(current_app.config)
+    docs = documents.load_documents(db.session, settings, period=period)
+    if not docs:
+        abort(404, description=_("Det finns inga godkända avräkningar för %(period)s.", period=period))
+    return _download(build_sie(docs, settings, date.today()), "text/plain; charset=IBM437",
+                     f"avrakning-{period}.se")

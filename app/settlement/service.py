@@ -20,7 +20,7 @@ from app.common.errors import ValidationError
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Attendance, Outcome
+from app.reporting.models import Outcome
 from app.settlement import rules
 from app.settlement.models import (
     BonusRule,
@@ -112,20 +112,7 @@ def load_inputs(session: Session, first: date, last: date) -> Loaded:
         if offering_id in package_offering_ids:
             package_placement_ids.append(p_id)
 
-    attendance = [
-        rules.Attendance(placement_refs[p_id], day, status, _dec(hours))
-        for p_id, day, status, hours in session.execute(
-            select(Attendance.placement_id, Attendance.date, Attendance.status, Attendance.hours)
-            .where(Attendance.date >= first, Attendance.date <= last))
-    ]
-    if package_placement_ids:
-        attendance.extend(
-            rules.Attendance(placement_refs[p_id], day, status, _dec(hours))
-            for p_id, day, status, hours in session.execute(
-                select(Attendance.placement_id, Attendance.date, Attendance.status, Attendance.hours)
-                .join(Placement, Placement.id == Attendance.placement_id)
-                .join(Offering, Offering.id == Placement.offering_id)
-                .where(Offering.rate_unit == "package", Attendance.date < first)))
+    attendance = _load_attendance(session, placement_refs, first, last, bool(package_placement_ids))
 
     outcomes = [
         rules.Outcome(ref, placement_refs[p_id], kind, result_date, verified_on, sustained)
@@ -139,6 +126,38 @@ def load_inputs(session: Session, first: date, last: date) -> Loaded:
     inputs = rules.Inputs(offerings, referrals, placements, attendance, outcomes, bonus_rules)
     return Loaded(inputs, {ref: pid for pid, ref in provider_refs.items()},
                   {ref: pid for pid, ref in placement_refs.items()}, placement_refs)
+
+
+_ATTENDANCE_SQL = (
+    "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) FROM attendance a "
+    "WHERE a.date >= :first AND a.date <= :last")
+_PACKAGE_ATTENDANCE_SQL = (
+    "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) FROM attendance a "
+    "JOIN placement p ON p.id = a.placement_id JOIN offering o ON o.id = p.offering_id "
+    "WHERE o.rate_unit = 'package' AND a.date < :first")
+
+
+def _load_attendance(session: Session, placement_refs: dict[int, str], first: date, last: date,
+                     with_packages: bool) -> list[rules.Attendance]:
+    """The month's rows, read through the driver's cursor: this is the largest read of a run
+    (millions of rows), so dates and hour values are parsed once each and shared."""
+    dates: dict = {}
+    hours: dict[int, Decimal] = {}
+    make = rules.Attendance
+    result: list[rules.Attendance] = []
+    queries = [_ATTENDANCE_SQL] + ([_PACKAGE_ATTENDANCE_SQL] if with_packages else [])
+    for sql in queries:
+        cursor = session.execute(text(sql), {"first": first, "last": last})
+        while rows := cursor.fetchmany(50_000):
+            for p_id, day, status, hundredths in rows:
+                d = dates.get(day)
+                if d is None:
+                    d = dates[day] = day if isinstance(day, date) else date.fromisoformat(day)
+                h = hours.get(hundredths)
+                if h is None:
+                    h = hours[hundredths] = (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
+                result.append(make(placement_refs[p_id], d, status, h))
+    return result
 
 
 def bonus_rule_terms(rule: BonusRule) -> rules.BonusRule:
@@ -255,12 +274,12 @@ def compute_period(session: Session, period: str, provider_ids: set[int] | None 
                 adjustments = rules.adjustment_lines(q_lines, approved.get((pid, q), []), q)
                 results[pid][0].extend(adjustments)
 
+    digests = rules.fingerprint_all(loaded.inputs, period)
     final = {}
     for pid, (lines, warnings, _) in results.items():
         if not lines and not warnings:
             continue
-        digest = rules.fingerprint(loaded.inputs, ref_of[pid], period) if lines else ""
-        final[pid] = (lines, warnings, digest)
+        final[pid] = (lines, warnings, digests.get(ref_of[pid], "") if lines else "")
     return final
 
 

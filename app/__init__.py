@@ -25,6 +25,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     personal_data.configure(app.config["PERSONAL_ID_KEY"] or app.config["SECRET_KEY"])
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -39,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app.common.i18n import select_locale, select_timezone
     from app.extensions import babel, csrf, db, limiter, login_manager
+    from app.kundval import oidc
 
     db.init_app(app)
     csrf.init_app(app)
@@ -46,16 +52,24 @@ def _init_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
+    oidc.init_app(app)  # client sign-in with e-ID, only when OIDC_* is configured
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.kundval.client_views import bp as client_bp
+    from app.kundval.views import bp as kundval_bp
+    from app.offerings.views import bp as offerings_bp
+    from app.providers import views as provider_views
+    from app.reporting.api import bp as api_bp
+    from app.reporting.views import bp as reporting_bp
     from app.settlement.views import bp as settlement_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(settlement_bp)
+    for blueprint in (auth_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
+                      provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
+                      kundval_bp, client_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

@@ -16,7 +16,8 @@ from app.common.jobs import JobOutcome, run_once
 from app.common.models import Notification
 from app.extensions import db
 from app.kundval.default_job import default_placement_job
-from app.reporting.service import missing_attendance
+from app.providers.service import expiring_documents_job
+from app.reporting.service import missing_attendance, month_report_reminder_job
 from app.settlement import rules
 from app.settlement.service import run_period
 
@@ -83,7 +84,8 @@ def scheduler_cmd(once: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()
     if once:
-        for job in (monthly_drafts, missing_attendance_job, default_placement_job):
+        for job in (monthly_drafts, missing_attendance_job, default_placement_job,
+                    expiring_documents_job, month_report_reminder_job):
             _in_app(app, job)
         return
     scheduler = BlockingScheduler(timezone=TIMEZONE)
@@ -96,6 +98,12 @@ def scheduler_cmd(once: bool) -> None:
     scheduler.add_job(_in_app, CronTrigger(hour=5, minute=30, timezone=TIMEZONE),
                       args=[app, default_placement_job], id="default_placement", coalesce=True,
                       misfire_grace_time=6 * 3600)
+    scheduler.add_job(_in_app, CronTrigger(hour=6, minute=15, timezone=TIMEZONE),
+                      args=[app, expiring_documents_job], id="expiring_documents", coalesce=True,
+                      misfire_grace_time=6 * 3600)
+    scheduler.add_job(_in_app, CronTrigger(day=3, hour=7, minute=0, timezone=TIMEZONE),
+                      args=[app, month_report_reminder_job], id="month_report_reminder",
+                      coalesce=True, misfire_grace_time=6 * 3600)
     click.echo("Schemaläggaren körs (Ctrl+C för att avsluta).")
     try:
         scheduler.start()

@@ -1,0 +1,196 @@
+"""Offerings: create, edit, publish, withdraw, and a new price once the old one is frozen."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from app.common.audit import record_change
+from app.common.base import new_ref
+from app.common.errors import ValidationError
+from app.common.money import money
+from app.kundval.models import Placement
+from app.offerings.models import RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
+from app.providers.models import Provider
+
+FROZEN_FIELDS = ("rate_unit", "rate", "vat_rate", "start_share")
+
+
+@dataclass
+class OfferingData:
+    """What a provider fills in for an offering (plain values, not yet checked)."""
+
+    service_type: str
+    title: str
+    rate_unit: str
+    rate: str | Decimal
+    vat_rate: int | str = 0
+    start_share: int | str = 50
+    description: str = ""
+    capacity: int | str = 0
+    area: str = ""
+    address: str = ""
+    languages: list[str] = field(default_factory=list)
+    target_groups: str = ""
+    available_from: date | None = None
+    available_to: date | None = None
+
+
+def _int(value, name: str, low: int, high: int, message: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(name, message) from None
+    if not low <= number <= high:
+        raise ValidationError(name, message)
+    return number
+
+
+def check(data: OfferingData, provider: Provider) -> dict:
+    """The offering's values, checked; raises ValidationError naming the field."""
+    if data.service_type not in SERVICE_TYPES:
+        raise ValidationError("service_type", "välj en insatstyp")
+    if provider.service_types and data.service_type not in provider.service_types:
+        raise ValidationError("service_type", "er organisation är inte godkänd för den insatstypen")
+    title = (data.title or "").strip()
+    if not title:
+        raise ValidationError("title", "ge tjänsten en rubrik")
+    if data.rate_unit not in RATE_UNITS:
+        raise ValidationError("rate_unit", "välj en ersättningsform")
+    try:
+        rate = money(str(data.rate).strip().replace(",", ".").replace(" ", ""))
+    except (ValueError, TypeError):
+        raise ValidationError("rate", "ange beloppet i kronor med högst två decimaler") from None
+    if rate <= 0 or rate > Decimal("1000000"):
+        raise ValidationError("rate", "beloppet måste vara större än 0 och högst 1 000 000 kr")
+    vat_rate = _int(data.vat_rate, "vat_rate", 0, 25, "momssatsen är 0, 6, 12 eller 25 procent")
+    if vat_rate not in VAT_RATES:
+        raise ValidationError("vat_rate", "momssatsen är 0, 6, 12 eller 25 procent")
+    start_share = 50
+    if data.rate_unit == "package":
+        start_share = _int(data.start_share, "start_share", 0, 100,
+                           "startdelen är en andel i procent, 0–100")
+    capacity = _int(data.capacity or 0, "capacity", 0, 10000, "ange antal platser, 0–10 000")
+    if data.available_from and data.available_to and data.available_to < data.available_from:
+        raise ValidationError("available_to", "slutdatum måste vara samma dag eller senare än startdatum")
+    languages = sorted({(lang or "").strip().lower()[:10] for lang in data.languages if (lang or "").strip()})
+    return {"service_type": data.service_type, "title": title[:200],
+            "description": (data.description or "").strip(), "rate_unit": data.rate_unit,
+            "rate": rate, "vat_rate": vat_rate, "start_share": start_share, "capacity": capacity,
+            "area": (data.area or "").strip()[:100], "address": (data.address or "").strip()[:200],
+            "languages": languages, "target_groups": (data.target_groups or "").strip(),
+            "available_from": data.available_from, "available_to": data.available_to}
+
+
+def _snapshot(offering: Offering) -> dict:
+    return {k: (str(v) if isinstance(v, Decimal | date) else v)
+            for k, v in offering.model_dump(exclude={"created_at", "updated_at"}).items()}
+
+
+def is_frozen(session: Session, offering: Offering) -> bool:
+    """True once a placement uses the offering: its price terms can no longer change."""
+    return session.exec(select(Placement.id).where(Placement.offering_id == offering.id)).first() is not None
+
+
+def own_offering(session: Session, provider_id: int, offering_id: int) -> Offering | None:
+    offering = session.get(Offering, offering_id)
+    return offering if offering is not None and offering.provider_id == provider_id else None
+
+
+def list_offerings(session: Session, provider_id: int) -> list[Offering]:
+    return list(session.exec(select(Offering).where(Offering.provider_id == provider_id)
+                             .order_by(Offering.status, Offering.service_type, Offering.title)).all())
+
+
+def create_offering(session: Session, provider: Provider, data: OfferingData, actor_id: int | None
+                    ) -> Offering:
+    """A new offering as a draft; publishing is a separate step."""
+    values = check(data, provider)
+    offering = Offering(ref=new_ref("TJ"), provider_id=provider.id, status="draft", **values)
+    session.add(offering)
+    session.flush()
+    record_change(session, actor_id, "create", "offering", offering.id, after=_snapshot(offering))
+    return offering
+
+
+def update_offering(session: Session, offering: Offering, data: OfferingData, actor_id: int | None
+                    ) -> Offering:
+    provider = session.get(Provider, offering.provider_id)
+    values = check(data, provider)
+    if offering.status == "closed":
+        raise ValidationError("title", "tjänsten är stängd och kan inte ändras")
+    if is_frozen(session, offering):
+        for name in FROZEN_FIELDS + ("service_type",):
+            if values[name] != getattr(offering, name) and not (
+                    name == "start_share" and offering.rate_unit != "package"):
+                raise ValidationError(name, "priset är låst eftersom tjänsten används av en placering; "
+                                            "använd ”nytt pris från datum”")
+            values[name] = getattr(offering, name)
+    before = _snapshot(offering)
+    for name, value in values.items():
+        setattr(offering, name, value)
+    record_change(session, actor_id, "update", "offering", offering.id, before=before,
+                  after=_snapshot(offering))
+    return offering
+
+
+def publish(session: Session, offering: Offering, actor_id: int | None) -> Offering:
+    provider = session.get(Provider, offering.provider_id)
+    if provider.status != "approved":
+        raise ValidationError("status", "bara godkända anordnare kan publicera tjänster")
+    if offering.status not in ("draft", "withdrawn"):
+        raise ValidationError("status", "tjänsten kan inte publiceras i sin nuvarande status")
+    record_change(session, actor_id, "publish", "offering", offering.id,
+                  before={"status": offering.status}, after={"status": "published"})
+    offering.status = "published"
+    return offering
+
+
+def withdraw(session: Session, offering: Offering, actor_id: int | None) -> Offering:
+    """No new choices; placements that already use it go on."""
+    if offering.status != "published":
+        raise ValidationError("status", "bara publicerade tjänster kan dras tillbaka")
+    record_change(session, actor_id, "withdraw", "offering", offering.id,
+                  before={"status": "published"}, after={"status": "withdrawn"})
+    offering.status = "withdrawn"
+    return offering
+
+
+def new_price(session: Session, offering: Offering, from_date: date | None, rate, vat_rate,
+              start_share, actor_id: int | None, today: date) -> Offering:
+    """A copy with the new price from `from_date`; the old one closes for new choices the day before."""
+    if offering.status == "closed":
+        raise ValidationError("from_date", "tjänsten är redan stängd")
+    if from_date is None:
+        raise ValidationError("from_date", "ange från vilket datum det nya priset gäller")
+    if from_date < today:
+        raise ValidationError("from_date", "det nya priset kan inte gälla bakåt i tiden")
+    if offering.available_to and from_date > offering.available_to:
+        raise ValidationError("from_date", "datumet ligger efter tjänstens sista dag")
+    provider = session.get(Provider, offering.provider_id)
+    data = OfferingData(**{**{k: getattr(offering, k) for k in (
+        "service_type", "title", "rate_unit", "description", "capacity", "area", "address",
+        "languages", "target_groups", "available_to")}, "rate": rate, "vat_rate": vat_rate,
+        "start_share": start_share, "available_from": from_date})
+    values = check(data, provider)
+    if all(values[k] == getattr(offering, k) for k in FROZEN_FIELDS):
+        raise ValidationError("rate", "det nya priset är detsamma som det gamla")
+    new = Offering(ref=new_ref("TJ"), provider_id=provider.id, replaces_id=offering.id,
+                   default_choice=offering.default_choice,
+                   status="published" if provider.status == "approved" else "draft", **values)
+    session.add(new)
+    before = _snapshot(offering)
+    offering.available_to = from_date - timedelta(days=1)
+    offering.default_choice = False
+    if from_date <= today:
+        offering.status = "closed"
+    session.flush()
+    record_change(session, actor_id, "update", "offering", offering.id, before=before,
+                  after=_snapshot(offering), reason=f"nytt pris från {from_date} i {new.ref}")
+    record_change(session, actor_id, "create", "offering", new.id, after=_snapshot(new),
+                  reason=f"ersätter {offering.ref}")
+    return new
+
+

@@ -1,0 +1,362 @@
+"""Providers: the application, the admin's decisions, provider users, invitations and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.auth.models import User
+from app.auth.service import MIN_PASSWORD_LENGTH, create_user, normalize_email
+from app.common.audit import record_change
+from app.common.base import new_ref, utcnow
+from app.common.errors import ValidationError
+from app.common.identifiers import (
+    normalize_bankgiro,
+    normalize_org_nr,
+    normalize_plusgiro,
+    normalize_vat_number,
+)
+from app.common.jobs import JobOutcome, run_once
+from app.common.notifications import notify
+from app.offerings.models import SERVICE_TYPES, Offering
+from app.providers.documents import DOCUMENT_KINDS, Upload, store_document
+from app.providers.models import ApiToken, Provider, ProviderDocument, ProviderInvitation
+
+REQUIRED_DOCUMENTS = DOCUMENT_KINDS
+INVITATION_DAYS = 7
+DOCUMENT_WARNING_DAYS = 30
+
+# action -> (statuses it may start from, status it leads to, reason required)
+DECISIONS = {
+    "approve": (("applied",), "approved", False),
+    "reject": (("applied",), "rejected", True),
+    "suspend": (("approved",), "suspended", True),
+    "reinstate": (("suspended",), "approved", False),
+    "terminate": (("approved", "suspended"), "terminated", True),
+}
+DECISION_SUBJECTS = {
+    "approve": "Er ansökan är godkänd",
+    "reject": "Er ansökan är avslagen",
+    "suspend": "Ert avtal är tillfälligt avstängt",
+    "reinstate": "Avstängningen är hävd",
+    "terminate": "Ert avtal är avslutat",
+}
+
+
+@dataclass
+class Application:
+    """What an organisation fills in when it applies (plain values, not yet checked)."""
+
+    org_nr: str
+    name: str
+    email: str
+    contact_name: str = ""
+    phone: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    bankgiro: str = ""
+    plusgiro: str = ""
+    f_skatt: bool = False
+    vat_number: str = ""
+    insurance: str = ""
+    description: str = ""
+    service_types: list[str] = field(default_factory=list)
+    documents: list[Upload] = field(default_factory=list)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _required(value: str, name: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(name, message)
+    return value
+
+
+def apply(session: Session, form: Application, upload_dir: str) -> Provider:
+    """Record an application (status `applied`) with its documents; the caller commits."""
+    org_nr = normalize_org_nr(form.org_nr)
+    if session.exec(select(Provider.id).where(Provider.org_nr == org_nr)).first():
+        raise ValidationError("org_nr", "det finns redan en anordnare med det organisationsnumret")
+    name = _required(form.name, "name", "fyll i organisationens namn")
+    email = normalize_email(form.email)
+    contact = _required(form.contact_name, "contact_name", "fyll i en kontaktperson")
+    address = _required(form.address, "address", "fyll i adressen")
+    bankgiro = normalize_bankgiro(form.bankgiro) if form.bankgiro.strip() else ""
+    plusgiro = normalize_plusgiro(form.plusgiro) if form.plusgiro.strip() else ""
+    if not bankgiro and not plusgiro:
+        raise ValidationError("bankgiro", "ange bankgiro eller plusgiro")
+    vat_number = normalize_vat_number(form.vat_number) if form.vat_number.strip() else ""
+    if vat_number and vat_number[2:12] != org_nr.replace("-", ""):
+        raise ValidationError("vat_number", "momsregistreringsnumret hör inte till organisationsnumret")
+    if not form.f_skatt:
+        raise ValidationError("f_skatt", "anordnaren måste vara godkänd för F-skatt")
+    insurance = _required(form.insurance, "insurance", "ange försäkringsbolag och försäkring")
+    types = [t for t in form.service_types if t]
+    if not types:
+        raise ValidationError("service_types", "välj minst en insatstyp")
+    for t in types:
+        if t not in SERVICE_TYPES:
+            raise ValidationError("service_types", "okänd insatstyp")
+    given = {u.kind for u in form.documents if u.data}
+    for kind in REQUIRED_DOCUMENTS:
+        if kind not in given:
+            raise ValidationError(f"documents.{kind}", "bifoga dokumentet")
+    provider = Provider(ref=new_ref("ANO"), org_nr=org_nr, name=name[:200], email=email,
+                        contact_name=contact[:200], phone=form.phone.strip()[:40],
+                        address=address[:200], postal_code=form.postal_code.strip()[:10],
+                        city=form.city.strip()[:100], bankgiro=bankgiro, plusgiro=plusgiro,
+                        f_skatt=True, vat_number=vat_number, insurance=insurance[:200],
+                        description=form.description.strip(), service_types=types,
+                        status="applied")
+    session.add(provider)
+    session.flush()
+    for upload in form.documents:
+        if upload.data:
+            store_document(session, provider, upload, upload_dir, field=f"documents.{upload.kind}")
+    record_change(session, None, "apply", "provider", provider.id,
+                  after={"org_nr": org_nr, "name": name, "service_types": types})
+    notify(session, role="admin", subject=f"Ny ansökan från {name}",
+           body=f"{name} ({org_nr}) har ansökt om att bli anordnare. Granska ansökan i kön.")
+    notify(session, provider_id=provider.id, email=email, subject="Vi har tagit emot er ansökan",
+           body=f"Tack! Ansökan från {name} ({org_nr}) är mottagen och granskas av kommunen.")
+    return provider
+
+
+def decide(session: Session, provider: Provider, action: str, reason: str, actor_id: int | None,
+           base_url: str = "") -> ProviderInvitation | None:
+    """Approve, reject, suspend, reinstate or terminate; audited and notified.
+
+    Approving invites the contact e-mail as the provider's first user (returned, with
+    the one-time link in the notification).
+    """
+    if action not in DECISIONS:
+        raise ValidationError("action", "okänt beslut")
+    allowed_from, new_status, needs_reason = DECISIONS[action]
+    if provider.status not in allowed_from:
+        raise ValidationError("action", "beslutet går inte att fatta i anordnarens nuvarande status")
+    reason = (reason or "").strip()
+    if needs_reason and not reason:
+        raise ValidationError("reason", "ange ett skäl till beslutet")
+    before = {"status": provider.status}
+    provider.status = new_status
+    provider.decided_at = utcnow()
+    provider.decision_reason = reason
+    if new_status in ("suspended", "terminated"):
+        for offering in session.exec(select(Offering).where(Offering.provider_id == provider.id,
+                                                            Offering.status == "published")).all():
+            offering.status = "withdrawn" if new_status == "suspended" else "closed"
+    record_change(session, actor_id, action, "provider", provider.id, before=before,
+                  after={"status": new_status}, reason=reason)
+    body = DECISION_SUBJECTS[action] + "." + (f"\n\nSkäl: {reason}" if reason else "")
+    invitation = None
+    if action == "approve" and not _has_users(session, provider.id) and not session.exec(
+            select(User.id).where(User.email == provider.email)).first():
+        invitation, token = invite(session, provider, provider.email, actor_id, quiet=True)
+        body += ("\n\nSkapa ert första konto med länken nedan (gäller i "
+                 f"{INVITATION_DAYS} dagar):\n{base_url}/anordnare/inbjudan/{token}")
+    notify(session, provider_id=provider.id, subject=DECISION_SUBJECTS[action], body=body)
+    return invitation
+
+
+def _has_users(session: Session, provider_id: int) -> bool:
+    return session.exec(select(User.id).where(User.provider_id == provider_id)).first() is not None
+
+
+def provider_users(session: Session, provider_id: int) -> list[User]:
+    return list(session.exec(select(User).where(User.provider_id == provider_id).order_by(User.id)).all())
+
+
+def main_user_id(session: Session, provider_id: int) -> int | None:
+    """The provider's first active user: the one who invites and removes colleagues."""
+    return session.exec(select(User.id).where(User.provider_id == provider_id, User.active.is_(True))
+                        .order_by(User.id)).first()
+
+
+def _require_main_user(session: Session, provider_id: int, actor: User) -> None:
+    if actor.provider_id != provider_id or main_user_id(session, provider_id) != actor.id:
+        raise ValidationError("user", "bara organisationens huvudanvändare kan hantera kollegor")
+
+
+def invite(session: Session, provider: Provider, email: str, actor_id: int | None,
+           quiet: bool = False, base_url: str = "") -> tuple[ProviderInvitation, str]:
+    """A one-time link for `email`; returns the invitation and the plain token (never stored)."""
+    if provider.status != "approved":
+        raise ValidationError("email", "bara godkända anordnare kan bjuda in användare")
+    email = normalize_email(email)
+    if session.exec(select(User.id).where(User.email == email)).first():
+        raise ValidationError("email", "det finns redan en användare med den e-postadressen")
+    token = secrets.token_urlsafe(32)
+    invitation = ProviderInvitation(provider_id=provider.id, email=email, token_hash=_hash(token),
+                                    expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+                                    invited_by_id=actor_id)
+    session.add(invitation)
+    session.flush()
+    record_change(session, actor_id, "invite", "provider_invitation", invitation.id,
+                  after={"provider_id": provider.id, "email": email})
+    if not quiet:
+        notify(session, email=email, subject=f"Inbjudan till {provider.name} i Kundval",
+               body=(f"Du är inbjuden som användare för {provider.name}. Skapa ditt konto med "
+                     f"länken (gäller i {INVITATION_DAYS} dagar):\n"
+                     f"{base_url}/anordnare/inbjudan/{token}"))
+    return invitation, token
+
+
+def invite_colleague(session: Session, actor: User, email: str, base_url: str = ""
+                     ) -> tuple[ProviderInvitation, str]:
+    _require_main_user(session, actor.provider_id, actor)
+    return invite(session, session.get(Provider, actor.provider_id), email, actor.id,
+                  base_url=base_url)
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def find_invitation(session: Session, token: str) -> ProviderInvitation | None:
+    """The invitation a token opens, if unused and not expired."""
+    invitation = session.exec(select(ProviderInvitation)
+                              .where(ProviderInvitation.token_hash == _hash(token or ""))).first()
+    if invitation is None or invitation.used_at is not None or _aware(invitation.expires_at) < utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(session: Session, token: str, name: str, password: str) -> User:
+    invitation = find_invitation(session, token)
+    if invitation is None:
+        raise ValidationError("token", "länken är ogiltig, redan använd eller för gammal")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError("password", f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    provider = session.get(Provider, invitation.provider_id)
+    if provider.status != "approved":
+        raise ValidationError("token", "anordnaren är inte godkänd")
+    user = create_user(session, email=invitation.email, role="provider", password=password,
+                       name=(name or "").strip(), provider_org_nr=provider.org_nr)
+    invitation.used_at = utcnow()
+    return user
+
+
+def remove_user(session: Session, actor: User, user_id: int) -> User:
+    """Deactivate a colleague (never oneself); audited."""
+    _require_main_user(session, actor.provider_id, actor)
+    user = session.get(User, user_id)
+    if user is None or user.provider_id != actor.provider_id:
+        raise ValidationError("user", "användaren finns inte")
+    if user.id == actor.id:
+        raise ValidationError("user", "du kan inte ta bort ditt eget konto")
+    user.active = False
+    record_change(session, actor.id, "remove", "user", user.id, before={"active": True},
+                  after={"active": False})
+    return user
+
+
+# API tokens --------------------------------------------------------------------------------
+
+def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for the actor's provider; the plain token is returned once and never stored."""
+    name = _required(name, "name", "ge nyckeln ett namn")[:100]
+    provider = session.get(Provider, actor.provider_id)
+    if provider is None or provider.status not in ("approved", "suspended"):
+        raise ValidationError("name", "bara godkända anordnare kan skapa API-nycklar")
+    prefix = secrets.token_hex(4)
+    plain = f"kv_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(provider_id=provider.id, name=name, prefix=prefix, token_hash=_hash(plain),
+                     created_by_id=actor.id)
+    session.add(token)
+    session.flush()
+    record_change(session, actor.id, "create", "api_token", token.id,
+                  after={"provider_id": provider.id, "name": name, "prefix": prefix})
+    return token, plain
+
+
+def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.provider_id != actor.provider_id:
+        raise ValidationError("token", "nyckeln finns inte")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record_change(session, actor.id, "revoke", "api_token", token.id,
+                      after={"prefix": token.prefix})
+    return token
+
+
+def token_prefix(plain: str) -> str:
+    parts = (plain or "").split("_")
+    return parts[1] if len(parts) >= 3 and parts[0] == "kv" else ""
+
+
+def authenticate_token(session: Session, plain: str) -> ApiToken | None:
+    """The live token for a presented secret, if its provider may still report."""
+    if not token_prefix(plain):
+        return None
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash(plain))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    provider = session.get(Provider, token.provider_id)
+    if provider is None or provider.status not in ("approved", "suspended"):
+        return None
+    return token
+
+
+# Documents ---------------------------------------------------------------------------------
+
+def add_document(session: Session, actor: User, upload: Upload, upload_dir: str) -> ProviderDocument:
+    """A provider user uploads a renewed certificate; the admin is told."""
+    provider = session.get(Provider, actor.provider_id)
+    doc = store_document(session, provider, upload, upload_dir, field="file")
+    record_change(session, actor.id, "upload", "provider_document", doc.id,
+                  after={"kind": doc.kind, "expires_on": str(doc.expires_on)})
+    notify(session, role="admin", subject=f"Nytt dokument från {provider.name}",
+           body=f"{provider.name} har laddat upp ett nytt dokument ({doc.kind}), giltigt till {doc.expires_on}.")
+    return doc
+
+
+def current_documents(session: Session, provider_id: int) -> list[ProviderDocument]:
+    return list(session.exec(select(ProviderDocument).where(ProviderDocument.provider_id == provider_id)
+                             .order_by(ProviderDocument.kind, ProviderDocument.created_at.desc())).all())
+
+
+def expiring_documents_job(session: Session, today: date) -> JobOutcome:
+    """Daily: remind provider and admin of certificates that expire within 30 days (once per level)."""
+
+    def work(s: Session) -> str:
+        limit = today + timedelta(days=DOCUMENT_WARNING_DAYS)
+        rows = s.exec(select(ProviderDocument, Provider)
+                      .join(Provider, Provider.id == ProviderDocument.provider_id)
+                      .where(ProviderDocument.expires_on.is_not(None),
+                             ProviderDocument.expires_on <= limit,
+                             Provider.status.in_(("approved", "suspended")))).all()
+        latest: dict[tuple[int, str], tuple[ProviderDocument, Provider]] = {}
+        for doc, provider in rows:
+            key = (provider.id, doc.kind)
+            if key not in latest or doc.expires_on > latest[key][0].expires_on:
+                latest[key] = (doc, provider)
+        # A newer upload of the same kind that is still valid silences the reminder.
+        newer = {(pid, kind) for pid, kind in s.exec(
+            select(ProviderDocument.provider_id, ProviderDocument.kind)
+            .where(ProviderDocument.expires_on > limit)).all()}
+        count = 0
+        for (pid, kind), (doc, provider) in latest.items():
+            if (pid, kind) in newer:
+                continue
+            level = "expired" if doc.expires_on < today else "soon"
+            word = "har gått ut" if level == "expired" else "går snart ut"
+            body = (f"Dokumentet {doc.filename} ({kind}) för {provider.name} {word} "
+                    f"({doc.expires_on}). Ladda upp ett nytt under Anordnare → Dokument.")
+            key = f"doc-expiry:{doc.id}:{level}"
+            if notify(s, provider_id=pid, subject=f"Dokument {word}", body=body, key=key):
+                count += 1
+            notify(s, role="admin", subject=f"{provider.name}: dokument {word}", body=body,
+                   key=key + ":admin")
+        return f"{count} påminnelser om dokument"
+
+    return run_once(session, "expiring_documents", today.isoformat(), work)

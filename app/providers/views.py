@@ -1,0 +1,335 @@
+"""Provider portal screens: apply, the admin's review queue, colleagues, documents, API tokens, outbox."""
+from __future__ import annotations
+
+import click
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlmodel import select
+
+from app.auth.access import public, roles_required
+from app.auth.models import User
+from app.common.base import utcnow
+from app.common.errors import ValidationError
+from app.common.models import AuditLog, Notification
+from app.common.nav import add_nav
+from app.common.notifications import outbox_query, send_pending
+from app.extensions import db
+from app.providers import service
+from app.providers.documents import Upload, document_path
+from app.providers.forms import (
+    DOCUMENT_LABELS,
+    AcceptInvitationForm,
+    ApplicationForm,
+    DecisionForm,
+    DocumentForm,
+    InviteForm,
+    TokenForm,
+)
+from app.providers.models import ApiToken, Provider, ProviderDocument
+
+bp = Blueprint("providers", __name__, url_prefix="/anordnare")
+admin_bp = Blueprint("provider_admin", __name__, url_prefix="/admin/anordnare")
+notifications_bp = Blueprint("notifications", __name__, url_prefix="/meddelanden",
+                             cli_group="notifications")
+
+
+def show_error(form, exc: ValidationError, mapping: dict | None = None) -> None:
+    """Put a service error beside its field, or above the form when no field matches."""
+    name = (mapping or {}).get(exc.field, exc.field)
+    target = getattr(form, name, None)
+    (target.errors if target is not None else form.form_errors).append(exc.message)
+
+
+def _base_url() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _upload(form, kind: str) -> Upload:
+    storage = getattr(form, f"{kind}_file").data
+    data = storage.read() if storage else b""
+    return Upload(kind=kind, filename=getattr(storage, "filename", "") or "", data=data,
+                  expires_on=getattr(form, f"{kind}_expires").data)
+
+
+# Application ---------------------------------------------------------------------------------
+
+@bp.route("/ansok", methods=["GET", "POST"])
+@public
+def apply():
+    form = ApplicationForm()
+    if form.validate_on_submit():
+        application = service.Application(
+            **{name: (getattr(form, name).data or "") for name in (
+                "org_nr", "name", "email", "contact_name", "phone", "address", "postal_code", "city",
+                "bankgiro", "plusgiro", "vat_number", "insurance", "description")},
+            f_skatt=bool(form.f_skatt.data), service_types=form.service_types.data or [],
+            documents=[_upload(form, kind) for kind in DOCUMENT_LABELS])
+        try:
+            service.apply(db.session, application, current_app.config["UPLOAD_DIR"])
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            field = exc.field
+            if field.startswith("documents."):
+                field = field.split(".")[1] + ("_expires" if field.endswith("expires_on") else "_file")
+            show_error(form, exc, {exc.field: field})
+        else:
+            return redirect(url_for("providers.applied"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("providers/apply.html", form=form, documents=DOCUMENT_LABELS), status
+
+
+@bp.route("/ansok/klar")
+@public
+def applied():
+    return render_template("providers/applied.html")
+
+
+@bp.route("/inbjudan/<token>", methods=["GET", "POST"])
+@public
+def accept(token: str):
+    invitation = service.find_invitation(db.session, token)
+    if invitation is None:
+        return render_template("error.html", status=404,
+                               message=_("Länken är ogiltig, redan använd eller för gammal.")), 404
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            service.accept_invitation(db.session, token, form.name.data, form.password.data)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash(_("Ditt konto är skapat. Logga in med din e-postadress."), "success")
+            return redirect(url_for("auth.login"))
+    provider = db.session.get(Provider, invitation.provider_id)
+    return render_template("providers/accept.html", form=form, invitation=invitation,
+                           provider=provider), 400 if request.method == "POST" else 200
+
+
+# The provider's own pages -------------------------------------------------------------------------
+
+def _own_provider() -> Provider:
+    provider = db.session.get(Provider, current_user.provider_id)
+    if provider is None:
+        abort(403)
+    return provider
+
+
+@bp.route("/")
+@roles_required("provider")
+def overview():
+    provider = _own_provider()
+    main_id = service.main_user_id(db.session, provider.id)
+    return render_template("providers/overview.html", provider=provider,
+                           users=service.provider_users(db.session, provider.id),
+                           is_main=main_id == current_user.id, invite_form=InviteForm())
+
+
+@bp.route("/kollegor", methods=["POST"])
+@roles_required("provider")
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            _inv, token = service.invite_colleague(db.session, current_user, form.email.data,
+                                                   base_url=_base_url())
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(_("En inbjudan har skickats till %(email)s. Länken gäller i 7 dagar.",
+                    email=form.email.data), "success")
+    else:
+        flash(_("Ange en e-postadress."), "error")
+    return redirect(url_for("providers.overview"))
+
+
+@bp.route("/kollegor/<int:user_id>/ta-bort", methods=["POST"])
+@roles_required("provider")
+def remove_user(user_id: int):
+    try:
+        user = service.remove_user(db.session, current_user, user_id)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("%(email)s har inte längre tillgång.", email=user.email), "success")
+    return redirect(url_for("providers.overview"))
+
+
+@bp.route("/dokument", methods=["GET", "POST"])
+@roles_required("provider")
+def documents():
+    provider = _own_provider()
+    form = DocumentForm()
+    if form.validate_on_submit():
+        storage = form.file.data
+        upload = Upload(kind=form.kind.data, filename=getattr(storage, "filename", "") or "",
+                        data=storage.read() if storage else b"", expires_on=form.expires_on.data)
+        try:
+            service.add_document(db.session, current_user, upload, current_app.config["UPLOAD_DIR"])
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            show_error(form, exc, {"file.expires_on": "expires_on"})
+        else:
+            flash(_("Dokumentet är uppladdat."), "success")
+            return redirect(url_for("providers.documents"))
+    return render_template("providers/documents.html", provider=provider, form=form,
+                           docs=service.current_documents(db.session, provider.id),
+                           labels=DOCUMENT_LABELS), 400 if request.method == "POST" else 200
+
+
+def _send_document(doc: ProviderDocument | None):
+    if doc is None:
+        abort(404)
+    path = document_path(doc, current_app.config["UPLOAD_DIR"])
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+
+
+@bp.route("/dokument/<int:doc_id>")
+@roles_required("provider")
+def document(doc_id: int):
+    doc = db.session.get(ProviderDocument, doc_id)
+    if doc is not None and doc.provider_id != current_user.provider_id:
+        doc = None
+    return _send_document(doc)
+
+
+@bp.route("/api-nycklar", methods=["GET", "POST"])
+@roles_required("provider")
+def tokens():
+    provider = _own_provider()
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _token, new_token = service.create_token(db.session, current_user, form.name.data)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+    rows = db.session.exec(select(ApiToken).where(ApiToken.provider_id == provider.id)
+                           .order_by(ApiToken.created_at.desc())).all()
+    status = 400 if request.method == "POST" and new_token is None else 200
+    return render_template("providers/tokens.html", form=form, rows=rows, new_token=new_token,
+                           provider=provider), status
+
+
+@bp.route("/api-nycklar/<int:token_id>/aterkalla", methods=["POST"])
+@roles_required("provider")
+def revoke_token(token_id: int):
+    try:
+        service.revoke_token(db.session, current_user, token_id)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("Nyckeln är återkallad och fungerar inte längre."), "success")
+    return redirect(url_for("providers.tokens"))
+
+
+# The admin's review queue ----------------------------------------------------------------------
+
+@admin_bp.route("/")
+@roles_required("admin")
+def queue():
+    status = request.args.get("status", "applied")
+    stmt = select(Provider).order_by(Provider.created_at, Provider.name)
+    if status != "all":
+        stmt = stmt.where(Provider.status == status)
+    return render_template("providers/queue.html", providers=db.session.exec(stmt).all(), status=status)
+
+
+@admin_bp.route("/<int:provider_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def review(provider_id: int):
+    provider = db.session.get(Provider, provider_id) or abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            service.decide(db.session, provider, form.action.data, form.reason.data or "",
+                           current_user.id, base_url=_base_url())
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash(_("Beslutet är registrerat och anordnaren har fått besked."), "success")
+            return redirect(url_for("provider_admin.review", provider_id=provider.id))
+    history = db.session.exec(select(AuditLog, User.email)
+                              .join(User, User.id == AuditLog.user_id, isouter=True)
+                              .where(AuditLog.entity == "provider", AuditLog.entity_id == provider.id)
+                              .order_by(AuditLog.at.desc())).all()
+    return render_template("providers/review.html", provider=provider, form=form, history=history,
+                           docs=service.current_documents(db.session, provider.id),
+                           users=service.provider_users(db.session, provider.id),
+                           labels=DOCUMENT_LABELS, today=utcnow().date()), \
+        400 if request.method == "POST" else 200
+
+
+@admin_bp.route("/<int:provider_id>/dokument/<int:doc_id>")
+@roles_required("admin")
+def document_for_admin(provider_id: int, doc_id: int):
+    doc = db.session.get(ProviderDocument, doc_id)
+    if doc is not None and doc.provider_id != provider_id:
+        doc = None
+    return _send_document(doc)
+
+
+# The outbox ----------------------------------------------------------------------------------
+
+@notifications_bp.route("/")
+@roles_required("admin", "provider", "finance", "case_worker")
+def outbox():
+    notes = db.session.exec(outbox_query(current_user).limit(300)).all()
+    return render_template("providers/outbox.html", notes=notes,
+                           mail_configured=bool(current_app.config.get("MAIL_SERVER")))
+
+
+@notifications_bp.route("/<int:note_id>/last", methods=["POST"])
+@roles_required("admin", "provider", "finance", "case_worker")
+def mark_read(note_id: int):
+    note = db.session.exec(outbox_query(current_user).where(Notification.id == note_id)).first()
+    if note is None:
+        abort(404)
+    note.read_at = note.read_at or utcnow()
+    db.session.commit()
+    return redirect(url_for("notifications.outbox"))
+
+
+@notifications_bp.cli.command("send")
+def send_cmd() -> None:
+    """E-mail the messages in the outbox that have not been sent (needs MAIL_SERVER)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: messages stay in the outbox.")
+        return
+    count = send_pending(db.session, current_app.config)
+    db.session.commit()
+    click.echo(f"{count} messages sent")
+
+
+add_nav("provider", "providers.overview", _l("Vår organisation"), order=10)
+add_nav("provider", "providers.tokens", _l("API-nycklar"), order=70)
+add_nav("admin", "provider_admin.queue", _l("Anordnare"), order=20)
+add_nav(("admin", "provider", "finance", "case_worker"), "notifications.outbox", _l("Meddelanden"),
+        order=95)

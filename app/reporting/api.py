@@ -1,0 +1,392 @@
+"""The provider API under /api/v1/: placements, attendance, outcomes and settlements, by token.
+
+Every answer is JSON; errors name the field (`days[3].hours`). Writes commit here, once, and
+a request with an Idempotency-Key that was already answered gets the stored answer again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from functools import wraps
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from app.auth.access import public
+from app.common.base import utcnow
+from app.common.errors import ValidationError
+from app.extensions import csrf, db, limiter
+from app.kundval.models import Placement
+from app.providers import service as provider_service
+from app.providers.models import IdempotencyRecord
+from app.reporting import grid as grid_service
+from app.reporting import service
+from app.reporting.models import ATTENDANCE_STATUSES, Attendance, MonthReport
+from app.settlement.models import Settlement, SettlementLine
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def _rate_key() -> str:
+    header = request.headers.get("Authorization", "")
+    prefix = provider_service.token_prefix(header[7:].strip()) if header.startswith("Bearer ") else ""
+    return f"token:{prefix}" if prefix else f"ip:{request.remote_addr}"
+
+
+limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"), key_func=_rate_key)(bp)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+
+def error_body(status: int, message: str, field: str | None = None) -> dict:
+    body = {"status": status, "message": message}
+    if field:
+        body["errors"] = [{"field": field, "message": message}]
+    return {"error": body}
+
+
+@bp.errorhandler(ValidationError)
+def _validation_error(exc: ValidationError):
+    db.session.rollback()
+    return jsonify(error_body(422, exc.message, exc.field)), 422
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    db.session.rollback()
+    return jsonify(error_body(exc.status, exc.message, exc.field)), exc.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    messages = {404: "not found", 405: "method not allowed", 429: "too many requests",
+                400: "the request could not be read", 413: "the request is too large"}
+    response = jsonify(error_body(exc.code or 500, messages.get(exc.code, exc.description or "")))
+    response.status_code = exc.code or 500
+    if exc.code == 429:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
+QUERY_PARAMETERS = {"api.placements": {"period"}, "api.settlements": {"period"}}
+
+
+def token_required(view):
+    """Authenticate `Authorization: Bearer <token>`; the token's provider is g.provider_id."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        token = provider_service.authenticate_token(db.session, header[7:].strip()) \
+            if header.startswith("Bearer ") else None
+        if token is None:
+            response = jsonify(error_body(401, "a valid API token is required (Authorization: Bearer ...)"))
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="kundval"'
+            return response
+        g.provider_id = token.provider_id
+        g.api_token_id = token.id
+        token.last_used_at = utcnow()
+        unknown = sorted(set(request.args) - QUERY_PARAMETERS.get(request.endpoint, set()))
+        if unknown:
+            raise ApiError(422, "unknown query parameter", f"query.{unknown[0][:50]}")
+        return view(*args, **kwargs)
+
+    # For the route walker: this is a provider's endpoint, reached by token instead of login.
+    wrapped.access_roles = ("provider",)
+    wrapped.access_token = True
+    return wrapped
+
+
+def write(view):
+    """Commit once after a write; replay the stored answer for a repeated Idempotency-Key."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 200:
+            raise ApiError(422, "the Idempotency-Key is longer than 200 characters", "Idempotency-Key")
+        digest = hashlib.sha256(request.method.encode() + request.path.encode() + b"\n"
+                                + request.get_data()).hexdigest()
+        if key:
+            stored = _stored(key)
+            if stored is not None:
+                return _replay(stored, digest)
+        payload, status = view(*args, **kwargs)
+        body = json.dumps(payload, ensure_ascii=False)
+        if key:
+            db.session.add(IdempotencyRecord(provider_id=g.provider_id, key=key, method=request.method,
+                                             path=request.path[:300], request_hash=digest,
+                                             status_code=status, response_body=body))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # The same key arrived twice at once: the other request won; give its answer.
+            db.session.rollback()
+            stored = _stored(key) if key else None
+            if stored is None:
+                raise ApiError(409, "the request conflicted with another one; try again") from None
+            return _replay(stored, digest)
+        return Response(body, status=status, mimetype="application/json")
+
+    return wrapped
+
+
+def _stored(key: str) -> IdempotencyRecord | None:
+    return db.session.execute(select(IdempotencyRecord).where(
+        IdempotencyRecord.provider_id == g.provider_id, IdempotencyRecord.key == key)).scalar()
+
+
+def _replay(stored: IdempotencyRecord, digest: str) -> Response:
+    if stored.request_hash != digest:
+        raise ApiError(422, "this Idempotency-Key was used for a different request", "Idempotency-Key")
+    response = Response(stored.response_body, status=stored.status_code, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError("body", "the body must be a JSON object")
+    return data
+
+
+def _period(value: str, field: str = "period") -> str:
+    grid_service.month_bounds(value, field)
+    return value
+
+
+def _placement_row(ref: str):
+    """The provider's placement with this ref (with its window), or a 404 naming nothing else."""
+    for row in grid_service.provider_placements(db.session, g.provider_id, date(1900, 1, 1),
+                                                date(2999, 12, 31)):
+        if row.ref == ref:
+            return row
+    raise ApiError(404, "no placement with that ref among your placements")
+
+
+def _placement_json(row, placement: Placement) -> dict:
+    return {"ref": row.ref, "client_name": row.client_name, "offering_title": row.offering_title,
+            "service_type": row.service_type, "rate_unit": row.rate_unit,
+            "start_date": placement.start_date.isoformat(),
+            "ended_on": placement.ended_on.isoformat() if placement.ended_on else None,
+            "end_reason": placement.end_reason,
+            "window_from": row.window_from.isoformat(), "window_to": row.window_to.isoformat(),
+            "max_hours_per_week": str(row.cap) if row.cap is not None else None}
+
+
+@bp.route("/placements")
+@token_required
+def placements():
+    """The provider's placements; with ?period=YYYY-MM only those active that month."""
+    period = request.args.get("period")
+    if period is not None:
+        first, last = grid_service.month_bounds(period)
+    else:
+        first, last = date(1900, 1, 1), date(2999, 12, 31)
+    rows = grid_service.provider_placements(db.session, g.provider_id, first, last)
+    by_id = {p.id: p for p in db.session.execute(
+        select(Placement).where(Placement.id.in_([r.placement_id for r in rows]))).scalars()} if rows else {}
+    db.session.commit()
+    return jsonify({"placements": [_placement_json(r, by_id[r.placement_id]) for r in rows]})
+
+
+def _attendance_json(ref: str, period: str) -> dict:
+    row = _placement_row(ref)
+    first, last = grid_service.month_bounds(period)
+    days = db.session.execute(select(Attendance).where(
+        Attendance.placement_id == row.placement_id, Attendance.date >= first,
+        Attendance.date <= last).order_by(Attendance.date)).scalars()
+    submitted = db.session.execute(select(MonthReport.id).where(
+        MonthReport.provider_id == g.provider_id, MonthReport.period == period)).first() is not None
+    return {"placement": ref, "period": period, "submitted": submitted,
+            "days": [{"date": a.date.isoformat(), "status": a.status,
+                      "hours": f"{a.hours:.2f}"} for a in days]}
+
+
+@bp.route("/placements/<ref>/attendance/<period>", methods=["GET"])
+@token_required
+def get_attendance(ref: str, period: str):
+    _period(period)
+    body = _attendance_json(ref, period)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.route("/placements/<ref>/attendance/<period>", methods=["PUT"])
+@token_required
+@write
+def put_attendance(ref: str, period: str):
+    """Replace the placement's whole month: days not listed are removed."""
+    _period(period)
+    row = _placement_row(ref)
+    first, last = grid_service.month_bounds(period)
+    data = _body()
+    days = data.get("days")
+    if not isinstance(days, list):
+        raise ValidationError("days", "days must be a list")
+    if len(days) > 31:
+        raise ValidationError("days", "at most one entry per day of the month")
+    reason = data.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ValidationError("reason", "reason must be text of at most 500 characters")
+    wanted, fields = {}, {}
+    for i, item in enumerate(days):
+        path = f"days[{i}]"
+        if not isinstance(item, dict):
+            raise ValidationError(path, "each day must be an object")
+        try:
+            day = date.fromisoformat(str(item.get("date", "")))
+        except ValueError:
+            raise ValidationError(f"{path}.date", "date must be YYYY-MM-DD") from None
+        if (row.placement_id, day) in wanted:
+            raise ValidationError(f"{path}.date", "the date is listed twice")
+        status = item.get("status", "present")
+        if status not in ATTENDANCE_STATUSES:
+            raise ValidationError(f"{path}.status", "status must be present or absent")
+        if status == "absent":
+            if item.get("hours") not in (None, 0, "0", "0.00"):
+                raise ValidationError(f"{path}.hours", "an absent day has no hours")
+            cell = ("absent", grid_service.Decimal("0"))
+        else:
+            cell = ("present", grid_service.check_hours(item.get("hours"), f"{path}.hours"))
+        wanted[(row.placement_id, day)] = cell
+        fields[(row.placement_id, day)] = f"{path}.date"
+    first_w, last_w = max(first, row.window_from), min(last, row.window_to)
+    for a_day in db.session.execute(select(Attendance.date).where(
+            Attendance.placement_id == row.placement_id, Attendance.date >= first,
+            Attendance.date <= last)).scalars():
+        if (row.placement_id, a_day) not in wanted and first_w <= a_day <= last_w:
+            wanted[(row.placement_id, a_day)] = None
+    changed = grid_service.apply_changes(db.session, g.provider_id, period, wanted, fields, None,
+                                         reason)
+    body = _attendance_json(ref, period)
+    body["changed"] = changed
+    return body, 200
+
+
+def _outcome_json(outcome, ref: str) -> dict:
+    return {"ref": outcome.ref, "placement": ref, "kind": outcome.kind,
+            "result_date": outcome.result_date.isoformat(), "employer": outcome.employer,
+            "extent": outcome.extent, "employment_form": outcome.employment_form or None,
+            "status": service.outcome_status(outcome),
+            "verified_on": outcome.verified_on.isoformat() if outcome.verified_on else None}
+
+
+@bp.route("/placements/<ref>/outcomes", methods=["GET"])
+@token_required
+def list_outcomes(ref: str):
+    _placement_row(ref)
+    rows = service.provider_outcomes(db.session, g.provider_id, ref)
+    db.session.commit()
+    return jsonify({"outcomes": [_outcome_json(o, r) for o, r, _name in rows]})
+
+
+@bp.route("/placements/<ref>/outcomes", methods=["POST"])
+@token_required
+@write
+def post_outcome(ref: str):
+    _placement_row(ref)
+    data = _body()
+    raw_date = data.get("result_date")
+    try:
+        result_date = date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
+    except ValueError:
+        result_date = None
+    if result_date is None:
+        raise ValidationError("result_date", "result_date must be YYYY-MM-DD")
+    texts = {}
+    for name in ("kind", "employer", "extent", "employment_form"):
+        value = data.get(name, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise ValidationError(name, f"{name} must be text")
+        texts[name] = value
+    outcome = service.report_outcome(db.session, g.provider_id, ref, texts["kind"], result_date,
+                                     texts["employer"], texts["extent"], texts["employment_form"],
+                                     None, date.today())
+    return _outcome_json(outcome, ref), 201
+
+
+@bp.route("/settlements")
+@token_required
+def settlements():
+    """The provider's approved settlements with their lines; ?period=YYYY-MM narrows to one month."""
+    stmt = select(Settlement).where(Settlement.provider_id == g.provider_id,
+                                    Settlement.status == "approved").order_by(Settlement.period)
+    period = request.args.get("period")
+    if period is not None:
+        stmt = stmt.where(Settlement.period == _period(period))
+    found = list(db.session.execute(stmt).scalars())
+    lines: dict[int, list] = {s.id: [] for s in found}
+    if found:
+        for line, ref in db.session.execute(
+                select(SettlementLine, Placement.ref).join(Placement, Placement.id == SettlementLine.placement_id)
+                .where(SettlementLine.settlement_id.in_(list(lines)))
+                .order_by(Placement.ref, SettlementLine.kind)):
+            lines[line.settlement_id].append({
+                "placement": ref, "kind": line.kind, "quantity": f"{line.quantity:.2f}",
+                "unit_price": f"{line.unit_price:.2f}", "amount": f"{line.amount:.2f}",
+                "vat_rate": line.vat_rate, "vat": f"{line.vat:.2f}", "ref_period": line.ref_period,
+                "ref_kind": line.ref_kind})
+    db.session.commit()
+    return jsonify({"settlements": [{
+        "id": s.id, "number": s.number, "period": s.period, "credit_note": bool(s.credit_note),
+        "total_excl_vat": f"{s.total_excl_vat:.2f}", "total_vat": f"{s.total_vat:.2f}",
+        "total_incl_vat": f"{s.total_incl_vat:.2f}",
+        "approved_at": s.approved_at.isoformat() if s.approved_at else None,
+        "documents": {"pdf": f"/api/v1/settlements/{s.id}/document.pdf",
+                      "peppol": f"/api/v1/settlements/{s.id}/document.xml"},
+        "lines": lines[s.id]} for s in found]})
+
+
+def _document(settlement_id: int):
+    from app.settlement.documents.data import load_documents, settings_from_config
+
+    settlement = db.session.get(Settlement, settlement_id) if 0 < settlement_id < 2**31 else None
+    if settlement is None or settlement.provider_id != g.provider_id or settlement.status != "approved":
+        raise ApiError(404, "no approved settlement with that id among yours")
+    docs = load_documents(db.session, settings_from_config(current_app.config),
+                          settlement_ids=[settlement_id])
+    db.session.commit()
+    if not docs:
+        raise ApiError(404, "no approved settlement with that id among yours")
+    return docs[0]
+
+
+@bp.route("/settlements/<int:settlement_id>/document.pdf")
+@token_required
+def settlement_pdf(settlement_id: int):
+    from app.settlement.documents.pdf import render_pdf
+
+    doc = _document(settlement_id)
+    return Response(render_pdf(doc), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{doc.file_stem}.pdf"'})
+
+
+@bp.route("/settlements/<int:settlement_id>/document.xml")
+@token_required
+def settlement_peppol(settlement_id: int):
+    from app.settlement.documents.peppol import build_peppol
+
+    doc = _document(settlement_id)
+    return Response(build_peppol(doc), mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{doc.file_stem}.xml"'})
+
+
+@bp.route("/openapi.json")
+@public
+def openapi():
+    from app.reporting.openapi import openapi_document
+
+    return jsonify(openapi_document(request.host_url.rstrip("/")))

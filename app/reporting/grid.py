@@ -1,0 +1,252 @@
+"""The month of attendance for one provider: what the grid shows, and saving changes to it.
+
+The screen and the API both save through `apply_changes`, so both refuse the same things.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.common.audit import record_change
+from app.common.base import utcnow
+from app.common.errors import ValidationError
+from app.common.money import HOURS_STEP
+from app.kundval.models import Client, Placement, Referral
+from app.offerings.models import Offering
+from app.reporting.models import Attendance, MonthReport
+
+MAX_HOURS = Decimal("24")
+ABSENT_WORDS = {"f", "fr", "frånvaro", "franvaro", "a", "absent", "frånv"}
+Cell = tuple[str, Decimal]  # (status, hours)
+
+
+def month_bounds(period: str, field_name: str = "period") -> tuple[date, date]:
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        first = date(year, month, 1)
+    except (ValueError, AttributeError):
+        raise ValidationError(field_name, "ange månaden som ÅÅÅÅ-MM") from None
+    if len(period) != 7 or not 2000 <= year <= 2100:
+        raise ValidationError(field_name, "ange månaden som ÅÅÅÅ-MM")
+    return first, date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def previous_period(period: str) -> str:
+    first, _ = month_bounds(period)
+    return period_of(first - timedelta(days=1))
+
+
+def next_period(period: str) -> str:
+    _, last = month_bounds(period)
+    return period_of(last + timedelta(days=1))
+
+
+@dataclass
+class GridRow:
+    placement_id: int
+    ref: str
+    client_name: str
+    offering_title: str
+    service_type: str
+    rate_unit: str
+    referral_id: int
+    window_from: date
+    window_to: date
+    cap: Decimal | None
+    cells: dict[date, Cell] = field(default_factory=dict)
+    week_hours: dict[int, Decimal] = field(default_factory=dict)  # ISO week number -> hours
+    carry: dict[int, Decimal] = field(default_factory=dict)  # hours on neighbouring months' days
+
+    def carry_json(self) -> str:
+        return json.dumps({str(week): float(hours) for week, hours in self.carry.items()})
+
+    def in_window(self, day: date) -> bool:
+        return self.window_from <= day <= self.window_to
+
+    def value(self, day: date) -> str:
+        cell = self.cells.get(day)
+        if cell is None:
+            return ""
+        if cell[0] == "absent":
+            return "F"
+        return format_hours(cell[1])
+
+
+@dataclass
+class Grid:
+    period: str
+    days: list[date]
+    rows: list[GridRow]
+    report: MonthReport | None
+
+
+def format_hours(hours: Decimal) -> str:
+    text = f"{hours.normalize():f}"
+    return text.replace(".", ",")
+
+
+def parse_cell(value: str, field_name: str) -> Cell | None:
+    """'' → no row, 'F' → absent, '7,5' → present 7.5 h; hours in quarter steps, 0 < h ≤ 24."""
+    text = (value or "").strip().lower()
+    if not text:
+        return None
+    if text in ABSENT_WORDS:
+        return ("absent", Decimal("0"))
+    return ("present", check_hours(text.replace(",", ".").replace(" ", ""), field_name))
+
+
+def check_hours(value, field_name: str) -> Decimal:
+    if isinstance(value, float | bool):
+        value = str(value) if isinstance(value, float) else "x"
+    try:
+        hours = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError(field_name, "ange timmar som ett tal, till exempel 7,5, eller F för frånvaro") from None
+    if not hours.is_finite() or hours <= 0 or hours > MAX_HOURS:
+        raise ValidationError(field_name, "timmarna måste vara större än 0 och högst 24")
+    if hours % HOURS_STEP != 0:
+        raise ValidationError(field_name, "timmar anges i kvartar (0,25, 0,5, 0,75 …)")
+    return hours.quantize(Decimal("0.01"))
+
+
+def provider_placements(session: Session, provider_id: int, first: date, last: date) -> list[GridRow]:
+    """The provider's placements whose window meets first..last, in client-name order."""
+    rows = []
+    for p, client_name, title, service_type, rate_unit, r in session.execute(
+            select(Placement, Client.name, Offering.title, Offering.service_type, Offering.rate_unit,
+                   Referral)
+            .join(Offering, Offering.id == Placement.offering_id)
+            .join(Referral, Referral.id == Placement.referral_id)
+            .join(Client, Client.id == Referral.client_id)
+            .where(Offering.provider_id == provider_id, Placement.start_date <= last,
+                   (Placement.ended_on.is_(None)) | (Placement.ended_on >= first))
+            .order_by(Client.name, Placement.ref)):
+        lo = max(p.start_date, r.valid_from)
+        hi = min(p.ended_on or r.valid_to, r.valid_to)
+        if lo > last or hi < first or lo > hi:
+            continue
+        rows.append(GridRow(p.id, p.ref, client_name, title, service_type, rate_unit, r.id, lo, hi,
+                            r.max_hours_per_week))
+    return rows
+
+
+def month_grid(session: Session, provider_id: int, period: str) -> Grid:
+    """Everything the month grid shows, in three queries."""
+    first, last = month_bounds(period)
+    rows = provider_placements(session, provider_id, first, last)
+    # Whole ISO weeks, so the weekly cap counts days in the neighbouring months too.
+    week_start = first - timedelta(days=first.weekday())
+    week_end = last + timedelta(days=6 - last.weekday())
+    by_id = {row.placement_id: row for row in rows}
+    if by_id:
+        for a in session.execute(select(Attendance).where(
+                Attendance.placement_id.in_(list(by_id)), Attendance.date >= week_start,
+                Attendance.date <= week_end)).scalars():
+            row = by_id[a.placement_id]
+            if first <= a.date <= last:
+                row.cells[a.date] = (a.status, Decimal(a.hours))
+            if a.status == "present" and row.in_window(a.date):
+                week = a.date.isocalendar()[1]
+                row.week_hours[week] = row.week_hours.get(week, Decimal("0")) + Decimal(a.hours)
+                if not first <= a.date <= last:
+                    row.carry[week] = row.carry.get(week, Decimal("0")) + Decimal(a.hours)
+    report = session.execute(select(MonthReport).where(MonthReport.provider_id == provider_id,
+                                                    MonthReport.period == period)).scalars().first()
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return Grid(period, days, rows, report)
+
+
+def apply_changes(session: Session, provider_id: int, period: str,
+                  wanted: dict[tuple[int, date], Cell | None], fields: dict[tuple[int, date], str],
+                  actor_id: int | None, reason: str = "") -> int:
+    """Set the given (placement, date) cells (None removes); returns how many rows changed.
+
+    Refuses placements of other providers, dates outside the month or the placement window,
+    and, once the month is submitted, changes without a reason (they are audited).
+    """
+    first, last = month_bounds(period)
+    rows = {row.placement_id: row for row in provider_placements(session, provider_id, first, last)}
+    for (placement_id, day), _cell in sorted(wanted.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        row = rows.get(placement_id)
+        name = fields.get((placement_id, day), f"{placement_id}.{day}")
+        if row is None:
+            raise ValidationError(name, "placeringen finns inte bland era placeringar den här månaden")
+        if not first <= day <= last:
+            raise ValidationError(name, f"datumet ligger inte i {period}")
+        if not row.in_window(day):
+            raise ValidationError(name, f"datumet ligger utanför placeringens giltighetstid "
+                                        f"({row.window_from}–{row.window_to})")
+    if not wanted:
+        return 0
+    existing = {(a.placement_id, a.date): a for a in session.execute(
+        select(Attendance).where(Attendance.placement_id.in_({pid for pid, _ in wanted}),
+                                 Attendance.date >= first, Attendance.date <= last)).scalars()}
+    changes = []
+    for key, cell in wanted.items():
+        row = existing.get(key)
+        before = (row.status, Decimal(row.hours).quantize(Decimal("0.01"))) if row else None
+        after = (cell[0], cell[1].quantize(Decimal("0.01"))) if cell else None
+        if before != after:
+            changes.append((key, row, before, after))
+    if not changes:
+        return 0
+    submitted = session.execute(select(MonthReport.id).where(MonthReport.provider_id == provider_id,
+                                                          MonthReport.period == period)).first()
+    reason = (reason or "").strip()
+    if submitted and not reason:
+        raise ValidationError("reason", "månaden är redan inrapporterad: ange ett skäl till ändringen")
+    for (placement_id, day), row, before, after in sorted(changes, key=lambda c: c[0]):
+        if after is None:
+            session.delete(row)
+        elif row is None:
+            session.add(Attendance(placement_id=placement_id, date=day, status=after[0], hours=after[1]))
+        else:
+            row.status, row.hours = after
+        if submitted:
+            record_change(session, actor_id, "correct", "attendance", placement_id,
+                          before=_cell_dict(day, before), after=_cell_dict(day, after), reason=reason)
+    session.flush()
+    return len(changes)
+
+
+def _cell_dict(day: date, cell: Cell | None) -> dict:
+    if cell is None:
+        return {"date": day.isoformat(), "status": None}
+    return {"date": day.isoformat(), "status": cell[0], "hours": str(cell[1])}
+
+
+def submit_month(session: Session, provider_id: int, period: str, actor_id: int | None) -> MonthReport:
+    """Mark the month as reported; later changes need a reason."""
+    first, _last = month_bounds(period)
+    if first > date.today():
+        raise ValidationError("period", "månaden har inte börjat än")
+    if session.execute(select(MonthReport.id).where(MonthReport.provider_id == provider_id,
+                                                 MonthReport.period == period)).first():
+        raise ValidationError("period", "månaden är redan markerad som rapporterad")
+    report = MonthReport(provider_id=provider_id, period=period, submitted_at=utcnow(),
+                         submitted_by_id=actor_id)
+    session.add(report)
+    session.flush()
+    record_change(session, actor_id, "submit", "month_report", report.id,
+                  after={"provider_id": provider_id, "period": period})
+    return report
+
+
+def week_totals(rows: list[GridRow]) -> dict[tuple[int, int], Decimal]:
+    """Hours per (referral, ISO week) across the rows, for the cap display."""
+    totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for row in rows:
+        for week, hours in row.week_hours.items():
+            totals[(row.referral_id, week)] += hours
+    return totals

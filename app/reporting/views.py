@@ -1,0 +1,126 @@
+"""Reporting screens for provider users: the month grid, submitting the month, results."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.auth.access import roles_required
+from app.common.errors import ValidationError
+from app.common.nav import add_nav
+from app.extensions import db
+from app.providers.views import show_error
+from app.reporting import grid as grid_service
+from app.reporting import service
+from app.reporting.forms import OutcomeForm
+
+bp = Blueprint("reporting", __name__, url_prefix="/rapportering")
+
+
+def _period_or_404(period: str | None) -> str:
+    period = period or grid_service.period_of(date.today())
+    try:
+        grid_service.month_bounds(period)
+    except ValidationError:
+        abort(404)
+    return period
+
+
+def cells_from_form(form, rows) -> tuple[dict, dict]:
+    """The posted cells `c-<placement id>-<yyyy-mm-dd>`, parsed; errors name the cell."""
+    known = {row.placement_id: row for row in rows}
+    wanted, fields = {}, {}
+    for name, value in form.items():
+        if not name.startswith("c-"):
+            continue
+        try:
+            _c, pid, day = name.split("-", 2)
+            key = (int(pid), date.fromisoformat(day))
+        except ValueError:
+            continue
+        row = known.get(key[0])
+        fields[key] = name
+        label = f"{row.client_name} {day}" if row else name
+        try:
+            wanted[key] = grid_service.parse_cell(value, name)
+        except ValidationError as exc:
+            raise ValidationError(name, f"{label}: {exc.message}") from None
+    return wanted, fields
+
+
+@bp.route("/", methods=["GET", "POST"])
+@bp.route("/<period>", methods=["GET", "POST"])
+@roles_required("provider")
+def grid(period: str | None = None):
+    period = _period_or_404(period)
+    provider_id = current_user.provider_id
+    errors, status = {}, 200
+    if request.method == "POST":
+        month = grid_service.month_grid(db.session, provider_id, period)
+        try:
+            wanted, fields = cells_from_form(request.form, month.rows)
+            changed = grid_service.apply_changes(db.session, provider_id, period, wanted, fields,
+                                                 current_user.id, request.form.get("reason", ""))
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            errors[exc.field] = exc.message
+            status = 400
+        else:
+            flash(ngettext("Närvaron är sparad (%(num)s ändring).", "Närvaron är sparad (%(num)s ändringar).",
+                           changed), "success")
+            return redirect(url_for("reporting.grid", period=period))
+    month = grid_service.month_grid(db.session, provider_id, period)
+    posted = request.form if status == 400 else {}
+    return render_template("reporting/grid.html", month=month, errors=errors, posted=posted,
+                           totals=grid_service.week_totals(month.rows),
+                           prev=grid_service.previous_period(period),
+                           next=grid_service.next_period(period), today=date.today()), status
+
+
+@bp.route("/<period>/klar", methods=["POST"])
+@roles_required("provider")
+def submit(period: str):
+    period = _period_or_404(period)
+    try:
+        grid_service.submit_month(db.session, current_user.provider_id, period, current_user.id)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("%(p)s är markerad som rapporterad. Senare ändringar kräver ett skäl.", p=period), "success")
+    return redirect(url_for("reporting.grid", period=period))
+
+
+@bp.route("/resultat", methods=["GET", "POST"])
+@roles_required("provider")
+def outcomes():
+    provider_id = current_user.provider_id
+    today = date.today()
+    rows = grid_service.provider_placements(db.session, provider_id, date(2000, 1, 1), date(2100, 12, 31))
+    form = OutcomeForm()
+    form.placement.choices = [(r.ref, f"{r.client_name} – {r.offering_title} ({r.ref})") for r in rows]
+    if form.validate_on_submit():
+        try:
+            service.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
+                                   form.result_date.data, form.employer.data, form.extent.data,
+                                   form.employment_form.data or "", current_user.id, today)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash(_("Resultatet är rapporterat. Handläggaren verifierar det."), "success")
+            return redirect(url_for("reporting.outcomes"))
+    return render_template("reporting/outcomes.html", form=form,
+                           outcomes=service.provider_outcomes(db.session, provider_id),
+                           status_of=service.outcome_status), 400 if request.method == "POST" else 200
+
+
+add_nav("provider", "reporting.grid", _l("Närvaro"), order=30)
+add_nav("provider", "reporting.outcomes", _l("Resultat"), order=40)

@@ -1,0 +1,46 @@
+"""Providers report results; the status follows the case worker's verification."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from app.reporting.models import Outcome
+from tests.providers.factories import ORG_A, seed
+
+
+def test_provider_reports_a_result_and_sees_its_status(client, auth, session):
+    seed(session)
+    auth.login("provider", provider_org_nr=ORG_A)
+    page = client.get("/rapportering/resultat").get_data(as_text=True)
+    assert "Anna Andersson" in page and "Bashir Ali" not in page
+    response = client.post("/rapportering/resultat", data={
+        "placement": "PL1", "kind": "employment", "result_date": "2026-04-15",
+        "employer": "Lager AB", "extent": "heltid", "employment_form": "regular"})
+    assert response.status_code == 302
+    outcome = session.exec(select(Outcome)).one()
+    assert outcome.reported_by_id is not None and outcome.kind == "employment"
+    assert "Väntar på verifiering" in client.get("/rapportering/resultat").get_data(as_text=True)
+    outcome.verified_on = date(2026, 4, 20)
+    session.commit()
+    assert "Verifierat" in client.get("/rapportering/resultat").get_data(as_text=True)
+
+
+def test_result_for_another_providers_placement_is_refused(client, auth, session):
+    seed(session)
+    auth.login("provider", provider_org_nr=ORG_A)
+    response = client.post("/rapportering/resultat", data={
+        "placement": "PL2", "kind": "studies", "result_date": "2026-04-15",
+        "employer": "Komvux", "extent": "50 %", "employment_form": ""})
+    assert response.status_code == 400
+    assert session.exec(select(Outcome)).first() is None
+
+
+def test_result_before_the_placement_is_refused(client, auth, session):
+    seed(session)
+    auth.login("provider", provider_org_nr=ORG_A)
+    response = client.post("/rapportering/resultat", data={
+        "placement": "PL1", "kind": "studies", "result_date": "2026-01-15",
+        "employer": "Komvux", "extent": "50 %", "employment_form": ""})
+    assert response.status_code == 400
+    assert "före placeringen" in response.get_data(as_text=True)

@@ -151,3 +151,17 @@ class Auth:
 @pytest.fixture
 def auth(app, client) -> Auth:
     return Auth(app, client)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2 with its production cost takes most of a second per hash on this hardware; tests
+    create hundreds of users, so they use the same algorithm with the smallest cost."""
+    from argon2 import PasswordHasher
+
+    from app.auth import service
+
+    real = service._hasher
+    service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    service._hasher = real

@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.browser.conftest import login, shot
@@ -69,11 +70,11 @@ def test_apply_approve_invite_and_offer(live_server, page, phone_page, tmp_path)
     _fill_application(page, files)
     page.get_by_label("Organisationsnummer").fill("556677-8890")
     page.get_by_role("button", name="Skicka ansökan").click()
-    assert page.get_by_text("ogiltigt organisationsnummer").is_visible()
+    expect(page.get_by_text("ogiltigt organisationsnummer")).to_be_visible()
     shot(page, "provider-application-error-desktop")
     _fill_application(page, files)
     page.get_by_role("button", name="Skicka ansökan").click()
-    assert page.get_by_role("heading", name="Tack, ansökan är skickad").is_visible()
+    expect(page.get_by_role("heading", name="Tack, ansökan är skickad")).to_be_visible()
 
     live_server.user("admin")
     login(page, live_server.url, "admin@test.example")
@@ -81,7 +82,7 @@ def test_apply_approve_invite_and_offer(live_server, page, phone_page, tmp_path)
     page.get_by_role("link", name="Språngbrädan ek. för.").click()
     page.get_by_label("Beslut").select_option("approve")
     page.get_by_role("button", name="Registrera beslut").click()
-    assert page.get_by_text("Beslutet är registrerat").is_visible()
+    expect(page.get_by_text("Beslutet är registrerat")).to_be_visible()
     page.get_by_role("button", name="Logga ut").click()
 
     page.goto(live_server.url + _link(live_server, provider_name="Språngbrädan ek. för."))
@@ -92,7 +93,7 @@ def test_apply_approve_invite_and_offer(live_server, page, phone_page, tmp_path)
     page.goto(f"{live_server.url}/anordnare/")
     page.get_by_label("Kollegans e-postadress").fill("olle@sprangbradan.example")
     page.get_by_role("button", name="Skicka inbjudan").click()
-    assert page.get_by_text("En inbjudan har skickats").is_visible()
+    expect(page.get_by_text("En inbjudan har skickats")).to_be_visible()
 
     page.goto(f"{live_server.url}/tjanster/ny")
     page.get_by_label("Insatstyp").select_option("praktik")
@@ -106,7 +107,7 @@ def test_apply_approve_invite_and_offer(live_server, page, phone_page, tmp_path)
     page.get_by_label("Språk").fill("sv, ar")
     page.get_by_role("button", name="Spara").click()
     page.get_by_role("button", name="Publicera").click()
-    assert page.get_by_text("Tjänsten är publicerad.").is_visible()
+    expect(page.get_by_text("Tjänsten är publicerad.")).to_be_visible()
     shot(page, "provider-offering-desktop")
     phone_page.context.add_cookies(page.context.cookies())
     phone_page.goto(page.url)
@@ -127,8 +128,8 @@ def test_frozen_offering_explains_new_price(live_server, page, phone_page):
     login(page, live_server.url, "a@arbetsvagen.example")
     page.goto(f"{live_server.url}/tjanster/")
     page.get_by_role("link", name="Praktik i lager").click()
-    assert page.get_by_role("heading", name="Priset är låst").is_visible()
-    assert page.get_by_role("heading", name="Nytt pris från datum").is_visible()
+    expect(page.get_by_role("heading", name="Priset är låst")).to_be_visible()
+    expect(page.get_by_role("heading", name="Nytt pris från datum")).to_be_visible()
     shot(page, "provider-offering-frozen-desktop")
     phone_page.context.add_cookies(page.context.cookies())
     phone_page.goto(page.url)
@@ -149,9 +150,9 @@ def test_month_grid_by_keyboard_then_api_and_second_provider_sees_nothing(live_s
     assert page.locator(".week-badge.over").first.inner_text().startswith("v11: 30/20")
     shot(page, "provider-grid-desktop")
     page.get_by_role("button", name="Spara närvaro").click()
-    assert page.get_by_text("Närvaron är sparad (5 ändringar).").is_visible()
+    expect(page.get_by_text("Närvaron är sparad (5 ändringar).")).to_be_visible()
     page.get_by_role("button", name="Markera månaden som rapporterad").click()
-    assert page.get_by_text("Månaden är markerad som rapporterad").is_visible()
+    expect(page.get_by_text("Månaden är markerad som rapporterad")).to_be_visible()
 
     phone_page.context.add_cookies(page.context.cookies())
     phone_page.goto(f"{live_server.url}/rapportering/2026-03")
@@ -166,7 +167,7 @@ def test_month_grid_by_keyboard_then_api_and_second_provider_sees_nothing(live_s
     page.get_by_label("Omfattning").fill("heltid")
     page.get_by_label("Anställningsform").select_option("regular")
     page.get_by_role("button", name="Rapportera").click()
-    assert page.get_by_text("Väntar på verifiering").is_visible()
+    expect(page.get_by_text("Väntar på verifiering")).to_be_visible()
 
     page.goto(f"{live_server.url}/anordnare/api-nycklar")
     page.get_by_label("Namn på nyckeln").fill("Verksamhetssystem")
@@ -234,4 +235,4 @@ def test_phone_grid_shows_one_placement_per_screen(live_server, phone_page):
     cecilia.fill("7,5")
     shot(phone_page, "provider-grid-phone-second-placement")
     phone_page.get_by_role("button", name="Spara närvaro").click()
-    assert phone_page.get_by_text("Närvaron är sparad (1 ändring).").is_visible()
+    expect(phone_page.get_by_text("Närvaron är sparad (1 ändring).")).to_be_visible()

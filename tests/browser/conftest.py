@@ -1,0 +1,203 @@
+"""Browser tests: the real app on a free port, driven by headless Chromium through Playwright.
+
+One server per test session (CSRF and rate limits on, a migrated SQLite file); every test
+starts from empty tables and gets a fresh browser context. Screenshots go to
+test-artifacts/screenshots/, so a person can look at what the tests saw.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.auth.service import hash_password
+from app.common.migrate import upgrade
+from tests.common.conftest import compile_catalogs
+from tests.conftest import PASSWORD, ROOT, clear_tables
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright cannot download its own browser here; Debian's Chromium with quiet, offline flags.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 320, "height": 740}
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test; under xdist they share one worker and server."""
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def _require_chromium() -> None:
+    """Skip on a developer machine without Chromium; in CI a missing browser is a failure."""
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is not installed (make venv)"
+    if problem:
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"browser tests must run in CI, but {problem}", pytrace=False)
+        pytest.skip(f"browser tests need Chromium: {problem}")
+
+
+@functools.cache
+def _cached_hash(password: str) -> str:
+    return hash_password(password)
+
+
+@dataclass
+class LiveServer:
+    """The running app: its base URL, the Flask app and helpers that arrange data in it."""
+
+    url: str
+    app: object
+    database_url: str
+
+    @contextmanager
+    def session(self) -> Iterator:
+        """A database session in the app's context; committed when the block ends without error."""
+        from app.extensions import db
+
+        with self.app.app_context():
+            try:
+                yield db.session
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+
+    def user(self, role: str, email: str | None = None, password: str = PASSWORD,
+             name: str = "", provider_org_nr: str | None = None):
+        """A user with a known password (PASSWORD unless given), made by the real service."""
+        from app.auth import service
+
+        # Argon2 takes most of a second here; one real hash per password serves every test.
+        with self.session() as session, \
+                mock.patch.object(service, "hash_password", _cached_hash):
+            return service.create_user(session, email=email or f"{role}@test.example", role=role,
+                                       password=password, name=name,
+                                       provider_org_nr=provider_org_nr)
+
+    def provider(self, ref: str = "P1", org_nr: str = "556677-8899",
+                 name: str = "Arbetsvägen AB", status: str = "approved"):
+        """An approved provider, made through the import format like real data."""
+        from app.exchange.importer import import_document
+
+        with self.session() as session:
+            import_document(session, {"providers": [
+                {"ref": ref, "org_nr": org_nr, "name": name, "status": status}]})
+        return {"ref": ref, "org_nr": org_nr, "name": name, "status": status}
+
+    def reset(self) -> None:
+        """Empty every table and forget rate-limit counts, so tests don't see each other."""
+        from app.extensions import limiter
+
+        clear_tables(self.database_url)
+        with self.app.app_context():
+            limiter.reset()
+
+
+@pytest.fixture(scope="session")
+def _server(tmp_path_factory) -> Iterator[LiveServer]:
+    _require_chromium()
+    compile_catalogs()
+    tmp = tmp_path_factory.mktemp("live")
+    database_url = f"sqlite:///{tmp / 'browser.db'}"
+    upgrade(database_url)
+    app = create_app({
+        "TESTING": False,  # real error pages, as a person sees them
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SESSION_COOKIE_SECURE": False,
+        "UPLOAD_DIR": str(tmp / "uploads"),
+    })
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, database_url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def live_server(_server) -> LiveServer:
+    _server.reset()
+    return _server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                      headless=True)
+        yield chromium
+        chromium.close()
+
+
+def _new_page(browser, viewport: dict, **options):
+    context = browser.new_context(viewport=viewport, locale="sv-SE",
+                                  timezone_id="Europe/Stockholm", **options)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page (1280x800) in a fresh context: no cookies from other tests."""
+    context, pg = _new_page(browser, DESKTOP)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A 320 px wide phone page, the narrowest screen the layout must fit."""
+    context, pg = _new_page(browser, PHONE, is_mobile=True, has_touch=True)
+    yield pg
+    context.close()
+
+
+def login(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real login form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+
+
+def shot(page, name: str, full_page: bool = True) -> Path:
+    """Save a PNG of the page to test-artifacts/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

@@ -56,6 +56,7 @@ def available_offerings(session: Session, referral: Referral, today: date, *, se
     stmt = (select(Offering, Provider).join(Provider, Provider.id == Offering.provider_id)
             .where(Offering.status == "published", Offering.service_type == referral.service_type,
                    Provider.status == "approved",
+                   or_(Offering.available_from.is_(None), Offering.available_from <= today),
                    or_(Offering.available_to.is_(None), Offering.available_to >= today)))
     rows = session.exec(stmt).all()
     taken = occupied(session, [o.id for o, _ in rows], today)

@@ -272,3 +272,17 @@ def test_default_job_places_families_with_children_first_when_places_are_scarce(
     family = f.referral(session, f.client(session, 1, children=True), decided_on=TODAY - timedelta(days=20))
     assert place_overdue(session, TODAY, "s") == "1 placerade med ickevalsalternativ, 1 kunde inte placeras"
     assert session.exec(select(Placement.referral_id)).all() == [family.id]
+
+
+def test_only_offerings_available_today_are_shown(session):
+    """A new price from a later date is a second offering; clients see the one valid today."""
+    p = f.provider(session)
+    old = f.offering(session, p, title="Gammalt pris")
+    new = f.offering(session, p, title="Nytt pris")
+    old.available_to = TODAY
+    new.available_from = TODAY + timedelta(days=1)
+    session.flush()
+    r = f.referral(session, f.client(session))
+    assert [c.offering.title for c in choice.available_offerings(session, r, TODAY, secret="s")] == ["Gammalt pris"]
+    tomorrow = TODAY + timedelta(days=1)
+    assert [c.offering.title for c in choice.available_offerings(session, r, tomorrow, secret="s")] == ["Nytt pris"]

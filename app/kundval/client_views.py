@@ -23,6 +23,7 @@ from app.auth.access import public, roles_required
 from app.auth.models import User
 from app.common.audit import record_access
 from app.common.errors import ValidationError
+from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
 from app.kundval import choice, forms, oidc, service
@@ -247,7 +248,7 @@ def choose(referral_id: int, offering_id: int):
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            message = forms.sentence(exc.message)
+            message = sentence(exc.message)
             return render_template("client/choose.html", referral=referral, item=item, form=form,
                                    current=current, error=message), 409
         return redirect(url_for("deltagare.done", referral_id=referral.id))

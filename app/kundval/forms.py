@@ -80,9 +80,3 @@ class AccessLogSearchForm(FlaskForm):
     user_email = StringField(_l("Användarens e-postadress"), validators=[Optional()])
     since = DateField(_l("Från"), validators=[Optional()])
     until = DateField(_l("Till"), validators=[Optional()])
-
-
-def sentence(message: str) -> str:
-    """A service's message ("välj en tjänst") as a sentence on the page ("Välj en tjänst.")."""
-    message = message.strip()
-    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")

@@ -13,6 +13,7 @@ from app.auth.access import roles_required
 from app.auth.models import User
 from app.common.audit import record_access
 from app.common.errors import ValidationError
+from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
 from app.kundval import choice, forms, results, service
@@ -30,9 +31,7 @@ def _today() -> date:
 
 
 def _form_error(form, exc: ValidationError, aliases: dict | None = None) -> None:
-    field = getattr(form, (aliases or {}).get(exc.field, exc.field), None)
-    message = forms.sentence(exc.message)
-    (field.errors if field is not None and hasattr(field, "errors") else form.form_errors).append(message)
+    show_error(form, exc, aliases, as_sentence=True)
 
 
 def _get(model, row_id: int):

@@ -10,12 +10,12 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common.errors import ValidationError
+from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
 from app.offerings import service
 from app.offerings.forms import NewPriceForm, OfferingForm
 from app.providers.models import Provider
-from app.providers.views import show_error
 
 bp = Blueprint("offerings", __name__, url_prefix="/tjanster")
 

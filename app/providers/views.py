@@ -22,6 +22,7 @@ from app.auth.access import public, roles_required
 from app.auth.models import User
 from app.common.base import utcnow
 from app.common.errors import ValidationError
+from app.common.forms import show_error
 from app.common.models import AuditLog, Notification
 from app.common.nav import add_nav
 from app.common.notifications import outbox_query, send_pending
@@ -43,13 +44,6 @@ bp = Blueprint("providers", __name__, url_prefix="/anordnare")
 admin_bp = Blueprint("provider_admin", __name__, url_prefix="/admin/anordnare")
 notifications_bp = Blueprint("notifications", __name__, url_prefix="/meddelanden",
                              cli_group="notifications")
-
-
-def show_error(form, exc: ValidationError, mapping: dict | None = None) -> None:
-    """Put a service error beside its field, or above the form when no field matches."""
-    name = (mapping or {}).get(exc.field, exc.field)
-    target = getattr(form, name, None)
-    (target.errors if target is not None else form.form_errors).append(exc.message)
 
 
 def _base_url() -> str:

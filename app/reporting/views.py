@@ -11,9 +11,9 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common.errors import ValidationError
+from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.providers.views import show_error
 from app.reporting import grid as grid_service
 from app.reporting import service
 from app.reporting.forms import OutcomeForm

@@ -34,6 +34,28 @@ LABELS = {
     "warning_reason": {"outside_window": _l("Utanför placeringens giltighetstid"),
                        "over_cap": _l("Över beslutets timtak för veckan"),
                        "absent": _l("Frånvaro"), "zero_hours": _l("Noll timmar")},
+    "key_figure": {
+        "active": _l("Aktiva placeringar"), "new": _l("Nya placeringar"),
+        "praktik_in_use": _l("Praktikplatser i bruk"),
+        "chosen_client": _l("Valda av deltagaren"), "chosen_case_worker": _l("Valda av handläggaren"),
+        "chosen_default": _l("Ickevalsalternativ"), "results": _l("Resultat (arbete eller studier)"),
+        "results_employment_regular": _l("Arbete, osubventionerat"),
+        "results_employment_subsidised": _l("Arbete, subventionerat (extratjänst, introduktionsjobb, lönebidrag)"),
+        "results_studies": _l("Studier"), "days_to_result": _l("Dagar från start till resultat"),
+        "work_or_studies_90": _l("Andel i arbete eller studier 90 dagar efter avslut (%)"),
+        "work_or_studies_180": _l("Andel i arbete eller studier 180 dagar efter avslut (%)"),
+        "children_new": _l("Nya placeringar, hushåll med barn"),
+        "children_waiting_days": _l("Dagar i väntan på placering, hushåll med barn"),
+        "cost": _l("Kostnad (kr exkl. moms)"), "cost_per_placement": _l("Kostnad per aktiv placering (kr)"),
+        "cost_per_result": _l("Kostnad per resultat (kr)"),
+        "households_forsorjningsstod": _l("Hushåll med försörjningsstöd"),
+        "local_unemployment": _l("Arbetslöshet i kommunen (%)"),
+    },
+    "figure_dimension": {"total": _l("Totalt"), "service_type": _l("Insatstyp"), "provider": _l("Anordnare"),
+                         "gender": _l("Kön"), "age_band": _l("Åldersgrupp"), "newly_arrived": _l("Nyanländ")},
+    "figure_group": {"total": _l("Totalt"), "F": _l("Kvinnor"), "M": _l("Män"), "18-24": _l("18–24 år"),
+                     "25-64": _l("25–64 år"), "other": _l("Övriga åldrar"), "yes": _l("Nyanlända"),
+                     "no": _l("Inte nyanlända")},
 }
 
 

@@ -144,7 +144,7 @@ def test_every_control_shows_where_the_keyboard_focus_is(live_server, page):
     login(page, live_server.url, user.email)
 
     seen = set()
-    for _ in range(12):
+    for _ in range(30):
         page.keyboard.press("Tab")
         info = page.evaluate("""() => {
             const el = document.activeElement, style = getComputedStyle(el);

@@ -1,0 +1,99 @@
+"""Follow-up operations: the dashboard's figures with targets, outside figures and targets entry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.common.errors import ValidationError
+from app.common.money import round_money
+from app.followup import figures
+from app.followup.models import ExternalFigure, FigureTarget
+from app.settlement import rules
+
+EXTERNAL_FIGURES = ("households_forsorjningsstod", "local_unemployment")
+TARGET_FIGURES = tuple(code for code, _kind in figures.FIGURES) + EXTERNAL_FIGURES
+
+
+@dataclass
+class Dashboard:
+    year: int
+    through: str
+    dimension: str
+    tables: list[figures.FigureTable]  # by the chosen dimension
+    totals: dict[str, figures.FigureTable]  # figure -> the total table (for the charts)
+    targets: dict[str, Decimal]
+    external: dict[str, dict[str, Decimal]]  # figure -> period -> value
+
+
+def check_dimension(dimension: str) -> str:
+    if dimension not in figures.DIMENSIONS:
+        raise ValidationError("dimension", "okänd indelning")
+    return dimension
+
+
+def dashboard(session: Session, year: int, through: str, dimension: str, as_of: date) -> Dashboard:
+    check_dimension(dimension)
+    rules.period_bounds(through)
+    if not through.startswith(f"{year:04d}-"):
+        raise ValidationError("through", "månaden måste ligga i det valda året")
+    facts = figures.load_facts(session)
+    tables = figures.year_tables(facts, year, through, dimension, as_of)
+    totals = tables if dimension == "total" else figures.year_tables(facts, year, through, "total", as_of)
+    return Dashboard(year, through, dimension, tables, {t.figure: t for t in totals},
+                     targets(session, year), external_figures(session, year))
+
+
+def targets(session: Session, year: int) -> dict[str, Decimal]:
+    return {figure: round_money(Decimal(str(value))) for figure, value in session.execute(
+        select(FigureTarget.figure, FigureTarget.value).where(FigureTarget.year == year))}
+
+
+def set_targets(session: Session, year: int, values: dict[str, Decimal | None]) -> None:
+    """Store the year's targets; None removes one."""
+    existing = {t.figure: t for t in session.execute(
+        select(FigureTarget).where(FigureTarget.year == year)).scalars()}
+    for figure, value in values.items():
+        if figure not in TARGET_FIGURES:
+            raise ValidationError(figure, "okänt nyckeltal")
+        row = existing.get(figure)
+        if value is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(FigureTarget(figure=figure, year=year, value=value))
+        else:
+            row.value = value
+    session.flush()
+
+
+def external_figures(session: Session, year: int) -> dict[str, dict[str, Decimal]]:
+    result: dict[str, dict[str, Decimal]] = {}
+    for figure, period, value in session.execute(
+            select(ExternalFigure.figure, ExternalFigure.period, ExternalFigure.value)
+            .where(ExternalFigure.period.like(f"{year:04d}-%"))):
+        result.setdefault(figure, {})[period] = round_money(Decimal(str(value)))
+    return result
+
+
+def set_external_figure(session: Session, figure: str, period: str, value: Decimal | None) -> None:
+    """One month's value of an outside figure; None removes it."""
+    if figure not in EXTERNAL_FIGURES:
+        raise ValidationError("figure", "okänt nyckeltal")
+    try:
+        rules.period_bounds(period)
+    except ValueError:
+        raise ValidationError("period", "måste vara en månad som ÅÅÅÅ-MM") from None
+    row = session.execute(select(ExternalFigure).where(
+        ExternalFigure.figure == figure, ExternalFigure.period == period)).scalar_one_or_none()
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(ExternalFigure(figure=figure, period=period, value=value))
+    else:
+        row.value = value
+    session.flush()

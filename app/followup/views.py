@@ -1,0 +1,201 @@
+"""Management's follow-up screens: budget against the frame and the bonus simulation."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.auth.access import roles_required
+from app.common.errors import ValidationError
+from app.common.labels import label
+from app.common.nav import add_nav
+from app.extensions import db
+from app.followup import budget as budget_service
+from app.followup import charts, export, figures, forms, service, simulation
+from app.settlement import rules
+
+bp = Blueprint("followup", __name__, url_prefix="/uppfoljning")
+
+
+def _year() -> int:
+    try:
+        return forms.parse_year(request.values.get("year", ""))
+    except ValidationError:
+        return date.today().year
+
+
+def _dashboard_args() -> tuple[int, str, str]:
+    year = _year()
+    this_month = rules.period_of(date.today())
+    through = request.args.get("through", "").strip()
+    if not (through.startswith(f"{year:04d}-") and _is_period(through)):
+        through = this_month if this_month.startswith(f"{year:04d}-") else f"{year:04d}-12"
+    dimension = request.args.get("dimension", "total")
+    return year, through, dimension if dimension in figures.DIMENSIONS else "total"
+
+
+def _is_period(text: str) -> bool:
+    try:
+        rules.period_bounds(text)
+    except ValueError:
+        return False
+    return True
+
+
+@bp.route("/")
+@roles_required("admin", "finance")
+def index():
+    year, through, dimension = _dashboard_args()
+    view = service.dashboard(db.session, year, through, dimension, date.today())
+    chart_of = {}
+    for code, table in view.totals.items():
+        target = view.targets.get(code)
+        chart_of[code] = charts.figure_chart(
+            label("key_figure", code), table.months, [table.cells["total", m] for m in table.months],
+            target, _("mål %(year)s", year=year), _("Totalt per månad"))
+    months = table.months
+    for code in service.EXTERNAL_FIGURES:
+        values = view.external.get(code, {})
+        chart_of[code] = charts.stacked_bars(
+            label("key_figure", code), [m[5:] for m in months],
+            [(_("Per månad"), [values.get(m, Decimal(0)) for m in months])],
+            view.targets.get(code), _("mål %(year)s", year=year))
+    return render_template("followup/dashboard.html", view=view, charts=chart_of,
+                           dimensions=figures.DIMENSIONS, external_codes=service.EXTERNAL_FIGURES)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(rows, name: str, fmt: str) -> Response:
+    if fmt == "xlsx":
+        return Response(export.to_xlsx(rows, name), mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+    return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+
+
+@bp.route("/nyckeltal.<any(csv, xlsx):fmt>")
+@roles_required("admin", "finance")
+def figures_export(fmt: str):
+    year, through, dimension = _dashboard_args()
+    view = service.dashboard(db.session, year, through, dimension, date.today())
+    return _download(export.figures_rows(view.tables, dimension), f"nyckeltal-{through}", fmt)
+
+
+@bp.route("/rapport.pdf")
+@roles_required("admin", "finance")
+def report_pdf():
+    """The committee's monthly report for `through` (default: the current month)."""
+    from app.followup.report import render_report_pdf
+
+    _year_, through, _dimension = _dashboard_args()
+    data = render_report_pdf(db.session, through, date.today())
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=manadsrapport-{through}.pdf"})
+
+
+@bp.route("/mal", methods=["GET", "POST"])
+@roles_required("admin")
+def targets():
+    """The year's targets per key figure and the outside figures per month, on one form."""
+    year = _year()
+    months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = request.form
+        try:
+            target_values, external = forms.targets_form(values, service.TARGET_FIGURES,
+                                                         service.EXTERNAL_FIGURES, months)
+        except ValidationError as exc:
+            errors[exc.field] = exc.message
+        else:
+            service.set_targets(db.session, year, target_values)
+            for (code, month), value in external.items():
+                service.set_external_figure(db.session, code, month, value)
+            db.session.commit()
+            flash(_("Mål och nyckeltal för %(year)s är sparade.", year=year), "success")
+            return redirect(url_for("followup.index", year=year))
+    else:
+        values = {f"target-{k}": str(v) for k, v in service.targets(db.session, year).items()}
+        for code, by_month in service.external_figures(db.session, year).items():
+            values.update({f"ext-{code}-{m}": str(v) for m, v in by_month.items()})
+    return render_template("followup/targets.html", year=year, months=months, values=values,
+                           errors=errors, target_figures=service.TARGET_FIGURES,
+                           external_codes=service.EXTERNAL_FIGURES), 400 if errors else 200
+
+
+@bp.route("/budget")
+@roles_required("admin", "finance")
+def budget():
+    view = budget_service.budget(db.session, _year())
+    total = view.total
+    chart = charts.stacked_bars(
+        _("Avräknat per månad (kr exkl. moms)"), [m[5:] for m in view.months],
+        [(_("Godkänt"), [total.months[m][0] for m in view.months]),
+         (_("Utkast"), [total.months[m][1] for m in view.months])],
+        None if total.frame is None else total.frame / 12, _("ram per månad"))
+    return render_template("followup/budget.html", view=view, chart=chart)
+
+
+@bp.route("/budget.<any(csv, xlsx):fmt>")
+@roles_required("admin", "finance")
+def budget_export(fmt: str):
+    year = _year()
+    return _download(export.budget_rows(budget_service.budget(db.session, year)), f"budget-{year}", fmt)
+
+
+@bp.route("/budget/ramar", methods=["GET", "POST"])
+@roles_required("admin")
+def frames():
+    year = _year()
+    errors: dict[str, str] = {}
+    values = {post: request.form.get(post, "") for post in budget_service.POSTS}
+    if request.method == "POST":
+        amounts = {}
+        for post, raw in values.items():
+            try:
+                amounts[post] = forms.parse_amount(raw, post) if raw.strip() else None
+            except ValidationError as exc:
+                errors[exc.field] = exc.message
+        if not errors:
+            budget_service.set_frames(db.session, year, amounts)
+            db.session.commit()
+            flash(_("Ramarna för %(year)s är sparade.", year=year), "success")
+            return redirect(url_for("followup.budget", year=year))
+    else:
+        values = {post: str(amount) for post, amount in budget_service.frames(db.session, year).items()}
+    return render_template("followup/frames.html", year=year, values=values, errors=errors,
+                           posts=budget_service.POSTS), 400 if errors else 200
+
+
+@bp.route("/simulering", methods=["GET", "POST"])
+@roles_required("admin", "finance")
+def simulate():
+    stored = simulation.stored_rules(db.session)
+    this_month = rules.period_of(date.today())
+    form = request.form if request.method == "POST" else {
+        "first": rules.previous_period(rules.previous_period(rules.previous_period(this_month))),
+        "last": rules.previous_period(this_month),
+        **{f"rule-{i}-include": "1" for i in range(len(stored))},
+        **{f"rule-{i}-tiers": forms.tiers_text(terms.tiers) for i, (_r, terms) in enumerate(stored)},
+        **{f"rule-{i}-sustain_amount": str(terms.sustain_amount) for i, (_r, terms) in enumerate(stored)},
+    }
+    result, error = None, None
+    if request.method == "POST":
+        try:
+            chosen = forms.simulated_rules(form, [terms for _r, terms in stored])
+            result = simulation.simulate(db.session, form.get("first", "").strip(),
+                                         form.get("last", "").strip(), chosen)
+        except ValidationError as exc:
+            error = exc
+        finally:
+            db.session.rollback()  # a simulation never writes
+    return render_template("followup/simulation.html", stored=stored, form=form, result=result,
+                           error=error), 400 if error else 200
+
+
+add_nav(("admin", "finance"), "followup.index", _l("Uppföljning"), order=60)

@@ -13,6 +13,7 @@ from pathlib import Path
 SEED = 2026
 OUT = Path(__file__).with_name("demo.json")
 
+EMPLOYMENT_FORMS = ("regular", "extratjanst", "regular", "introduktionsjobb", "lonebidrag")
 TODAY = date(2026, 11, 24)  # the data shows the situation on this day
 REPORTED_UNTIL = date(2026, 11, 20)  # providers have reported up to last Friday
 FIRST_START = date(2026, 8, 3)  # the first Monday in August
@@ -605,6 +606,152 @@ def attendance_for(rng, placement, referral, offering):
     return rows
 
 
+# --- history: December 2025 to July 2026 -------------------------------------------------
+# Earlier clients, all finished before August, so the trend charts have twelve months.
+# Own generator, generated after everything else: the records above stay as they are.
+
+HISTORY_SEED = 2025
+HISTORY_CLIENTS = 40
+HISTORY_FIRST_START = date(2025, 12, 1)
+HISTORY_LAST_START = date(2026, 6, 30)
+HISTORY_LAST_END = date(2026, 7, 31)  # every history placement has ended before August
+HISTORY_GROUPS = (("young", 12), ("newcomer", 12), ("adult", 16))
+HISTORY_COORDINATION = 4  # newcomers with a samordningsnummer
+# What happens to each client; the rest complete their placement.
+HISTORY_SCENARIOS = ["result"] * 12 + ["switched"] * 4 + ["interrupted"] * 6
+HISTORY_EMPLOYERS = ("Nacka Forum Handel AB", "Sickla Lager & Logistik AB", "Saltsjöbadens vårdboende",
+                     "Orminge Bil & Däck AB", "Fisksätra Café ek. för.", "Nacka kommun, äldreomsorgen",
+                     "Boo Fastighetsservice AB", "Älta Städ & Service AB")
+HISTORY_EXTENTS = ("heltid", "heltid", "deltid 75 %", "deltid 50 %")
+
+
+def make_history(rng, providers, offerings, existing_clients):
+    """Clients, referrals, placements, attendance and outcomes from Dec 2025 to Jul 2026."""
+    status = {p["ref"]: p["status"] for p in providers}
+    bookable = [o for o in offerings if status[o["provider"]] == "approved"]
+    ids = {c["personal_id"] for c in existing_clients}
+    clients, referrals, placements, outcomes = [], [], [], []
+
+    groups = [g for g, n in HISTORY_GROUPS for _ in range(n)]
+    coordination_left = HISTORY_COORDINATION
+    used = set()
+    for i, group in enumerate(groups, 1):
+        woman = rng.random() < 0.5
+        if group == "young":
+            origin = rng.choice(("sv", "sv", "sv", "ar", "so", "ti"))
+            newly_arrived = origin != "sv" and rng.random() < 0.5
+        elif group == "newcomer":
+            origin, newly_arrived = rng.choice(("ar", "so", "ti", "fa", "uk")), True
+        else:
+            origin = rng.choice(("sv",) * 6 + ("ar", "fa", "so", "uk"))
+            newly_arrived = False
+        coordination = group == "newcomer" and coordination_left > 0 and rng.random() < 0.5
+        coordination_left -= coordination
+        women, men, families = NAMES[origin]
+        name = f"{fresh(rng, women if woman else men, used)} {fresh(rng, families, used)}"
+        first_year, last_year = BIRTH_YEARS[group]
+        birth = random_date(rng, date(first_year, 1, 1), date(last_year, 12, 31))
+        while True:  # serials below the main part's 980-999, so no personnummer repeats
+            serial = rng.randrange(100, 980)
+            pid = personal_id(birth, serial, coordination)
+            if serial % 2 == (0 if woman else 1) and pid not in ids:
+                ids.add(pid)
+                break
+        settled = origin != "sv" and not newly_arrived and rng.random() < 0.6
+        clients.append({"ref": f"HC{i:02d}", "personal_id": pid, "name": name,
+                        "newly_arrived": newly_arrived,
+                        "children_in_household": rng.random() < (0.1 if group == "young" else 0.45),
+                        "language": "sv" if settled else origin, "_group": group})
+    assert coordination_left == 0, "too few samordningsnummer in the history"
+
+    def offering_for(stype, chosen_by, avoid_provider=None):
+        if chosen_by == "default":
+            return next(o for o in bookable if o["default_choice"] and o["service_type"] == stype)
+        return rng.choice([o for o in bookable
+                           if o["service_type"] == stype and o["provider"] != avoid_provider])
+
+    def placement(referral, offering, chosen_by, start, ended_on, end_reason):
+        assert HISTORY_FIRST_START <= start <= HISTORY_LAST_START, start
+        assert start <= ended_on <= min(HISTORY_LAST_END, referral["valid_to"]), ended_on
+        record = {"ref": f"HPL{len(placements) + 1:02d}", "referral": referral["ref"],
+                  "offering": offering["ref"], "chosen_by": chosen_by, "start_date": start,
+                  "ended_on": ended_on, "end_reason": end_reason}
+        placements.append(record)
+        return record
+
+    def last_day(start, referral, days):
+        return weekday_on_or_before(min(add_days(start, days), referral["valid_to"], HISTORY_LAST_END))
+
+    scenarios = HISTORY_SCENARIOS + ["completed"] * (len(clients) - len(HISTORY_SCENARIOS))
+    rng.shuffle(scenarios)
+    results = 0
+    for client, scenario in zip(clients, scenarios, strict=True):
+        stype, chosen_by = pick_service_type(rng, client["_group"]), pick_chosen_by(rng)
+        if scenario == "result":  # results come from praktik and arbetsträning mostly
+            stype = rng.choice(("praktik", "praktik", "praktik", "arbetstraning"))
+        offering = offering_for(stype, chosen_by)
+        latest = date(2026, 5, 15) if scenario in ("switched", "result") else HISTORY_LAST_START
+        start = weekday_on_or_after(random_date(rng, HISTORY_FIRST_START, latest))
+        valid_from = max(add_days(start, -rng.randint(0, 5)), date(2025, 11, 24))
+        decided = weekday_on_or_before(add_days(valid_from, -rng.randint(3, 14)))
+        cap = None
+        if offering["rate_unit"] == "hour" and rng.random() < 0.75:
+            cap = rng.choice(("20", "20", "30", "40"))
+        referral = {"ref": f"HR{len(referrals) + 1:02d}", "client": client["ref"],
+                    "service_type": stype, "decided_on": decided, "valid_from": valid_from,
+                    "valid_to": months_later(valid_from, rng.randint(3, 6)),
+                    "max_hours_per_week": cap}
+        referrals.append(referral)
+        if scenario == "switched":
+            switch_on = weekday_on_or_after(add_days(start, 7 * rng.randint(3, 6)))
+            placement(referral, offering, chosen_by, start, add_days(switch_on, -1), "switched")
+            other = offering_for(stype, "client", offering["provider"])
+            placement(referral, other, "client", switch_on,
+                      last_day(switch_on, referral, rng.randint(30, 90)), "completed")
+        elif scenario == "interrupted":
+            placement(referral, offering, chosen_by, start,
+                      last_day(start, referral, rng.randint(12, 45)), "interrupted")
+        elif scenario == "result":
+            results += 1
+            result_date = weekday_on_or_after(
+                min(add_days(start, rng.randint(35, 110)), date(2026, 7, 27)))
+            record = placement(referral, offering, chosen_by, start,
+                               weekday_on_or_before(add_days(result_date, -1)), "result")
+            kind = "studies" if results % 3 == 0 else "employment"
+            verified_on = add_days(result_date, rng.randint(2, 10))
+            if result_date >= date(2026, 7, 1) and rng.random() < 0.4:
+                verified_on = None  # a few recent results the case worker has not checked yet
+            sustained_on = None
+            if verified_on and add_days(result_date, 100) <= TODAY and rng.random() < 0.5:
+                sustained_on = min(add_days(result_date, rng.randint(95, 110)), TODAY)
+            outcome = {"ref": f"HU{len(outcomes) + 1:02d}", "placement": record["ref"],
+                       "kind": kind, "result_date": result_date, "verified_on": verified_on,
+                       "sustained_verified_on": sustained_on}
+            if kind == "employment":
+                outcome["employer"] = rng.choice(HISTORY_EMPLOYERS)
+                outcome["extent"] = rng.choice(HISTORY_EXTENTS)
+                # Regular and subsidised jobs in turn (no random draw: the rest stays as it was).
+                outcome["employment_form"] = EMPLOYMENT_FORMS[len(outcomes) % len(EMPLOYMENT_FORMS)]
+            outcomes.append(outcome)
+        else:
+            days = rng.randint(40, 150)
+            if offering["rate_unit"] == "package":
+                days = 7 * (12 if stype != "utredning" else rng.randint(6, 10)) - 3
+            placement(referral, offering, chosen_by, start, last_day(start, referral, days),
+                      "completed")
+
+    referral_by_ref = {r["ref"]: r for r in referrals}
+    offering_by_ref = {o["ref"]: o for o in offerings}
+    attendance = []
+    for record in placements:
+        attendance += attendance_for(rng, record, referral_by_ref[record["referral"]],
+                                     offering_by_ref[record["offering"]])
+    reported = {row["placement"] for row in attendance if row["status"] == "present"}
+    assert all(p["ref"] in reported for p in placements), "a history placement without attendance"
+    return {"clients": clients, "referrals": referrals, "placements": placements,
+            "attendance": attendance, "outcomes": outcomes}
+
+
 # --- the document ------------------------------------------------------------------------
 
 def public(records):
@@ -627,15 +774,17 @@ def build():
                                      offering_by_ref[placement["offering"]])
     reported = {row["placement"] for row in attendance if row["status"] == "present"}
     assert all(p["ref"] in reported for p in plan.placements), "a placement without attendance"
+    # The history comes last, from its own generator, so the records above never change.
+    history = make_history(random.Random(HISTORY_SEED), providers, offerings, clients)
     return {
         "providers": public(providers),
         "offerings": offerings,
         "bonus_rules": BONUS_RULES,
-        "clients": public(sorted(clients, key=lambda c: c["ref"])),
-        "referrals": plan.referrals,
-        "placements": plan.placements,
-        "attendance": attendance,
-        "outcomes": plan.outcomes,
+        "clients": public(sorted(clients, key=lambda c: c["ref"])) + public(history["clients"]),
+        "referrals": plan.referrals + history["referrals"],
+        "placements": plan.placements + history["placements"],
+        "attendance": attendance + history["attendance"],
+        "outcomes": plan.outcomes + history["outcomes"],
     }
 
 

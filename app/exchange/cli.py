@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.auth.service import create_user
@@ -17,10 +17,15 @@ from app.exchange.importer import SECTIONS, ImportSummary, import_document
 from app.extensions import db
 from app.kundval.models import Client, Placement, Referral
 from app.providers.models import Provider
+from app.reporting.models import Attendance
+from app.settlement.models import Period
+from app.settlement.service import close_period
 
 data_cli = AppGroup("data", help="Import and export exchange files.")
 
 DEMO_PASSWORD = "kundval-demo-2026"
+# `flask seed` closes the months with data up to this one; later months stay open (finance demos them).
+SEED_SETTLED_UNTIL = "2026-09"
 DEMO_USERS = (  # e-mail, role, name
     ("admin@kundval.example", "admin", "Demo Administratör"),
     ("handlaggare@kundval.example", "case_worker", "Demo Handläggare"),
@@ -104,6 +109,38 @@ def seed_cmd(path: str | None) -> None:
     click.echo(f"{'E-post':<{width}}  {'Roll':<12}  Lösenord")
     for email, role, _ in DEMO_USERS:
         click.echo(f"{email:<{width}}  {role:<12}  {DEMO_PASSWORD}")
+    _settle_history(db.session)
+
+
+def _months(first: str, last: str) -> list[str]:
+    """The months YYYY-MM from first to last, both included."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _settle_history(session) -> None:
+    """Close every month with data up to SEED_SETTLED_UNTIL (drafts and approves its settlements),
+    so the trend and budget pages have approved settlements; later months stay open for finance.
+    A closed month is left alone, so running seed again settles nothing new."""
+    first = session.execute(select(func.min(Attendance.date))).scalar_one_or_none()
+    months = _months(f"{first:%Y-%m}", SEED_SETTLED_UNTIL) if first else []
+    closed = set(session.execute(select(Period.period).where(
+        Period.period.in_(months), Period.closed_at.is_not(None))).scalars())
+    session.commit()  # end the reading transaction: on SQLite it holds the write lock
+    todo = [m for m in months if m not in closed]
+    for period in todo:
+        try:
+            result = close_period(session, period)
+        except ValidationError as exc:
+            _fail(exc.field, exc.message)
+        session.commit()
+        click.echo(f"Avräkning {period}: stängd, {len(result.approved)} godkända avräkningar.")
+    if months and not todo:
+        click.echo(f"Avräkning: {months[0]}–{months[-1]} är redan stängda.")
 
 
 def _seed_users(session, doc: dict) -> int:

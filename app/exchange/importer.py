@@ -26,7 +26,13 @@ from app.common.personal_data import cipher
 from app.kundval.models import CHOSEN_BY, END_REASONS, Client, Placement, Referral
 from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
 from app.providers.models import PROVIDER_STATUSES, Provider
-from app.reporting.models import ATTENDANCE_STATUSES, OUTCOME_KINDS, Attendance, Outcome
+from app.reporting.models import (
+    ATTENDANCE_STATUSES,
+    EMPLOYMENT_FORMS,
+    OUTCOME_KINDS,
+    Attendance,
+    Outcome,
+)
 from app.settlement.models import BonusRule
 
 SECTIONS = ("providers", "offerings", "bonus_rules", "clients", "referrals", "placements",
@@ -331,7 +337,7 @@ _SPEC = {s.name: s for s in (
         "ref": _ref, "placement": _ref, "kind": _choice(OUTCOME_KINDS), "result_date": _date(),
         "verified_on": _date(True), "sustained_verified_on": _date(True),
         "employer": _text(200), "extent": _text(100), "rejected_on": _date(True),
-        "rejection_reason": _text(None),
+        "rejection_reason": _text(None), "employment_form": _choice(("",) + EMPLOYMENT_FORMS),
     }, ("placement", "kind", "result_date"), {"placement": "placements"}),
 )}
 _NOUN = {"providers": "provider", "offerings": "offering", "clients": "client",

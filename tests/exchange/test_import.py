@@ -281,7 +281,7 @@ def test_extra_fields_are_stored_where_there_is_a_column_and_unknown_ones_ignore
     doc["offerings"][0].update(area="Sickla", languages=["sv", "en"], description="Truck")
     doc["clients"][0]["language"] = "en"
     doc["bonus_rules"][0]["name"] = "Unga"
-    doc["outcomes"][0].update(employer="ICA", extent="heltid")
+    doc["outcomes"][0].update(employer="ICA", extent="heltid", employment_form="lonebidrag")
     doc["referrals"][0]["choice_deadline"] = "2026-03-10"
     import_document(session, doc)
     provider = session.execute(select(Provider)).scalar_one()
@@ -292,7 +292,7 @@ def test_extra_fields_are_stored_where_there_is_a_column_and_unknown_ones_ignore
         "Sickla", ["sv", "en"], Decimal("120.00"), 25)
     assert session.execute(select(Client.language)).scalar_one() == "en"
     assert session.execute(select(BonusRule.name)).scalar_one() == "Unga"
-    assert session.execute(select(Outcome.employer)).scalar_one() == "ICA"
+    assert session.execute(select(Outcome.employer, Outcome.employment_form)).one() == ("ICA", "lonebidrag")
     assert session.execute(select(Referral.choice_deadline)).scalar_one() == date(2026, 3, 10)
 
 

@@ -116,7 +116,7 @@ def test_referrals_are_decided_before_they_apply_and_placements_start_inside(dat
         referral = referrals[placement["referral"]]
         start = day(placement["start_date"])
         assert day(referral["valid_from"]) <= start <= day(referral["valid_to"]), placement["ref"]
-        assert date(2026, 8, 1) <= start <= date(2026, 11, 20), placement["ref"]
+        assert date(2025, 12, 1) <= start <= date(2026, 11, 20), placement["ref"]
         assert (placement["ended_on"] is None) == (placement["end_reason"] is None)
         if placement["ended_on"]:
             assert start <= day(placement["ended_on"]), placement["ref"]
@@ -145,6 +145,36 @@ def test_every_placement_has_attendance_and_three_full_months_are_covered(data):
     assert {r["placement"] for r in present} == {p["ref"] for p in data["placements"]}
     months = {r["date"][:7] for r in present}
     assert {"2026-08", "2026-09", "2026-10", "2026-11"} <= months
+
+
+def test_twelve_months_from_december_2025_have_attendance(data):
+    months = {r["date"][:7] for r in data["attendance"] if r["status"] == "present"}
+    twelve = {"2025-12"} | {f"2026-{m:02d}" for m in range(1, 12)}
+    assert twelve <= months, sorted(twelve - months)
+
+
+def test_history_placements_ended_before_august_with_approved_providers(data):
+    offerings, providers = by_ref(data, "offerings"), by_ref(data, "providers")
+    referrals, clients = by_ref(data, "referrals"), by_ref(data, "clients")
+    history = [p for p in data["placements"] if p["ref"].startswith("H")]
+    assert len(history) >= 40
+    for placement in history:
+        assert placement["referral"].startswith("H"), placement["ref"]
+        assert referrals[placement["referral"]]["client"].startswith("H"), placement["ref"]
+        start, ended = day(placement["start_date"]), day(placement["ended_on"])
+        assert date(2025, 12, 1) <= start <= date(2026, 6, 30), placement["ref"]
+        assert ended is not None and ended < date(2026, 8, 1), placement["ref"]
+        assert placement["end_reason"] in ("completed", "result", "interrupted", "switched")
+        provider = providers[offerings[placement["offering"]]["provider"]]
+        assert provider["status"] == "approved", placement["ref"]
+    assert {p["end_reason"] for p in history} == {"completed", "result", "interrupted", "switched"}
+    history_clients = [c for c in clients.values() if c["ref"].startswith("H")]
+    assert len(history_clients) >= 40
+    assert any(int(c["personal_id"][6:8]) > 60 for c in history_clients)
+    outcomes = [o for o in data["outcomes"] if o["ref"].startswith("H")]
+    assert len(outcomes) >= 10 and {o["kind"] for o in outcomes} == {"employment", "studies"}
+    assert sum(1 for o in outcomes if o["verified_on"]) > len(outcomes) / 2
+    assert any(o["sustained_verified_on"] for o in outcomes)
 
 
 def test_exactly_one_default_choice_per_service_type_from_the_municipality(data):

@@ -154,8 +154,8 @@ def measure(url: str) -> None:
     from sqlalchemy import text
     from sqlmodel import Session
 
-    from app.common import personal_data
     import app.models  # noqa: F401  (every table, for the foreign keys)
+    from app.common import personal_data
     from app.extensions import make_engine
     from app.settlement import rules, service
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
+import sys
+from array import array
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -71,8 +73,9 @@ class Placement:
     client_newly_arrived: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Attendance:
+class Attendance(NamedTuple):
+    """A tuple, not a dataclass: millions are made per run and a tuple is the cheapest record."""
+
     placement: str
     date: date
     status: str  # 'present' | 'absent'
@@ -584,12 +587,23 @@ class _Pass:
         for state in self.states.values():
             if state.unit == _CAPPED:
                 state.walk = self.walks.setdefault(state.placement.referral, [])
-        self.hundredths: dict[str, int] = {}
+        # hours value -> hundredths; keyed by the object's id (the loader shares one Decimal per
+        # value, and hashing a Decimal costs more), the object kept alive beside its result.
+        self.hundredths: dict[int, tuple[Decimal, int]] = {}
+
+    def hundredths_of(self, row: Attendance) -> int:
+        hours = row.hours
+        found = self.hundredths.get(id(hours))
+        if found is not None and found[0] is hours:
+            return found[1]
+        n = _row_hundredths(row)
+        self.hundredths[id(hours)] = (hours, n)
+        return n
 
     def scan(self) -> None:
         first, last = self.first, self.last
         weeks_first, weeks_last = self.weeks_first, self.weeks_last
-        known = self.hundredths
+        hundredths_of, cached = self.hundredths_of, self.hundredths.get
         get = self.states.get
         for row in self.inputs.attendance:
             st = get(row.placement)
@@ -600,9 +614,9 @@ class _Pass:
                 continue
             n = 0
             if st.ws <= day <= st.we and row.status == "present":
-                n = known.get(str(row.hours))  # str: hashing a new Decimal costs more
-                if n is None:
-                    n = known[str(row.hours)] = _row_hundredths(row)
+                hours = row.hours
+                found = cached(id(hours))
+                n = found[1] if found is not None and found[0] is hours else hundredths_of(row)
             if n > 0:
                 unit = st.unit
                 if unit == _HOURS:
@@ -735,7 +749,7 @@ def _memo(inputs: Inputs) -> dict:
 
 
 @contextmanager
-def _collection_paused():
+def collection_paused():
     """Pause the cycle collector while millions of objects are made.
 
     Otherwise full collections start again and again and walk every attendance row; the
@@ -752,7 +766,7 @@ def _collection_paused():
 
 def _owed_pass(inputs: Inputs, period: Period,
                providers: Iterable[str] | None = None) -> OwedByProvider:
-    with _collection_paused():
+    with collection_paused():
         run = _Pass(inputs, period, providers)
         run.scan()
         return run.results()
@@ -790,6 +804,12 @@ def owed(inputs: Inputs, provider: str, period: Period) -> tuple[list[Line], lis
 
 # --- Fingerprint ---------------------------------------------------------------------------------
 
+# Fingerprint rows are packed as (date ordinal << 2 | status code) << 32 | hundredths + offset.
+_STATUS_CODES = {"present": 1, "absent": 2}
+_N_OFFSET = 1 << 31
+_N_LIMIT = 1 << 32
+
+
 def _canon(value) -> str:
     if value is None:
         return ""
@@ -812,17 +832,25 @@ def fingerprint_all(inputs: Inputs, period: Period) -> dict[str, str]:
     result = memo.get(("fingerprint", period))
     if result is not None:
         return dict(result)
-    with _collection_paused():
+    with collection_paused():
         run = _Pass(inputs, period)
-        known = run.hundredths
+        hundredths_of, cached = run.hundredths_of, run.hundredths.get
         get = run.states.get
+        codes = _STATUS_CODES
         for row in inputs.attendance:
             st = get(row.placement)
             if st is not None and st.lo <= row.date <= st.hi:
-                n = known.get(str(row.hours))
-                if n is None:
-                    n = known[str(row.hours)] = _row_hundredths(row)
-                st.seen.append(f"{row.date} {row.status} {n}")
+                # One integer per row (date, status, hundredths); rows that do not fit one
+                # are kept as text. _fingerprints hashes the sorted integers in bulk.
+                hours = row.hours
+                found = cached(id(hours))
+                n = (found[1] if found is not None and found[0] is hours
+                     else hundredths_of(row)) + _N_OFFSET
+                code = codes.get(row.status)
+                if code is not None and 0 <= n < _N_LIMIT:
+                    st.seen.append(((row.date.toordinal() << 2) | code) << 32 | n)
+                else:
+                    st.seen.append(f"{row.date} {row.status} {n - _N_OFFSET}")
         result = _fingerprints(inputs, period, run)
     memo["fingerprint", period] = result
     return dict(result)
@@ -843,10 +871,18 @@ def _fingerprints(inputs: Inputs, period: Period, run: _Pass) -> dict[str, str]:
 
     digests = {}
     for ref, st in run.states.items():
-        st.seen.sort()
+        packed = [v for v in st.seen if type(v) is int]
+        other = sorted(v for v in st.seen if type(v) is not int) if len(packed) < len(st.seen) else []
+        packed.sort()
         parts = [_record("placement", st.placement), text("offering", st.offering),
-                 text("referral", st.referral), *outcomes.get(ref, ()), *st.seen]
-        digests[ref] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+                 text("referral", st.referral), *outcomes.get(ref, ()), *other,
+                 f"rows|{len(packed)}|"]
+        digest = hashlib.sha256("\n".join(parts).encode())
+        rows = array("Q", packed)
+        if sys.byteorder != "little":
+            rows.byteswap()
+        digest.update(rows.tobytes())
+        digests[ref] = digest.hexdigest()
     common = [f"engine|{ENGINE_VERSION}", f"period|{period}"]
     common.extend(_record("rule", rule)
                   for rule in sorted(inputs.bonus_rules, key=attrgetter("ref")))

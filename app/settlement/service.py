@@ -70,6 +70,11 @@ def load_inputs(session: Session, first: date, last: date) -> Loaded:
     Attendance is read for that range only, except for package placements, whose earlier rows
     decide the month of the start instalment. Seven queries in all, whatever the size.
     """
+    with rules.collection_paused():  # millions of new objects, no cycles among them
+        return _load_inputs(session, first, last)
+
+
+def _load_inputs(session: Session, first: date, last: date) -> Loaded:
     provider_refs = dict(session.execute(select(Provider.id, Provider.ref)).all())
     offerings: dict[str, rules.Offering] = {}
     offering_refs: dict[int, str] = {}
@@ -130,33 +135,49 @@ def load_inputs(session: Session, first: date, last: date) -> Loaded:
 
 _ATTENDANCE_SQL = (
     "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) FROM attendance a "
-    "WHERE a.date >= :first AND a.date <= :last")
+    "WHERE a.date >= {first} AND a.date <= {last}")
 _PACKAGE_ATTENDANCE_SQL = (
     "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) FROM attendance a "
     "JOIN placement p ON p.id = a.placement_id JOIN offering o ON o.id = p.offering_id "
-    "WHERE o.rate_unit = 'package' AND a.date < :first")
+    "WHERE o.rate_unit = 'package' AND a.date < {first}")
 
 
 def _load_attendance(session: Session, placement_refs: dict[int, str], first: date, last: date,
                      with_packages: bool) -> list[rules.Attendance]:
-    """The month's rows, read through the driver's cursor: this is the largest read of a run
-    (millions of rows), so dates and hour values are parsed once each and shared."""
+    """The month's rows, read through the driver's own cursor (in the session's transaction):
+    this is the largest read of a run (millions of rows), so SQLAlchemy's row wrapping is
+    skipped, and dates, hour values and refs are parsed once each and shared."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        marks = {"first": ":first", "last": ":last"}
+        params = {"first": first.isoformat(), "last": last.isoformat()}
+    else:
+        marks = {"first": "%(first)s", "last": "%(last)s"}
+        params = {"first": first, "last": last}
     dates: dict = {}
     hours: dict[int, Decimal] = {}
     make = rules.Attendance
+    new = tuple.__new__
     result: list[rules.Attendance] = []
+    append = result.append
     queries = [_ATTENDANCE_SQL] + ([_PACKAGE_ATTENDANCE_SQL] if with_packages else [])
-    for sql in queries:
-        cursor = session.execute(text(sql), {"first": first, "last": last})
-        while rows := cursor.fetchmany(50_000):
-            for p_id, day, status, hundredths in rows:
-                d = dates.get(day)
-                if d is None:
-                    d = dates[day] = day if isinstance(day, date) else date.fromisoformat(day)
-                h = hours.get(hundredths)
-                if h is None:
-                    h = hours[hundredths] = (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
-                result.append(make(placement_refs[p_id], d, status, h))
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        # Millions of new tuples would otherwise start full collections again and again.
+        with rules.collection_paused():
+            for sql in queries:
+                cursor.execute(sql.format(**marks), params)
+                while rows := cursor.fetchmany(50_000):
+                    for p_id, day, status, hundredths in rows:
+                        d = dates.get(day)
+                        if d is None:
+                            d = dates[day] = day if isinstance(day, date) else date.fromisoformat(day)
+                        h = hours.get(hundredths)
+                        if h is None:
+                            h = hours[hundredths] = (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
+                        append(new(make, (placement_refs[p_id], d, status, h)))
+    finally:
+        cursor.close()
     return result
 
 
@@ -314,25 +335,26 @@ def run_period(session: Session, period: str, provider_org_nr: str | None = None
     state = settled_state(session)
     result = RunResult(period)
     result.skipped_settled = sorted(org for pid, org in providers.items() if state.settled(pid, period))
-    computed = compute_period(session, period, set(providers), state=state)
-    existing = {s.provider_id: s for s in session.execute(
-        select(Settlement).where(Settlement.period == period,
-                                 Settlement.provider_id.in_(list(providers)))).scalars()}
-    for pid in sorted(providers, key=providers.get):
-        if state.settled(pid, period):
-            continue
-        lines, warnings, digest = computed.get(pid, ([], [], ""))
-        draft = existing.get(pid)
-        if not lines:
-            if draft is not None:
-                _delete_draft(session, draft)
-                result.removed.append(providers[pid])
-            continue
-        if draft is not None and draft.fingerprint == digest and _same_lines(session, draft, lines):
-            result.unchanged.append(providers[pid])
-            continue
-        _store_draft(session, pid, period, draft, lines, warnings, digest)
-        result.drafted.append(providers[pid])
+    with rules.collection_paused():
+        computed = compute_period(session, period, set(providers), state=state)
+        existing = {s.provider_id: s for s in session.execute(
+            select(Settlement).where(Settlement.period == period,
+                                     Settlement.provider_id.in_(list(providers)))).scalars()}
+        for pid in sorted(providers, key=providers.get):
+            if state.settled(pid, period):
+                continue
+            lines, warnings, digest = computed.get(pid, ([], [], ""))
+            draft = existing.get(pid)
+            if not lines:
+                if draft is not None:
+                    _delete_draft(session, draft)
+                    result.removed.append(providers[pid])
+                continue
+            if draft is not None and draft.fingerprint == digest and _same_lines(session, draft, lines):
+                result.unchanged.append(providers[pid])
+                continue
+            _store_draft(session, pid, period, draft, lines, warnings, digest)
+            result.drafted.append(providers[pid])
     return result
 
 

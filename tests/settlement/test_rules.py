@@ -853,3 +853,31 @@ def test_replacing_a_record_keeps_inputs_frozen():
     with pytest.raises(AttributeError):
         offering().rate = D("1")  # type: ignore[misc]
     assert replace(offering(), rate=D("1.00")).rate == D("1.00")
+
+
+def test_fingerprint_rows_packed_or_as_text_are_order_independent_and_sensitive():
+    rows = [present("PL1", "2026-03-03"), absent("PL1", "2026-03-04"),
+            Attendance("PL1", d("2026-03-05"), "sick", D("0")),  # unknown status: kept as text
+            present("PL1", "2026-03-06", "30000000"),  # too large to pack: kept as text
+            present("PL1", "2026-03-09", "-1.5")]
+    base = fingerprint(make_inputs(attendance=rows), "P1", "2026-03")
+    assert fingerprint(make_inputs(attendance=rows[::-1]), "P1", "2026-03") == base
+    assert fingerprint(make_inputs(attendance=rows), "P1", "2026-03") == base
+    changes = [
+        [present("PL1", "2026-03-03", "8.01"), *rows[1:]],
+        [present("PL1", "2026-03-10"), *rows[1:]],
+        [absent("PL1", "2026-03-03"), *rows[1:]],
+        [*rows[:2], Attendance("PL1", d("2026-03-05"), "ill", D("0")), *rows[3:]],
+        [*rows[:3], present("PL1", "2026-03-06", "30000001"), *rows[4:]],
+        rows[:-1],
+    ]
+    digests = {fingerprint(make_inputs(attendance=changed), "P1", "2026-03") for changed in changes}
+    assert base not in digests and len(digests) == len(changes)
+
+
+def test_attendance_is_a_record_with_named_fields():
+    row = Attendance(placement="PL1", date=d("2026-03-03"), status="present", hours=D("8"))
+    assert row == present("PL1", "2026-03-03")
+    assert (row.placement, row.date, row.status, row.hours) == ("PL1", d("2026-03-03"), "present", D("8"))
+    with pytest.raises(AttributeError):
+        row.hours = D("1")  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""provider portal schema changes (reserved for the provider-portal work)
+"""provider portal: no schema change (its tables came with 0003); kept so the chain stays 0001-0004
 
 Revision ID: 0004
 Revises: 0003

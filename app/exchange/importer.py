@@ -322,6 +322,7 @@ _SPEC = {s.name: s for s in (
         "ref": _ref, "personal_id": _personal_id, "name": _text(200, True),
         "newly_arrived": _bool(), "children_in_household": _bool(),
         "language": _text(_max_len(Client, "language")), "phone": _text(_max_len(Client, "phone")),
+        "area": _text(_max_len(Client, "area")),
     }, ("personal_id", "name"), {}),
     _Section("referrals", Referral, {
         "ref": _ref, "client": _ref, "service_type": _choice(SERVICE_TYPES),

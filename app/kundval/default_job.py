@@ -52,10 +52,11 @@ def pick_offering(session: Session, referral: Referral, client: Client, setting:
     if not choices:
         return None
     if setting.mode == "nearest":
-        # Clients have no address in Kundval; the area of an earlier placement stands in for it.
-        areas = session.exec(select(Offering.area).join(Placement, Placement.offering_id == Offering.id)
-                             .join(Referral, Referral.id == Placement.referral_id)
-                             .where(Referral.client_id == client.id)).all()
+        # The client's home area; without one, the area of an earlier placement stands in.
+        areas = [client.area] if client.area else session.exec(
+            select(Offering.area).join(Placement, Placement.offering_id == Offering.id)
+            .join(Referral, Referral.id == Placement.referral_id)
+            .where(Referral.client_id == client.id)).all()
         near = [c for c in choices if c.offering.area and c.offering.area in areas]
         if near:
             return near[0].offering.id

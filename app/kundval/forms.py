@@ -29,6 +29,9 @@ class ClientForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
     language = SelectField(_l("Språk deltagaren helst använder"), choices=LANGUAGE_CHOICES, default="sv")
+    # Choices are the areas offerings are in; set by the view.
+    area = SelectField(_l("Område där deltagaren bor"), choices=[("", _l("Vet inte"))], default="",
+                       validate_choice=False)
     newly_arrived = BooleanField(_l("Nyanländ"))
     children_in_household = BooleanField(_l("Barn i hushållet (prioriteras)"))
 

@@ -24,6 +24,8 @@ class Client(Timestamped, table=True):
     newly_arrived: bool = Field(default=False)
     children_in_household: bool = Field(default=False)
     language: str = Field(default="sv", max_length=10)
+    # Where the client lives, in the same area names as offerings: "nearest" default placements.
+    area: str = Field(default="", max_length=100)
     phone: str = Field(default="", max_length=40)
     case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", unique=True)

@@ -17,7 +17,7 @@ from app.common.identifiers import birth_date_of, gender_of, mask_personal_id, n
 from app.common.models import AccessLog
 from app.common.personal_data import cipher
 from app.kundval.models import Client, ClientLoginCode, Placement, Referral
-from app.offerings.models import SERVICE_TYPES
+from app.offerings.models import SERVICE_TYPES, Offering
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 LANGUAGES = ("sv", "en", "ar", "so", "ti", "fa", "prs", "uk", "ru", "es", "fr", "de", "tr", "pl", "ku")
@@ -36,9 +36,14 @@ def find_client(session: Session, personal_id: str) -> Client | None:
         Client.personal_id_hash == cipher().lookup_hash(normalized))).first()
 
 
+def offering_areas(session: Session) -> list[str]:
+    """The area names offerings use, for the client's home area (the "nearest" default)."""
+    return sorted(a for a in session.exec(select(Offering.area).distinct()).all() if a)
+
+
 def register_client(session: Session, *, personal_id: str, name: str, newly_arrived: bool = False,
                     children_in_household: bool = False, language: str = "sv", phone: str = "",
-                    case_worker_id: int | None = None) -> Client:
+                    case_worker_id: int | None = None, area: str = "") -> Client:
     """A new client; the personnummer is stored encrypted and never repeated in messages."""
     normalized = normalize_personal_id(personal_id)
     name = (name or "").strip()
@@ -53,7 +58,7 @@ def register_client(session: Session, *, personal_id: str, name: str, newly_arri
         personal_id_hash=cipher().lookup_hash(normalized), birth_date=birth_date_of(normalized),
         gender=gender_of(normalized), name=name[:200], newly_arrived=newly_arrived,
         children_in_household=children_in_household, language=language, phone=(phone or "").strip()[:40],
-        case_worker_id=case_worker_id)
+        case_worker_id=case_worker_id, area=(area or "").strip()[:100])
     session.add(client)
     session.flush()
     record_change(session, case_worker_id, "create", "client", client.id,

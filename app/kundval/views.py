@@ -82,12 +82,14 @@ def find_client():
 @roles_required("case_worker")
 def new_client():
     form = forms.ClientForm()
+    form.area.choices = [("", _("Vet inte"))] + [(a, a) for a in service.offering_areas(db.session)]
     if form.validate_on_submit():
         try:
             client = service.register_client(
                 db.session, personal_id=form.personal_id.data, name=form.name.data,
                 newly_arrived=form.newly_arrived.data, children_in_household=form.children_in_household.data,
-                language=form.language.data, phone=form.phone.data or "", case_worker_id=current_user.id)
+                language=form.language.data, phone=form.phone.data or "", case_worker_id=current_user.id,
+                area=form.area.data or "")
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()

@@ -210,6 +210,18 @@ def test_default_job_random_mode_uses_an_offering_with_free_places(session):
     assert session.exec(select(Placement.offering_id)).all() == [free.id]
 
 
+def test_default_job_nearest_mode_uses_an_offering_in_the_clients_home_area(session):
+    p = f.provider(session)
+    f.offering(session, p, title="Långt bort", area="Norrby")
+    near = f.offering(session, p, title="Nära", area="Söderby")
+    set_default(session, "praktik", "nearest", None, None)
+    c = f.client(session)
+    c.area = "Söderby"
+    f.referral(session, c, decided_on=TODAY - timedelta(days=20))
+    place_overdue(session, TODAY, "s")
+    assert session.exec(select(Placement.offering_id)).all() == [near.id]
+
+
 def _parallel(url: str, work, count: int = 2):
     engine = make_engine(url)
     barrier = threading.Barrier(count)

@@ -110,6 +110,30 @@ def seed_cmd(path: str | None) -> None:
     for email, role, _ in DEMO_USERS:
         click.echo(f"{email:<{width}}  {role:<12}  {DEMO_PASSWORD}")
     _settle_history(db.session)
+    _seed_budget(db.session)
+
+
+# The demo year's frames (ram) per post, in kronor excl. VAT, like Lund's posts; praktik is set
+# tight so the budget page shows its warning.
+DEMO_BUDGET = {"year": 2026, "posts": {"arbetsprovning": "200000.00", "arbetstraning": "1200000.00",
+                                       "praktik": "1300000.00", "utredning": "300000.00",
+                                       "bonus": "100000.00"}}
+
+
+def _seed_budget(session) -> None:
+    """Give the demo year budget frames unless an admin has already entered some."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app.followup.models import BudgetFrame
+
+    year = DEMO_BUDGET["year"]
+    if session.execute(select(BudgetFrame.id).where(BudgetFrame.year == year)).first() is None:
+        for post, amount in DEMO_BUDGET["posts"].items():
+            session.add(BudgetFrame(year=year, post=post, amount=Decimal(amount)))
+        click.echo(f"Budgetramar för {year} inlagda.")
+    session.commit()
 
 
 def _months(first: str, last: str) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlmodel import Session
 
 from app.common.base import utcnow
@@ -423,14 +423,14 @@ def _store_draft(session: Session, provider_id: int, period: str, draft: Settlem
     session.flush()
     now = utcnow()
     if lines:
-        session.execute(insert(SettlementLine), [
+        session.connection().execute(SettlementLine.__table__.insert(), [
             {"settlement_id": draft.id, "placement_id": placement_ids[line.placement], "kind": line.kind,
              "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
              "vat_rate": line.vat_rate, "vat": line.vat, "ref_period": line.ref_period,
              "ref_kind": line.ref_kind, "explanation": line.explanation,
              "created_at": now, "updated_at": now} for line in lines])
     if warnings:
-        session.execute(insert(SettlementWarning), [
+        session.connection().execute(SettlementWarning.__table__.insert(), [
             {"settlement_id": draft.id, "placement_id": placement_ids[w.placement], "date": w.date,
              "hours": w.hours, "reason": w.reason, "created_at": now, "updated_at": now}
             for w in warnings])

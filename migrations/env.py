@@ -1,9 +1,9 @@
 """Alembic environment: the schema is SQLModel.metadata of app.models."""
 from alembic import context
+from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table)
 from app.extensions import make_engine
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -69,7 +69,7 @@ class GridRow:
     carry: dict[int, Decimal] = field(default_factory=dict)  # hours on neighbouring months' days
 
     def carry_json(self) -> str:
-        return json.dumps({str(week): float(hours) for week, hours in self.carry.items()})
+        return json.dumps({str(week): str(hours) for week, hours in self.carry.items()})
 
     def in_window(self, day: date) -> bool:
         return self.window_from <= day <= self.window_to

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.common.money import ZERO, round_money
 from app.followup.models import BudgetFrame
+from app.followup.service import put_value
 from app.kundval.models import Placement
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.settlement.models import Settlement, SettlementLine
@@ -40,14 +41,9 @@ def set_frames(session: Session, year: int, amounts: dict[str, Decimal | None]) 
     for post in POSTS:
         if post not in amounts:
             continue
-        amount, row = amounts[post], existing.get(post)
-        if amount is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(BudgetFrame(year=year, post=post, amount=amount))
-        else:
-            row.amount = amount
+        amount = amounts[post]
+        put_value(session, existing.get(post), amount, "amount",
+                  lambda: BudgetFrame(year=year, post=post, amount=amount))  # noqa: B023
     session.flush()
 
 

@@ -70,7 +70,7 @@ def to_xlsx(rows: list[Row], sheet: str) -> bytes:
             if r == 0:
                 ws.write_string(r, c, str(value), bold)
             elif isinstance(value, Decimal):
-                ws.write_number(r, c, float(value), number)  # Excel stores doubles anyway
+                ws.write_number(r, c, value, number)
             elif isinstance(value, int):
                 ws.write_number(r, c, value)
             elif value is not None:

@@ -29,6 +29,17 @@ class Dashboard:
     external: dict[str, dict[str, Decimal]]  # figure -> period -> value
 
 
+def put_value(session: Session, row, value, attr: str, create) -> None:
+    """Store `value` in `row` (made by `create()` when missing); None removes the row."""
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(create())
+    else:
+        setattr(row, attr, value)
+
+
 def check_dimension(dimension: str) -> str:
     if dimension not in figures.DIMENSIONS:
         raise ValidationError("dimension", "okänd indelning")
@@ -59,14 +70,8 @@ def set_targets(session: Session, year: int, values: dict[str, Decimal | None]) 
     for figure, value in values.items():
         if figure not in TARGET_FIGURES:
             raise ValidationError(figure, "okänt nyckeltal")
-        row = existing.get(figure)
-        if value is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(FigureTarget(figure=figure, year=year, value=value))
-        else:
-            row.value = value
+        put_value(session, existing.get(figure), value, "value",
+                  lambda: FigureTarget(figure=figure, year=year, value=value))  # noqa: B023
     session.flush()
 
 
@@ -89,11 +94,6 @@ def set_external_figure(session: Session, figure: str, period: str, value: Decim
         raise ValidationError("period", "måste vara en månad som ÅÅÅÅ-MM") from None
     row = session.execute(select(ExternalFigure).where(
         ExternalFigure.figure == figure, ExternalFigure.period == period)).scalar_one_or_none()
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(ExternalFigure(figure=figure, period=period, value=value))
-    else:
-        row.value = value
+    put_value(session, row, value, "value",
+              lambda: ExternalFigure(figure=figure, period=period, value=value))
     session.flush()

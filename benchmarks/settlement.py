@@ -151,17 +151,23 @@ def _attendance(engine, placements: list[dict], rnd: random.Random) -> None:
 
 def measure(url: str) -> None:
     """Runs in a fresh process so peak memory is the run's own."""
-    from sqlalchemy import text
+    from sqlalchemy import delete, text
     from sqlmodel import Session
 
     import app.models  # noqa: F401  (every table, for the foreign keys)
     from app.common import personal_data
     from app.extensions import make_engine
     from app.settlement import rules, service
+    from app.settlement.models import Settlement, SettlementLine, SettlementWarning
 
     personal_data.configure("benchmark")
     engine = make_engine(url)
     first, last = rules.period_bounds(PERIOD)
+    with engine.begin() as conn:  # a cold run: no drafts from an earlier measurement
+        for model in (SettlementLine, SettlementWarning, Settlement):
+            conn.execute(delete(model))
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ANALYZE"))
     with engine.connect() as conn:
         rows_in_month = conn.execute(text("SELECT count(*) FROM attendance WHERE date BETWEEN :a AND :b"),
                                      {"a": first, "b": last}).scalar()

@@ -74,12 +74,18 @@ class Placement:
 
 
 class Attendance(NamedTuple):
-    """A tuple, not a dataclass: millions are made per run and a tuple is the cheapest record."""
+    """One day's attendance, or several counted days of one placement merged into one record.
+
+    A tuple, not a dataclass: millions are made per run and a tuple is the cheapest record.
+    The database loader merges counted days whose order no rule looks at (see MERGEABLE):
+    `date` is then the earliest of them, `hours` their sum and `days` how many they were.
+    """
 
     placement: str
     date: date
     status: str  # 'present' | 'absent'
     hours: Decimal
+    days: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,11 +606,15 @@ class _Pass:
         self.hundredths[id(hours)] = (hours, n)
         return n
 
-    def scan(self) -> None:
+    def scan(self, fingerprint: bool = False) -> None:
+        """One pass over the rows; with `fingerprint`, each row in a placement's range is also
+        kept as one integer (date, status, days, hundredths; text when it does not fit) for
+        _fingerprints, which hashes them sorted."""
         first, last = self.first, self.last
         weeks_first, weeks_last = self.weeks_first, self.weeks_last
         hundredths_of, cached = self.hundredths_of, self.hundredths.get
         get = self.states.get
+        codes = _STATUS_CODES
         for row in self.inputs.attendance:
             st = get(row.placement)
             if st is None:
@@ -612,11 +622,23 @@ class _Pass:
             day = row.date
             if day < st.lo or day > st.hi:
                 continue
-            n = 0
-            if st.ws <= day <= st.we and row.status == "present":
+            h = None
+            if fingerprint:
                 hours = row.hours
                 found = cached(id(hours))
-                n = found[1] if found is not None and found[0] is hours else hundredths_of(row)
+                h = found[1] if found is not None and found[0] is hours else hundredths_of(row)
+                packed, code, days = h + _N_OFFSET, codes.get(row.status), row.days
+                if code is not None and 0 <= packed < _N_LIMIT and 0 < days < 256:
+                    st.seen.append((((day.toordinal() << 2) | code) << 8 | days) << 32 | packed)
+                else:
+                    st.seen.append(f"{day} {row.status} {h} {days}")
+            n = 0
+            if st.ws <= day <= st.we and row.status == "present":
+                if h is None:
+                    hours = row.hours
+                    found = cached(id(hours))
+                    h = found[1] if found is not None and found[0] is hours else hundredths_of(row)
+                n = h
             if n > 0:
                 unit = st.unit
                 if unit == _HOURS:
@@ -624,7 +646,7 @@ class _Pass:
                 elif unit == _CAPPED:
                     st.walk.append((day, st.placement.start_date, st.placement.ref, n))
                 elif unit == _DAYS:
-                    st.quantity += 1
+                    st.quantity += row.days
                 elif unit == _WEEKS:
                     if weeks_first <= day <= weeks_last:
                         st.weeks.add((day.toordinal() - 1) // 7)  # ordinal 1 is a Monday
@@ -764,6 +786,56 @@ def collection_paused():
             gc.enable()
 
 
+def merge_counted(inputs: Inputs) -> list[Attendance]:
+    """The attendance with counted days merged where no rule looks at them one by one.
+
+    Counted days (inside the window, present, hours > 0) are merged per month for hour
+    placements without a weekly cap and for day placements, per ISO week for week placements,
+    and all together for packages. Every other row stays as it is: rows that are not counted
+    give warnings, and the weekly cap walks day by day. owed() and its warnings are the same
+    for the result as for the rows; the database loader does this merge in SQL (the rows it
+    would otherwise hand over are most of a run's time).
+    """
+    placements = {p.ref: p for p in inputs.placements}
+    merged: dict[tuple, list] = {}
+    kept: list[Attendance] = []
+    for row in inputs.attendance:
+        key = _merge_key(row, placements.get(row.placement), inputs)
+        if key is None:
+            kept.append(row)
+            continue
+        found = merged.get(key)
+        if found is None:
+            merged[key] = [row.date, _row_hundredths(row), row.days]
+        else:
+            found[0] = min(found[0], row.date)
+            found[1] += _row_hundredths(row)
+            found[2] += row.days
+    kept.extend(Attendance(key[0], day, "present", _hours(n), days)
+                for key, (day, n, days) in merged.items())
+    return kept
+
+
+def _merge_key(row: Attendance, placement: Placement | None, inputs: Inputs) -> tuple | None:
+    """Which merged record the row goes into, or None when it stays a row of its own."""
+    if placement is None:
+        return None
+    offering = inputs.offerings[placement.offering]
+    referral = inputs.referrals[placement.referral]
+    unit = offering.rate_unit
+    if unit == "hour" and referral.max_hours_per_week is not None:
+        return None
+    if not_counted_reason(row, placement_window(placement, referral)) or _row_hundredths(row) <= 0:
+        return None
+    if unit in ("hour", "day"):
+        return row.placement, period_of(row.date)
+    if unit == "week":
+        return row.placement, row.date - timedelta(days=row.date.weekday())
+    if unit == "package":
+        return (row.placement,)
+    return None
+
+
 def _owed_pass(inputs: Inputs, period: Period,
                providers: Iterable[str] | None = None) -> OwedByProvider:
     with collection_paused():
@@ -804,56 +876,49 @@ def owed(inputs: Inputs, provider: str, period: Period) -> tuple[list[Line], lis
 
 # --- Fingerprint ---------------------------------------------------------------------------------
 
-# Fingerprint rows are packed as (date ordinal << 2 | status code) << 32 | hundredths + offset.
+# Fingerprint rows are packed into 64 bits as
+# ((date ordinal << 2 | status code) << 8 | days) << 32 | hundredths + offset.
 _STATUS_CODES = {"present": 1, "absent": 2}
 _N_OFFSET = 1 << 31
 _N_LIMIT = 1 << 32
 
 
 def _canon(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
     if value is None:
         return ""
-    if isinstance(value, Decimal):
+    if kind is Decimal:
         return format(value.normalize(), "f")
     if isinstance(value, tuple):
-        return "[" + ",".join(_canon(v) for v in value) + "]"
-    if isinstance(value, Tier):
+        return "[" + ",".join([_canon(v) for v in value]) + "]"
+    if kind is Tier:
         return f"{value.max_days}:{_canon(value.amount)}"
     return str(value)
 
 
 def _record(tag: str, record) -> str:
-    return tag + "|" + "|".join(_canon(getattr(record, name)) for name in record.__slots__)
+    return tag + "|" + "|".join([_canon(getattr(record, name)) for name in record.__slots__])
 
 
 def fingerprint_all(inputs: Inputs, period: Period) -> dict[str, str]:
     """fingerprint() of every provider with placements, in one pass over the attendance."""
     memo = _memo(inputs)
     result = memo.get(("fingerprint", period))
-    if result is not None:
-        return dict(result)
-    with collection_paused():
-        run = _Pass(inputs, period)
-        hundredths_of, cached = run.hundredths_of, run.hundredths.get
-        get = run.states.get
-        codes = _STATUS_CODES
-        for row in inputs.attendance:
-            st = get(row.placement)
-            if st is not None and st.lo <= row.date <= st.hi:
-                # One integer per row (date, status, hundredths); rows that do not fit one
-                # are kept as text. _fingerprints hashes the sorted integers in bulk.
-                hours = row.hours
-                found = cached(id(hours))
-                n = (found[1] if found is not None and found[0] is hours
-                     else hundredths_of(row)) + _N_OFFSET
-                code = codes.get(row.status)
-                if code is not None and 0 <= n < _N_LIMIT:
-                    st.seen.append(((row.date.toordinal() << 2) | code) << 32 | n)
-                else:
-                    st.seen.append(f"{row.date} {row.status} {n - _N_OFFSET}")
-        result = _fingerprints(inputs, period, run)
-    memo["fingerprint", period] = result
+    if result is None:
+        result = memo["fingerprint", period] = owed_and_fingerprints(inputs, period)[1]
     return dict(result)
+
+
+def owed_and_fingerprints(inputs: Inputs, period: Period, providers: Iterable[str] | None = None
+                          ) -> tuple[OwedByProvider, dict[str, str]]:
+    """owed_all() and fingerprint_all() of every provider (or the given ones) in one pass:
+    what a settlement run needs."""
+    with collection_paused():
+        run = _Pass(inputs, period, providers)
+        run.scan(fingerprint=True)
+        return run.results(), _fingerprints(inputs, period, run)
 
 
 def _fingerprints(inputs: Inputs, period: Period, run: _Pass) -> dict[str, str]:
@@ -889,7 +954,8 @@ def _fingerprints(inputs: Inputs, period: Period, run: _Pass) -> dict[str, str]:
     by_provider: dict[str, set[str]] = {}
     sharing: dict[str, set[str]] = {}
     for ref, st in run.states.items():
-        by_provider.setdefault(st.offering.provider, set()).add(ref)
+        if ref in run.own:  # not another provider's placement that only shares a cap
+            by_provider.setdefault(st.offering.provider, set()).add(ref)
         if st.unit == _CAPPED:
             sharing.setdefault(st.placement.referral, set()).add(ref)
     result = {}

@@ -7,12 +7,14 @@ commit; every function here works inside the caller's one transaction.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlmodel import Session
 
 from app.common.base import utcnow
@@ -64,17 +66,19 @@ class Loaded:
     placement_refs: dict[int, str] = field(default_factory=dict)
 
 
-def load_inputs(session: Session, first: date, last: date) -> Loaded:
+def load_inputs(session: Session, first: date, last: date, merged: bool = True) -> Loaded:
     """Everything the rules need for periods whose attendance lies in first..last.
 
     Attendance is read for that range only, except for package placements, whose earlier rows
-    decide the month of the start instalment. Seven queries in all, whatever the size.
+    decide the month of the start instalment. Counted days are merged by the database as
+    rules.merge_counted() does (`merged=False` gives every row). Eight queries, whatever
+    the size.
     """
     with rules.collection_paused():  # millions of new objects, no cycles among them
-        return _load_inputs(session, first, last)
+        return _load_inputs(session, first, last, merged)
 
 
-def _load_inputs(session: Session, first: date, last: date) -> Loaded:
+def _load_inputs(session: Session, first: date, last: date, merged: bool) -> Loaded:
     provider_refs = dict(session.execute(select(Provider.id, Provider.ref)).all())
     offerings: dict[str, rules.Offering] = {}
     offering_refs: dict[int, str] = {}
@@ -117,7 +121,7 @@ def _load_inputs(session: Session, first: date, last: date) -> Loaded:
         if offering_id in package_offering_ids:
             package_placement_ids.append(p_id)
 
-    attendance = _load_attendance(session, placement_refs, first, last, bool(package_placement_ids))
+    attendance = _load_attendance(session, placement_refs, first, last, bool(package_placement_ids), merged)
 
     outcomes = [
         rules.Outcome(ref, placement_refs[p_id], kind, result_date, verified_on, sustained)
@@ -134,33 +138,63 @@ def _load_inputs(session: Session, first: date, last: date) -> Loaded:
 
 
 _ATTENDANCE_SQL = (
-    "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) FROM attendance a "
+    "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER), 1 FROM attendance a "
     "WHERE a.date >= {first} AND a.date <= {last}")
 _PACKAGE_ATTENDANCE_SQL = (
-    "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) FROM attendance a "
+    "SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER), 1 FROM attendance a "
     "JOIN placement p ON p.id = a.placement_id JOIN offering o ON o.id = p.offering_id "
     "WHERE o.rate_unit = 'package' AND a.date < {first}")
 
+# rules.merge_counted() in SQL. `merge` per placement: 0 keeps every row (hour placements
+# under a weekly cap), 1 merges counted days per month (hour, day), 2 per ISO week, 3 all of them
+# (package, whose rows before `first` are read too). A row that is not counted keeps merge 0.
+_MERGED_ATTENDANCE_SQL = """
+WITH w AS MATERIALIZED (
+  SELECT p.id AS placement_id,
+    CASE WHEN p.start_date > r.valid_from THEN p.start_date ELSE r.valid_from END AS window_start,
+    CASE WHEN p.ended_on IS NOT NULL AND p.ended_on < r.valid_to THEN p.ended_on ELSE r.valid_to END
+      AS window_end,
+    CASE WHEN o.rate_unit = 'hour' AND r.max_hours_per_week IS NOT NULL THEN 0
+         WHEN o.rate_unit IN ('hour', 'day') THEN 1 WHEN o.rate_unit = 'week' THEN 2
+         WHEN o.rate_unit = 'package' THEN 3 ELSE 0 END AS merge
+  FROM placement p JOIN referral r ON r.id = p.referral_id JOIN offering o ON o.id = p.offering_id)
+SELECT placement_id, MIN(day), MIN(status), SUM(n), COUNT(*) FROM (
+  SELECT a.placement_id, a.date AS day, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) AS n,
+    CASE WHEN a.status = 'present' AND ROUND(a.hours * 100) > 0
+              AND a.date >= w.window_start AND a.date <= w.window_end THEN w.merge ELSE 0 END AS merge
+  FROM attendance a JOIN w ON w.placement_id = a.placement_id
+  WHERE a.date <= {last} AND (a.date >= {first} OR w.merge = 3)
+) rows_
+GROUP BY placement_id, merge, CASE merge WHEN 0 THEN day WHEN 1 THEN {month} WHEN 2 THEN {monday} END
+"""
+_DIALECT = {
+    "sqlite": {"first": ":first", "last": ":last", "month": "substr(day, 1, 7)",
+               "monday": "date(day, 'weekday 0', '-6 days')"},
+    "postgresql": {"first": "%(first)s", "last": "%(last)s", "month": "date_trunc('month', day)::date",
+                   "monday": "date_trunc('week', day)::date"},
+}
+
 
 def _load_attendance(session: Session, placement_refs: dict[int, str], first: date, last: date,
-                     with_packages: bool) -> list[rules.Attendance]:
-    """The month's rows, read through the driver's own cursor (in the session's transaction):
-    this is the largest read of a run (millions of rows), so SQLAlchemy's row wrapping is
-    skipped, and dates, hour values and refs are parsed once each and shared."""
+                     with_packages: bool, merged: bool) -> list[rules.Attendance]:
+    """The rows of first..last (and earlier package rows), merged as rules.merge_counted() does
+    unless `merged` is false; read through the driver's own cursor in the session's
+    transaction, since this is the largest read of a run. Dates, hour values and refs are
+    parsed once each and shared."""
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        marks = {"first": ":first", "last": ":last"}
-        params = {"first": first.isoformat(), "last": last.isoformat()}
+    sqlite = connection.dialect.name == "sqlite"
+    marks = _DIALECT["sqlite" if sqlite else "postgresql"]
+    params = {"first": first.isoformat(), "last": last.isoformat()} if sqlite else {"first": first, "last": last}
+    if merged:
+        queries = [_MERGED_ATTENDANCE_SQL]
     else:
-        marks = {"first": "%(first)s", "last": "%(last)s"}
-        params = {"first": first, "last": last}
+        queries = [_ATTENDANCE_SQL] + ([_PACKAGE_ATTENDANCE_SQL] if with_packages else [])
     dates: dict = {}
     hours: dict[int, Decimal] = {}
     make = rules.Attendance
     new = tuple.__new__
     result: list[rules.Attendance] = []
     append = result.append
-    queries = [_ATTENDANCE_SQL] + ([_PACKAGE_ATTENDANCE_SQL] if with_packages else [])
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         # Millions of new tuples would otherwise start full collections again and again.
@@ -168,14 +202,14 @@ def _load_attendance(session: Session, placement_refs: dict[int, str], first: da
             for sql in queries:
                 cursor.execute(sql.format(**marks), params)
                 while rows := cursor.fetchmany(50_000):
-                    for p_id, day, status, hundredths in rows:
+                    for p_id, day, status, hundredths, days in rows:
                         d = dates.get(day)
                         if d is None:
                             d = dates[day] = day if isinstance(day, date) else date.fromisoformat(day)
                         h = hours.get(hundredths)
                         if h is None:
                             h = hours[hundredths] = (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
-                        append(new(make, (placement_refs[p_id], d, status, h)))
+                        append(new(make, (placement_refs[p_id], d, status, h, days)))
     finally:
         cursor.close()
     return result
@@ -277,7 +311,7 @@ def compute_period(session: Session, period: str, provider_ids: set[int] | None 
     ref_of = {pid: ref for ref, pid in loaded.provider_ids.items()}
 
     results: dict[int, tuple[list[rules.Line], list[rules.Warning], str]] = {}
-    owed_now = rules.owed_all(loaded.inputs, period, [ref_of[pid] for pid in wanted])
+    owed_now, digests = rules.owed_and_fingerprints(loaded.inputs, period, [ref_of[pid] for pid in wanted])
     for pid in wanted:
         lines, warnings = owed_now.get(ref_of[pid], ([], []))
         results[pid] = (list(lines), list(warnings), "")
@@ -295,7 +329,6 @@ def compute_period(session: Session, period: str, provider_ids: set[int] | None 
                 adjustments = rules.adjustment_lines(q_lines, approved.get((pid, q), []), q)
                 results[pid][0].extend(adjustments)
 
-    digests = rules.fingerprint_all(loaded.inputs, period)
     final = {}
     for pid, (lines, warnings, _) in results.items():
         if not lines and not warnings:
@@ -340,6 +373,7 @@ def run_period(session: Session, period: str, provider_org_nr: str | None = None
         existing = {s.provider_id: s for s in session.execute(
             select(Settlement).where(Settlement.period == period,
                                      Settlement.provider_id.in_(list(providers)))).scalars()}
+        to_store: list[_Draft] = []
         for pid in sorted(providers, key=providers.get):
             if state.settled(pid, period):
                 continue
@@ -353,8 +387,9 @@ def run_period(session: Session, period: str, provider_org_nr: str | None = None
             if draft is not None and draft.fingerprint == digest and _same_lines(session, draft, lines):
                 result.unchanged.append(providers[pid])
                 continue
-            _store_draft(session, pid, period, draft, lines, warnings, digest)
+            to_store.append(_Draft(pid, draft, lines, warnings, digest))
             result.drafted.append(providers[pid])
+        _store_drafts(session, period, to_store)
     return result
 
 
@@ -372,7 +407,7 @@ def _providers(session: Session, org_nr: str | None) -> dict[int, str]:
 
 
 def _same_lines(session: Session, draft: Settlement, lines: list[rules.Line]) -> bool:
-    return sorted(_stored_line_dicts(session, draft.id), key=_line_key) == sorted(
+    return sorted(_stored_line_dicts(session, [draft.id])[draft.id], key=_line_key) == sorted(
         (_line_dict(line) for line in lines), key=_line_key)
 
 
@@ -380,16 +415,22 @@ def _line_key(d: dict) -> tuple:
     return (d["placement"], d["kind"], d["ref_period"] or "", d["ref_kind"] or "", d["vat_rate"])
 
 
-def _stored_line_dicts(session: Session, settlement_id: int) -> list[dict]:
+def _stored_line_dicts(session: Session, settlement_ids: list[int]) -> dict[int, list[dict]]:
+    """The stored lines of these settlements, per settlement id, as _line_dict() writes them."""
+    found: dict[int, list[dict]] = {sid: [] for sid in settlement_ids}
+    if not settlement_ids:
+        return found
     rows = session.execute(
-        select(Placement.ref, SettlementLine.kind, SettlementLine.quantity, SettlementLine.unit_price,
-               SettlementLine.amount, SettlementLine.vat_rate, SettlementLine.vat,
+        select(SettlementLine.settlement_id, Placement.ref, SettlementLine.kind, SettlementLine.quantity,
+               SettlementLine.unit_price, SettlementLine.amount, SettlementLine.vat_rate, SettlementLine.vat,
                SettlementLine.ref_period, SettlementLine.ref_kind)
         .join(Placement, Placement.id == SettlementLine.placement_id)
-        .where(SettlementLine.settlement_id == settlement_id))
-    return [{"placement": ref, "kind": kind, "quantity": str(_dec(q)), "unit_price": str(_dec(p)),
-             "amount": str(_dec(a)), "vat_rate": vr, "vat": str(_dec(v)), "ref_period": rp,
-             "ref_kind": rk} for ref, kind, q, p, a, vr, v, rp, rk in rows]
+        .where(SettlementLine.settlement_id.in_(settlement_ids)))
+    for sid, ref, kind, q, p, a, vr, v, rp, rk in rows:
+        found[sid].append({"placement": ref, "kind": kind, "quantity": str(_dec(q)), "unit_price": str(_dec(p)),
+                           "amount": str(_dec(a)), "vat_rate": vr, "vat": str(_dec(v)), "ref_period": rp,
+                           "ref_kind": rk})
+    return found
 
 
 def _delete_draft(session: Session, draft: Settlement) -> None:
@@ -399,41 +440,93 @@ def _delete_draft(session: Session, draft: Settlement) -> None:
     session.flush()
 
 
-def _store_draft(session: Session, provider_id: int, period: str, draft: Settlement | None,
-                 lines: list[rules.Line], warnings: list[rules.Warning], digest: str) -> None:
-    placement_ids = dict(session.execute(
-        select(Placement.ref, Placement.id).where(
-            Placement.ref.in_({line.placement for line in lines} | {w.placement for w in warnings}))
-    ).all()) if len(lines) + len(warnings) < 5000 else dict(session.execute(
-        select(Placement.ref, Placement.id)).all())
-    totals = rules.settlement_totals(lines)
-    if draft is None:
-        draft = Settlement(provider_id=provider_id, period=period, status="draft")
-        session.add(draft)
-        previous: list[dict] = []
-    else:
-        previous = _stored_line_dicts(session, draft.id)
-        session.execute(delete(SettlementLine).where(SettlementLine.settlement_id == draft.id))
-        session.execute(delete(SettlementWarning).where(SettlementWarning.settlement_id == draft.id))
-    draft.total_excl_vat, draft.total_vat, draft.total_incl_vat = totals.excl, totals.vat, totals.incl
-    draft.credit_note = totals.credit_note
-    draft.fingerprint = digest
-    draft.previous_lines = previous
-    draft.updated_at = utcnow()
-    session.flush()
+@dataclass
+class _Draft:
+    """A draft to store: new (settlement None) or replacing the lines of an existing one."""
+
+    provider_id: int
+    settlement: Settlement | None
+    lines: list[rules.Line]
+    warnings: list[rules.Warning]
+    fingerprint: str
+
+
+_LINE_COLUMNS = ("settlement_id", "placement_id", "kind", "quantity", "unit_price", "amount", "vat_rate",
+                 "vat", "ref_period", "ref_kind", "explanation", "created_at", "updated_at")
+_WARNING_COLUMNS = ("settlement_id", "placement_id", "date", "hours", "reason", "created_at", "updated_at")
+
+
+def _store_drafts(session: Session, period: str, drafts: list[_Draft]) -> None:
+    """Store the drafts with one statement per table, whatever their number: the settlements
+    through the ORM, their lines and warnings in bulk (COPY on PostgreSQL)."""
+    if not drafts:
+        return
+    refs = {line.placement for d in drafts for line in d.lines} | {w.placement for d in drafts for w in d.warnings}
+    stmt = select(Placement.ref, Placement.id)
+    placement_ids = dict(session.execute(stmt.where(Placement.ref.in_(refs)) if len(refs) < 5000 else stmt).all())
+    replaced = [d.settlement.id for d in drafts if d.settlement is not None]
+    previous = _stored_line_dicts(session, replaced)
+    if replaced:
+        session.execute(delete(SettlementLine).where(SettlementLine.settlement_id.in_(replaced)))
+        session.execute(delete(SettlementWarning).where(SettlementWarning.settlement_id.in_(replaced)))
     now = utcnow()
-    if lines:
-        session.connection().execute(SettlementLine.__table__.insert(), [
-            {"settlement_id": draft.id, "placement_id": placement_ids[line.placement], "kind": line.kind,
-             "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
-             "vat_rate": line.vat_rate, "vat": line.vat, "ref_period": line.ref_period,
-             "ref_kind": line.ref_kind, "explanation": line.explanation,
-             "created_at": now, "updated_at": now} for line in lines])
-    if warnings:
-        session.connection().execute(SettlementWarning.__table__.insert(), [
-            {"settlement_id": draft.id, "placement_id": placement_ids[w.placement], "date": w.date,
-             "hours": w.hours, "reason": w.reason, "created_at": now, "updated_at": now}
-            for w in warnings])
+    for d in drafts:
+        if d.settlement is None:
+            d.settlement = Settlement(provider_id=d.provider_id, period=period, status="draft")
+            session.add(d.settlement)
+            d.settlement.previous_lines = []
+        else:
+            d.settlement.previous_lines = previous.get(d.settlement.id, [])
+        totals = rules.settlement_totals(d.lines)
+        draft = d.settlement
+        draft.total_excl_vat, draft.total_vat, draft.total_incl_vat = totals.excl, totals.vat, totals.incl
+        draft.credit_note = totals.credit_note
+        draft.fingerprint = d.fingerprint
+        draft.updated_at = now
+    session.flush()
+    _bulk_insert(session, SettlementLine.__table__, _LINE_COLUMNS, (
+        (d.settlement.id, placement_ids[line.placement], line.kind, line.quantity, line.unit_price,
+         line.amount, line.vat_rate, line.vat, line.ref_period, line.ref_kind, line.explanation, now, now)
+        for d in drafts for line in d.lines))
+    _bulk_insert(session, SettlementWarning.__table__, _WARNING_COLUMNS, (
+        (d.settlement.id, placement_ids[w.placement], w.date, w.hours, w.reason, now, now)
+        for d in drafts for w in d.warnings))
+
+
+def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Insert plain tuples in the session's transaction through the driver: COPY on PostgreSQL,
+    executemany on SQLite (with SQLAlchemy's own conversions of each column's values). The
+    ORM's per-row work would cost more than the database's own."""
+    connection = session.connection()
+    dialect = connection.dialect
+    names = ", ".join(columns)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            convert = [[i, f, None, None] for i, name in enumerate(columns)
+                       if (f := table.c[name].type.bind_processor(dialect)) is not None]
+
+            def converted(row: tuple) -> list:
+                values = list(row)
+                for c in convert:  # [column, conversion, last value, its conversion]
+                    value = values[c[0]]
+                    if value is c[2]:  # the same object again (timestamps, shared dates)
+                        values[c[0]] = c[3]
+                    elif value is not None:
+                        out = c[1](value)
+                        adapt = sqlite3.adapters.get((type(out), sqlite3.PrepareProtocol))
+                        c[2], c[3] = value, out if adapt is None else adapt(out)
+                        values[c[0]] = c[3]
+                return values
+
+            cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})",
+                               map(converted, rows))
+    finally:
+        cursor.close()
 
 
 # --- Approval and closing ----------------------------------------------------------------------
@@ -520,11 +613,13 @@ def close_period(session: Session, period: str, user_id: int | None = None) -> C
     result = CloseResult(period)
     if missing:
         computed = compute_period(session, period, missing)
+        to_store = []
         for pid in sorted(computed, key=org_of.get):
             lines, warnings, digest = computed[pid]
             if lines:
-                _store_draft(session, pid, period, None, lines, warnings, digest)
+                to_store.append(_Draft(pid, None, lines, warnings, digest))
                 result.drafted.append(org_of[pid])
+        _store_drafts(session, period, to_store)
     result.approved = approve_period(session, period, user_id=user_id).approved
     if row is None:
         row = Period(period=period)

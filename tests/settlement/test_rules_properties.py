@@ -22,6 +22,7 @@ from app.settlement.rules import (
     adjustment_lines,
     approved_by_key,
     fingerprint,
+    merge_counted,
     owed,
     owed_all,
     owed_by_key,
@@ -123,6 +124,49 @@ def test_owed_is_deterministic_and_independent_of_input_order(inputs, period, se
             assert line.amount == round_money(line.quantity * line.unit_price) != 0
             assert line.vat == round_money(line.amount * line.vat_rate / 100)
         assert len({(line.placement, line.kind) for line in lines}) == len(lines)
+
+
+@PROPERTY_SETTINGS
+@given(inputs_strategy(), st.integers(0, 10**6))
+def test_merged_counted_days_give_the_same_lines_and_warnings(inputs, seed):
+    """The database loader hands the rules merged days (merge_counted in SQL): same result."""
+    merged = merge_counted(inputs)
+    assert len(merged) <= len(inputs.attendance)
+    assert sum(row.days for row in merged) == len(inputs.attendance)
+    assert sum(row.hours for row in merged) == sum(row.hours for row in inputs.attendance)
+    as_merged = Inputs(inputs.offerings, inputs.referrals, inputs.placements,
+                       shuffled(Inputs({}, {}, [], merged, [], []), seed).attendance,
+                       inputs.outcomes, inputs.bonus_rules)
+    for period in PERIODS:
+        assert owed_all(as_merged, period) == owed_all(inputs, period), period
+
+
+def test_merge_counted_merges_only_days_no_rule_looks_at_one_by_one():
+    offerings = {"OH": Offering("OH", "P1", "praktik", "hour", D("100.00"), 0),
+                 "OD": Offering("OD", "P1", "praktik", "day", D("500.00"), 0),
+                 "OW": Offering("OW", "P1", "praktik", "week", D("2000.00"), 0),
+                 "OP": Offering("OP", "P1", "praktik", "package", D("9000.00"), 0)}
+    referrals = {"R": Referral("R", date(2026, 3, 1), date(2026, 4, 30)),
+                 "RC": Referral("RC", date(2026, 3, 1), date(2026, 4, 30), D("20"))}
+    placements = [Placement("H", "R", "OH", date(2026, 3, 2)), Placement("D", "R", "OD", date(2026, 3, 2)),
+                  Placement("W", "R", "OW", date(2026, 3, 2)), Placement("P", "R", "OP", date(2026, 3, 2)),
+                  Placement("C", "RC", "OH", date(2026, 3, 2))]
+    days_ = [date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1), date(2026, 4, 2)]  # Mon-Thu
+    rows = [Attendance(p.ref, day, "present", D("6")) for p in placements for day in days_]
+    rows += [Attendance("H", date(2026, 3, 27), "absent", D("0")),  # not counted: stays a row
+             Attendance("D", date(2026, 3, 1), "present", D("6"))]  # before the start: stays a row
+    merged = sorted(merge_counted(Inputs(offerings, referrals, placements, rows, [], [])))
+    assert merged == sorted([
+        Attendance("C", day, "present", D("6")) for day in days_] + [  # the cap walks day by day
+        Attendance("D", date(2026, 3, 1), "present", D("6")),
+        Attendance("D", date(2026, 3, 30), "present", D("12.00"), 2),  # per month
+        Attendance("D", date(2026, 4, 1), "present", D("12.00"), 2),
+        Attendance("H", date(2026, 3, 27), "absent", D("0")),
+        Attendance("H", date(2026, 3, 30), "present", D("12.00"), 2),
+        Attendance("H", date(2026, 4, 1), "present", D("12.00"), 2),
+        Attendance("P", date(2026, 3, 30), "present", D("24.00"), 4),  # all of them
+        Attendance("W", date(2026, 3, 30), "present", D("24.00"), 4),  # per ISO week
+    ])
 
 
 @PROPERTY_SETTINGS

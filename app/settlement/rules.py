@@ -889,6 +889,8 @@ def _canon(value) -> str:
         return value
     if value is None:
         return ""
+    if kind is date:
+        return value.isoformat()
     if kind is Decimal:
         return format(value.normalize(), "f")
     if isinstance(value, tuple):
@@ -898,8 +900,16 @@ def _canon(value) -> str:
     return str(value)
 
 
+_FIELDS: dict[type, attrgetter] = {}
+
+
 def _record(tag: str, record) -> str:
-    return tag + "|" + "|".join([_canon(getattr(record, name)) for name in record.__slots__])
+    fields = _FIELDS.get(type(record))
+    if fields is None:
+        names = type(record).__slots__
+        fields = _FIELDS[type(record)] = (attrgetter(*names) if len(names) > 1
+                                          else lambda r, get=attrgetter(*names): (get(r),))
+    return tag + "|" + "|".join([v if type(v) is str else _canon(v) for v in fields(record)])
 
 
 def fingerprint_all(inputs: Inputs, period: Period) -> dict[str, str]:

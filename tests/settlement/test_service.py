@@ -1,11 +1,13 @@
 """The settlement workflow on the database: drafts, approval, closing, adjustments, warnings."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from app.exchange.importer import import_document
+from app.providers.models import Provider
 from app.settlement import service
 from app.settlement.models import Settlement, SettlementLine, SettlementWarning
 from tests.settlement.helpers import ORG_A, ORG_B, attendance, base_document
@@ -146,3 +148,52 @@ def test_lines_of_a_replaced_draft_are_gone(session):
     service.run_period(session, "2026-03")
     session.commit()
     assert session.execute(select(func.count()).select_from(SettlementLine)).scalar() == 1
+
+
+def _shared_cap_document() -> dict:
+    """P1's placement ends mid-week; P2 takes over under the same capped decision."""
+    doc = base_document(cap="20")
+    doc["placements"][0]["ended_on"] = "2026-03-11"
+    doc["placements"][0]["end_reason"] = "switched"
+    doc["placements"].append({"ref": "PL3", "referral": "R1", "offering": "O2", "chosen_by": "client",
+                              "start_date": "2026-03-12", "ended_on": None, "end_reason": None})
+    doc["attendance"] = (attendance("PL1", "2026-03-02", 8, "6") + attendance("PL3", "2026-03-12", 10, "6")
+                         + attendance("PL2", "2026-03-02", 15, "4"))
+    return doc
+
+
+def test_running_one_provider_at_a_time_gives_what_running_all_gives(session):
+    """The period page runs providers one by one; each run reads only that provider's data
+    (and placements sharing its decisions), and must settle exactly as a run of all does."""
+    load(session, _shared_cap_document())
+    service.run_period(session, "2026-03")
+    session.commit()
+    all_at_once = service.export_period(session, "2026-03")
+    fingerprints = dict(session.execute(select(Settlement.provider_id, Settlement.fingerprint)).all())
+    session.execute(SettlementLine.__table__.delete())
+    session.execute(SettlementWarning.__table__.delete())
+    session.execute(Settlement.__table__.delete())
+    session.commit()
+    for org_nr in (ORG_B, ORG_A):
+        result = service.run_period(session, "2026-03", org_nr)
+        assert result.drafted == [org_nr]
+        session.commit()
+    assert service.export_period(session, "2026-03") == all_at_once
+    assert dict(session.execute(select(Settlement.provider_id, Settlement.fingerprint)).all()) == fingerprints
+    # PL3 shares PL1's weekly cap of 20 h: in week 11 PL1 had 18 h, so PL3 gets 2 + 20 + 18 h.
+    pl3 = next(line for line in export(session, "2026-03")[ORG_B]["lines"] if line["placement"] == "PL3")
+    assert pl3["quantity"] == "40.00"
+    assert service.run_period(session, "2026-03", ORG_A).unchanged == [ORG_A]
+
+
+def test_one_provider_run_reads_only_its_own_and_shared_placements(session):
+    doc = _shared_cap_document()
+    doc["placements"].append({"ref": "PL4", "referral": "R2", "offering": "O1", "chosen_by": "client",
+                              "start_date": "2026-04-01", "ended_on": None, "end_reason": None})
+    load(session, doc)
+    p1 = session.execute(select(Provider.id).where(Provider.org_nr == ORG_A)).scalar_one()
+    loaded = service.load_inputs(session, date(2026, 2, 23), date(2026, 3, 31), providers={p1})
+    # P1's PL1 and PL4, PL3 under PL1's decision R1, and PL2 under PL4's decision R2.
+    assert sorted(p.ref for p in loaded.inputs.placements) == ["PL1", "PL2", "PL3", "PL4"]
+    nobody = service.load_inputs(session, date(2026, 2, 23), date(2026, 3, 31), providers=set())
+    assert nobody.inputs.placements == [] and nobody.inputs.attendance == []

@@ -151,12 +151,13 @@ def _attendance(engine, placements: list[dict], rnd: random.Random) -> None:
 
 def measure(url: str) -> None:
     """Runs in a fresh process so peak memory is the run's own."""
-    from sqlalchemy import delete, text
+    from sqlalchemy import delete, func, select, text
     from sqlmodel import Session
 
     import app.models  # noqa: F401  (every table, for the foreign keys)
     from app.common import personal_data
     from app.extensions import make_engine
+    from app.providers.models import Provider
     from app.settlement import rules, service
     from app.settlement.models import Settlement, SettlementLine, SettlementWarning
 
@@ -186,12 +187,26 @@ def measure(url: str) -> None:
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     floor_s = min(floor)
+    with Session(engine) as session:
+        stored = {model.__name__: session.execute(select(func.count()).select_from(model)).scalar()
+                  for model in (SettlementLine, SettlementWarning)}
+        # The period page runs providers one at a time (its progress bar): time a few of those.
+        orgs = session.execute(select(Provider.org_nr).order_by(Provider.org_nr)).scalars().all()
+        single = []
+        for org_nr in orgs[:: max(1, len(orgs) // 10)][:10]:
+            t1 = time.perf_counter()
+            service.run_period(session, PERIOD, org_nr)
+            session.rollback()
+            single.append(time.perf_counter() - t1)
     print(f"database:            {engine.dialect.name}")
     print(f"attendance in month: {rows_in_month:,}")
     print(f"drafts made:         {len(result.drafted)}")
     print(f"settlement run:      {wall:.2f} s")
     print(f"GROUP BY floor:      {floor_s:.2f} s  (run = {wall / floor_s:.1f} x floor)")
     print(f"peak memory (RSS):   {peak / 1024:.0f} MB (process start {base_rss / 1024:.0f} MB)")
+    print(f"stored:              {stored['SettlementLine']:,} lines, {stored['SettlementWarning']:,} warnings")
+    print(f"one provider again:  {sorted(single)[len(single) // 2]:.2f} s median of {len(single)} "
+          f"(max {max(single):.2f} s)")
     engine.dispose()
 
 

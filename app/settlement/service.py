@@ -142,7 +142,8 @@ def _load_inputs(session: Session, first: date, last: date, merged: bool,
         for ref, p_id, kind, result_date, verified_on, sustained in session.execute(
             select(Outcome.ref, Outcome.placement_id, Outcome.kind, Outcome.result_date,
                    Outcome.verified_on, Outcome.sustained_verified_on)
-            .where(Outcome.rejected_on.is_(None), Outcome.placement_id.in_(placement_refs)))
+            .where(Outcome.rejected_on.is_(None),
+                   Outcome.placement_id.in_(scoped(select(Placement.id), Placement.referral_id))))
     ]
     bonus_rules = [bonus_rule_terms(rule) for rule in session.execute(select(BonusRule)).scalars()]
 

@@ -105,32 +105,34 @@ def _load_inputs(session: Session, first: date, last: date, merged: bool,
         if rate_unit == "package":
             package_offering_ids.add(o_id)
 
+    # A row per decision, client and placement: read through the driver (see _driver_rows).
+    day = _Dates()
     referrals: dict[str, rules.Referral] = {}
     referral_refs: dict[int, str] = {}
     referral_client: dict[int, int] = {}
-    for r_id, ref, client_id, valid_from, valid_to, cap in session.execute(scoped(
+    for r_id, ref, client_id, valid_from, valid_to, cap in _driver_rows(session, scoped(
         select(Referral.id, Referral.ref, Referral.client_id, Referral.valid_from, Referral.valid_to,
                Referral.max_hours_per_week), Referral.id)
     ):
         referral_refs[r_id] = ref
         referral_client[r_id] = client_id
-        referrals[ref] = rules.Referral(ref, valid_from, valid_to, None if cap is None else _dec(cap))
+        referrals[ref] = rules.Referral(ref, day(valid_from), day(valid_to), None if cap is None else _dec(cap))
 
-    clients = {c_id: (birth, newly) for c_id, birth, newly in session.execute(
-        select(Client.id, Client.birth_date, Client.newly_arrived).where(
+    clients = {c_id: (day(birth), bool(newly)) for c_id, birth, newly in _driver_rows(
+        session, select(Client.id, Client.birth_date, Client.newly_arrived).where(
             Client.id.in_(scoped(select(Referral.client_id), Referral.id))))}
 
     placements: list[rules.Placement] = []
     placement_refs: dict[int, str] = {}
     package_placement_ids: list[int] = []
-    for p_id, ref, referral_id, offering_id, start, ended_on, end_reason in session.execute(scoped(
+    for p_id, ref, referral_id, offering_id, start, ended_on, end_reason in _driver_rows(session, scoped(
         select(Placement.id, Placement.ref, Placement.referral_id, Placement.offering_id,
                Placement.start_date, Placement.ended_on, Placement.end_reason), Placement.referral_id)
     ):
         placement_refs[p_id] = ref
         birth, newly = clients[referral_client[referral_id]]
         placements.append(rules.Placement(ref, referral_refs[referral_id], offering_refs[offering_id],
-                                          start, ended_on, end_reason, birth, bool(newly)))
+                                          day(start), day(ended_on), end_reason, birth, newly))
         if offering_id in package_offering_ids:
             package_placement_ids.append(p_id)
 
@@ -150,6 +152,35 @@ def _load_inputs(session: Session, first: date, last: date, merged: bool,
     inputs = rules.Inputs(offerings, referrals, placements, attendance, outcomes, bonus_rules)
     return Loaded(inputs, {ref: pid for pid, ref in provider_refs.items()},
                   {ref: pid for pid, ref in placement_refs.items()}, placement_refs)
+
+
+class _Dates:
+    """Dates as the driver gives them (date objects, or ISO text on SQLite), parsed once each."""
+
+    def __init__(self) -> None:
+        self.seen: dict = {}
+
+    def __call__(self, value):
+        found = self.seen.get(value)
+        if found is None and value is not None:
+            found = self.seen[value] = value if isinstance(value, date) else date.fromisoformat(value)
+        return found
+
+
+def _driver_rows(session: Session, stmt) -> list[tuple]:
+    """All rows of a select as the driver's plain tuples, in the session's transaction.
+
+    For loads of a hundred thousand rows SQLAlchemy's per-row work costs more than the query;
+    these statements bind nothing but integers, so they are rendered inline.
+    """
+    connection = session.connection()
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 _ATTENDANCE_SQL = (
@@ -213,7 +244,7 @@ def _load_attendance(session: Session, placement_refs: dict[int, str], first: da
         queries = [_MERGED_ATTENDANCE_SQL]
     else:
         queries = [_ATTENDANCE_SQL] + ([_PACKAGE_ATTENDANCE_SQL] if with_packages else [])
-    dates: dict = {}
+    day = _Dates()
     hours: dict[int, Decimal] = {}
     make = rules.Attendance
     new = tuple.__new__
@@ -226,14 +257,11 @@ def _load_attendance(session: Session, placement_refs: dict[int, str], first: da
             for sql in queries:
                 cursor.execute(sql.format(**marks), params)
                 while rows := cursor.fetchmany(50_000):
-                    for p_id, day, status, hundredths, days in rows:
-                        d = dates.get(day)
-                        if d is None:
-                            d = dates[day] = day if isinstance(day, date) else date.fromisoformat(day)
+                    for p_id, when, status, hundredths, days in rows:
                         h = hours.get(hundredths)
                         if h is None:
                             h = hours[hundredths] = (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
-                        append(new(make, (placement_refs[p_id], d, status, h, days)))
+                        append(new(make, (placement_refs[p_id], day(when), status, h, days)))
     finally:
         cursor.close()
     return result
@@ -532,26 +560,36 @@ def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows:
                 for row in rows:
                     copy.write_row(row)
         else:
-            convert = [[i, f, None, None] for i, name in enumerate(columns)
-                       if (f := table.c[name].type.bind_processor(dialect)) is not None]
-
-            def converted(row: tuple) -> list:
-                values = list(row)
-                for c in convert:  # [column, conversion, last value, its conversion]
-                    value = values[c[0]]
-                    if value is c[2]:  # the same object again (timestamps, shared dates)
-                        values[c[0]] = c[3]
-                    elif value is not None:
-                        out = c[1](value)
-                        adapt = sqlite3.adapters.get((type(out), sqlite3.PrepareProtocol))
-                        c[2], c[3] = value, out if adapt is None else adapt(out)
-                        values[c[0]] = c[3]
-                return values
-
+            rows = list(rows)
+            if not rows:
+                return
+            values = list(zip(*rows, strict=True))  # column by column
+            for i, name in enumerate(columns):
+                process = table.c[name].type.bind_processor(dialect)
+                if process is not None:
+                    values[i] = _sqlite_column(values[i], process)
             cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})",
-                               map(converted, rows))
+                               zip(*values, strict=True))
     finally:
         cursor.close()
+
+
+def _sqlite_column(values: tuple, process) -> list:
+    """One column's values as SQLAlchemy and then the sqlite3 driver would bind them, each
+    distinct object converted once (a run's timestamps and shared dates repeat)."""
+    done: dict[int, object] = {}
+    out = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        found = done.get(id(value))
+        if found is None:
+            found = process(value)
+            adapt = sqlite3.adapters.get((type(found), sqlite3.PrepareProtocol))
+            found = done[id(value)] = found if adapt is None else adapt(found)
+        out.append(found)
+    return out
 
 
 # --- Approval and closing ----------------------------------------------------------------------

@@ -196,10 +196,11 @@ _SCOPE_SQL = ("AND p.referral_id IN (SELECT sp.referral_id FROM placement sp "
 
 # rules.merge_counted() in SQL. `merge` per placement: 0 keeps every row (hour placements
 # under a weekly cap), 1 merges counted days per month (hour, day), 2 per ISO week, 3 all of them
-# (package, whose rows before `first` are read too). A row that is not counted keeps merge 0.
-# Only the merged rows are grouped: sorting the others too costs more than reading them twice.
+# (package, whose rows before `first` are read too). Rows that are not counted stay rows.
+_COUNTED_SQL = ("w.merge > 0 AND a.status = 'present' AND ROUND(a.hours * 100) > 0 "
+                "AND a.date >= w.window_start AND a.date <= w.window_end")
 _MERGED_ATTENDANCE_SQL = """
-WITH w AS MATERIALIZED (
+WITH w AS {materialized} (
   SELECT p.id AS placement_id,
     CASE WHEN p.start_date > r.valid_from THEN p.start_date ELSE r.valid_from END AS window_start,
     CASE WHEN p.ended_on IS NOT NULL AND p.ended_on < r.valid_to THEN p.ended_on ELSE r.valid_to END
@@ -208,23 +209,23 @@ WITH w AS MATERIALIZED (
          WHEN o.rate_unit IN ('hour', 'day') THEN 1 WHEN o.rate_unit = 'week' THEN 2
          WHEN o.rate_unit = 'package' THEN 3 ELSE 0 END AS merge
   FROM placement p JOIN referral r ON r.id = p.referral_id JOIN offering o ON o.id = p.offering_id
-  WHERE 1 = 1 {scope}),
-rows_ AS MATERIALIZED (
-  SELECT a.placement_id, a.date AS day, a.status, CAST(ROUND(a.hours * 100) AS INTEGER) AS n,
-    CASE WHEN a.status = 'present' AND ROUND(a.hours * 100) > 0
-              AND a.date >= w.window_start AND a.date <= w.window_end THEN w.merge ELSE 0 END AS merge
-  FROM attendance a JOIN w ON w.placement_id = a.placement_id
-  WHERE a.date <= {last} AND (a.date >= {first} OR w.merge = 3))
-SELECT placement_id, day, status, n, 1 FROM rows_ WHERE merge = 0
+  WHERE 1 = 1 {scope})
+SELECT a.placement_id, a.date, a.status, CAST(ROUND(a.hours * 100) AS INTEGER), 1
+FROM attendance a JOIN w ON w.placement_id = a.placement_id
+WHERE a.date <= {last} AND (a.date >= {first} OR w.merge = 3) AND NOT ({counted})
 UNION ALL
-SELECT placement_id, MIN(day), 'present', SUM(n), COUNT(*) FROM rows_ WHERE merge > 0
-GROUP BY placement_id, merge, CASE merge WHEN 1 THEN {month} WHEN 2 THEN {monday} END
+SELECT a.placement_id, MIN(a.date), 'present', SUM(CAST(ROUND(a.hours * 100) AS INTEGER)), COUNT(*)
+FROM attendance a JOIN w ON w.placement_id = a.placement_id
+WHERE a.date <= {last} AND (a.date >= {first} OR w.merge = 3) AND {counted}
+GROUP BY a.placement_id, w.merge, CASE w.merge WHEN 1 THEN {month} WHEN 2 THEN {monday} END
 """
-_DIALECT = {
-    "sqlite": {"first": ":first", "last": ":last", "month": "substr(day, 1, 7)",
-               "monday": "date(day, 'weekday 0', '-6 days')"},
-    "postgresql": {"first": "%(first)s", "last": "%(last)s", "month": "date_trunc('month', day)::date",
-                   "monday": "date_trunc('week', day)::date"},
+_DIALECT = {  # SQLite reads the windows once; PostgreSQL plans each half in parallel
+    "sqlite": {"first": ":first", "last": ":last", "month": "substr(a.date, 1, 7)",
+               "monday": "date(a.date, 'weekday 0', '-6 days')", "materialized": "MATERIALIZED",
+               "counted": _COUNTED_SQL},
+    "postgresql": {"first": "%(first)s", "last": "%(last)s", "month": "date_trunc('month', a.date)::date",
+                   "monday": "date_trunc('week', a.date)::date", "materialized": "NOT MATERIALIZED",
+                   "counted": _COUNTED_SQL},
 }
 
 

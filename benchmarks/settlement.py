@@ -149,7 +149,31 @@ def _attendance(engine, placements: list[dict], rnd: random.Random) -> None:
             raw.close()
 
 
-def measure(url: str) -> None:
+PHASES = {  # where a run's time goes: (module, function) -> label
+    ("service", "_load_attendance"): "attendance query and records",
+    ("service", "load_inputs"): "loading in all",
+    ("rules", "owed_and_fingerprints"): "rules: lines, warnings, fingerprints",
+    ("service", "_store_drafts"): "storing the drafts",
+}
+
+
+def _time_phases(modules: dict) -> dict[str, float]:
+    """Wrap the phases' functions so that their time adds up in the returned dict."""
+    spent: dict[str, float] = {}
+    for (module, name), label in PHASES.items():
+        original = getattr(modules[module], name)
+
+        def timed(*args, _original=original, _label=label, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - t0
+        setattr(modules[module], name, timed)
+    return spent
+
+
+def measure(url: str, phases: bool = False) -> None:
     """Runs in a fresh process so peak memory is the run's own."""
     from sqlalchemy import delete, func, select, text
     from sqlmodel import Session
@@ -179,6 +203,7 @@ def measure(url: str) -> None:
                               "WHERE date BETWEEN :a AND :b GROUP BY placement_id"),
                          {"a": first, "b": last}).all()
             floor.append(time.perf_counter() - t0)
+    spent = _time_phases({"service": service, "rules": rules}) if phases else {}
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     with Session(engine) as session:
@@ -187,6 +212,7 @@ def measure(url: str) -> None:
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     floor_s = min(floor)
+    run_phases = dict(spent)  # before the one-provider runs below add to it
     with Session(engine) as session:
         stored = {model.__name__: session.execute(select(func.count()).select_from(model)).scalar()
                   for model in (SettlementLine, SettlementWarning)}
@@ -202,6 +228,8 @@ def measure(url: str) -> None:
     print(f"attendance in month: {rows_in_month:,}")
     print(f"drafts made:         {len(result.drafted)}")
     print(f"settlement run:      {wall:.2f} s")
+    for label, seconds in run_phases.items():
+        print(f"  {label + ':':<39} {seconds:.2f} s")
     print(f"GROUP BY floor:      {floor_s:.2f} s  (run = {wall / floor_s:.1f} x floor)")
     print(f"peak memory (RSS):   {peak / 1024:.0f} MB (process start {base_rss / 1024:.0f} MB)")
     print(f"stored:              {stored['SettlementLine']:,} lines, {stored['SettlementWarning']:,} warnings")
@@ -216,6 +244,7 @@ def main() -> None:
     parser.add_argument("--placements", type=int, default=100_000)
     parser.add_argument("--providers", type=int, default=300)
     parser.add_argument("--phase", choices=["all", "build", "measure"], default="all")
+    parser.add_argument("--phases", action="store_true", help="also print where the run's time goes")
     args = parser.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='kundval-bench-')}/bench.db"
     if args.phase in ("all", "build"):
@@ -223,9 +252,10 @@ def main() -> None:
         build(url, args.placements, args.providers)
         print(f"built synthetic data in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     if args.phase == "measure":
-        measure(url)
+        measure(url, args.phases)
     elif args.phase == "all":
-        subprocess.run([sys.executable, __file__, "--db", url, "--phase", "measure"], check=True,
+        subprocess.run([sys.executable, __file__, "--db", url, "--phase", "measure",
+                        *(["--phases"] if args.phases else [])], check=True,
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

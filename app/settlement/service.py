@@ -517,7 +517,8 @@ def _store_drafts(session: Session, period: str, drafts: list[_Draft]) -> None:
         return
     refs = {line.placement for d in drafts for line in d.lines} | {w.placement for d in drafts for w in d.warnings}
     stmt = select(Placement.ref, Placement.id)
-    placement_ids = dict(session.execute(stmt.where(Placement.ref.in_(refs)) if len(refs) < 5000 else stmt).all())
+    placement_ids = (dict(session.execute(stmt.where(Placement.ref.in_(refs))).all()) if len(refs) < 5000
+                     else dict(_driver_rows(session, stmt)))
     replaced = [d.settlement.id for d in drafts if d.settlement is not None]
     previous = _stored_line_dicts(session, replaced)
     if replaced:

@@ -526,6 +526,7 @@ def warning_message(warning: Warning) -> str:
 # million rows is most of the run time.
 
 _HOURS, _CAPPED, _DAYS, _WEEKS, _PACKAGE = "hours", "capped", "days", "weeks", "package"
+_UNIT_OF_RATE = {"hour": _HOURS, "day": _DAYS, "week": _WEEKS, "package": _PACKAGE}
 
 
 class _State:
@@ -571,8 +572,7 @@ class _Pass:
         capped = set()
         for ref, p in sorted(placements.items()):
             offering, referral = offerings[p.offering], referrals[p.referral]
-            unit = {"hour": _HOURS, "day": _DAYS, "week": _WEEKS, "package": _PACKAGE}.get(
-                offering.rate_unit)
+            unit = _UNIT_OF_RATE.get(offering.rate_unit)
             if unit is None:
                 raise ValueError(
                     f"offering {offering.ref}: unknown rate unit {offering.rate_unit!r}")

@@ -7,7 +7,6 @@ commit; every function here works inside the caller's one transaction.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -550,8 +549,9 @@ def _store_drafts(session: Session, period: str, drafts: list[_Draft]) -> None:
 
 def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
     """Insert plain tuples in the session's transaction through the driver: COPY on PostgreSQL,
-    executemany on SQLite (with SQLAlchemy's own conversions of each column's values). The
-    ORM's per-row work would cost more than the database's own."""
+    executemany on SQLite with SQLAlchemy's own conversion of each column's values (stored
+    exactly as the ORM stores them). The ORM's per-row work would cost more than the
+    database's own."""
     connection = session.connection()
     dialect = connection.dialect
     names = ", ".join(columns)
@@ -567,7 +567,7 @@ def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows:
                 return
             values = list(zip(*rows, strict=True))  # column by column
             for i, name in enumerate(columns):
-                process = table.c[name].type.bind_processor(dialect)
+                process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                 if process is not None:
                     values[i] = _sqlite_column(values[i], process)
             cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})",
@@ -577,8 +577,8 @@ def _bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows:
 
 
 def _sqlite_column(values: tuple, process) -> list:
-    """One column's values as SQLAlchemy and then the sqlite3 driver would bind them, each
-    distinct object converted once (a run's timestamps and shared dates repeat)."""
+    """One column's values as SQLAlchemy binds them on SQLite, each distinct object converted
+    once (a run's timestamps and shared dates repeat)."""
     done: dict[int, object] = {}
     out = []
     for value in values:
@@ -587,9 +587,7 @@ def _sqlite_column(values: tuple, process) -> list:
             continue
         found = done.get(id(value))
         if found is None:
-            found = process(value)
-            adapt = sqlite3.adapters.get((type(found), sqlite3.PrepareProtocol))
-            found = done[id(value)] = found if adapt is None else adapt(found)
+            found = done[id(value)] = process(value)
         out.append(found)
     return out
 

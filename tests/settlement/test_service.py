@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.exchange.importer import import_document
 from app.providers.models import Provider
@@ -197,3 +197,21 @@ def test_one_provider_run_reads_only_its_own_and_shared_placements(session):
     assert sorted(p.ref for p in loaded.inputs.placements) == ["PL1", "PL2", "PL3", "PL4"]
     nobody = service.load_inputs(session, date(2026, 2, 23), date(2026, 3, 31), providers=set())
     assert nobody.inputs.placements == [] and nobody.inputs.attendance == []
+
+
+def test_lines_stored_in_bulk_are_stored_as_the_orm_stores_them(session):
+    """Lines and warnings bypass the ORM; their values must be written exactly as it writes them
+    (on SQLite the timestamp text, dates and numbers), so that both compare and sort alike."""
+    doc = base_document(cap="20")
+    doc["attendance"] = attendance("PL1", "2026-03-02", 5, "6") + [
+        {"placement": "PL1", "date": "2026-03-09", "status": "absent", "hours": "0"}]
+    load(session, doc)
+    service.run_period(session, "2026-03")
+    session.commit()
+    rows = session.execute(text(
+        "SELECT s.updated_at, l.created_at, w.created_at, w.date, l.quantity FROM settlement s "
+        "JOIN settlementline l ON l.settlement_id = s.id JOIN settlementwarning w ON w.settlement_id = s.id")).all()
+    assert rows and all(updated == line_created == warning_created for updated, line_created, warning_created, *_
+                        in rows)
+    assert {str(row[3]) for row in rows} == {"2026-03-05", "2026-03-06", "2026-03-09"}  # over the cap; absent
+    assert {Decimal(str(row[4])) for row in rows} == {Decimal("20")}

@@ -426,6 +426,10 @@ def run_period(session: Session, period: str, provider_org_nr: str | None = None
         existing = {s.provider_id: s for s in session.execute(
             select(Settlement).where(Settlement.period == period,
                                      Settlement.provider_id.in_(list(providers)))).scalars()}
+        # Drafts whose inputs look unchanged are compared line by line, all read in one query.
+        stored = _stored_line_dicts(session, [
+            draft.id for pid, draft in existing.items()
+            if pid in computed and draft.status == "draft" and draft.fingerprint == computed[pid][2]])
         to_store: list[_Draft] = []
         for pid in sorted(providers, key=providers.get):
             if state.settled(pid, period):
@@ -437,7 +441,7 @@ def run_period(session: Session, period: str, provider_org_nr: str | None = None
                     _delete_draft(session, draft)
                     result.removed.append(providers[pid])
                 continue
-            if draft is not None and draft.fingerprint == digest and _same_lines(session, draft, lines):
+            if draft is not None and draft.id in stored and _same_lines(stored[draft.id], lines):
                 result.unchanged.append(providers[pid])
                 continue
             to_store.append(_Draft(pid, draft, lines, warnings, digest))
@@ -459,9 +463,8 @@ def _providers(session: Session, org_nr: str | None) -> dict[int, str]:
     return dict(session.execute(stmt).all())
 
 
-def _same_lines(session: Session, draft: Settlement, lines: list[rules.Line]) -> bool:
-    return sorted(_stored_line_dicts(session, [draft.id])[draft.id], key=_line_key) == sorted(
-        (_line_dict(line) for line in lines), key=_line_key)
+def _same_lines(stored: list[dict], lines: list[rules.Line]) -> bool:
+    return sorted(stored, key=_line_key) == sorted((_line_dict(line) for line in lines), key=_line_key)
 
 
 def _line_key(d: dict) -> tuple:

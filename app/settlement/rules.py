@@ -77,7 +77,7 @@ class Attendance(NamedTuple):
     """One day's attendance, or several counted days of one placement merged into one record.
 
     A tuple, not a dataclass: millions are made per run and a tuple is the cheapest record.
-    The database loader merges counted days whose order no rule looks at (see MERGEABLE):
+    The database loader merges counted days no rule looks at one by one (merge_counted()):
     `date` is then the earliest of them, `hours` their sum and `days` how many they were.
     """
 
@@ -622,23 +622,20 @@ class _Pass:
             day = row.date
             if day < st.lo or day > st.hi:
                 continue
-            h = None
-            if fingerprint:
+            may_count = st.ws <= day <= st.we and row.status == "present"
+            n = 0
+            if may_count or fingerprint:
                 hours = row.hours
                 found = cached(id(hours))
                 h = found[1] if found is not None and found[0] is hours else hundredths_of(row)
-                packed, code, days = h + _N_OFFSET, codes.get(row.status), row.days
-                if code is not None and 0 <= packed < _N_LIMIT and 0 < days < 256:
-                    st.seen.append((((day.toordinal() << 2) | code) << 8 | days) << 32 | packed)
-                else:
-                    st.seen.append(f"{day} {row.status} {h} {days}")
-            n = 0
-            if st.ws <= day <= st.we and row.status == "present":
-                if h is None:
-                    hours = row.hours
-                    found = cached(id(hours))
-                    h = found[1] if found is not None and found[0] is hours else hundredths_of(row)
-                n = h
+                if may_count:
+                    n = h
+                if fingerprint:
+                    packed, code, days = h + _N_OFFSET, codes.get(row.status), row.days
+                    if code is not None and 0 <= packed < _N_LIMIT and 0 < days < 256:
+                        st.seen.append((((day.toordinal() << 2) | code) << 8 | days) << 32 | packed)
+                    else:
+                        st.seen.append(f"{day} {row.status} {h} {days}")
             if n > 0:
                 unit = st.unit
                 if unit == _HOURS:

@@ -7,6 +7,7 @@ from sqlmodel import Field
 
 from app.common.base import Timestamped
 
+LEVELS = ("A", "B", "C")
 CHOSEN_BY = ("client", "case_worker", "default")
 END_REASONS = ("completed", "result", "interrupted", "switched")
 
@@ -44,6 +45,9 @@ class Referral(Timestamped, table=True):
     max_hours_per_week: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(6, 2), nullable=True))
     choice_deadline: date | None = None
+    # The case worker's assessment of how far the client is from work (settlement.md, "Levels"):
+    # "A" near, "B" some way, "C" far; None when not assessed. Prices and bonuses follow it.
+    level: str | None = Field(default=None, max_length=1)
     case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
 
 

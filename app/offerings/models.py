@@ -23,6 +23,9 @@ class Offering(Timestamped, table=True):
     rate: Decimal = MoneyField()
     vat_rate: int = Field(default=0)
     start_share: int = Field(default=50)
+    # {"B": "140.00", "C": "175.00"}: the rate for a referral of that level; others use `rate`.
+    # A price term like the rate: frozen once a placement uses the offering.
+    level_rates: dict = JSONField(default_factory=dict)
     capacity: int = Field(default=0)
     area: str = Field(default="", max_length=100)
     address: str = Field(default="", max_length=200)

@@ -15,6 +15,8 @@ class Provider(Timestamped, table=True):
     org_nr: str = Field(max_length=11, unique=True, index=True)
     name: str = Field(max_length=200)
     status: str = Field(default="applied", max_length=20, index=True)
+    # company | social_enterprise | nonprofit | own_unit (exchange.md: optional `kind`).
+    kind: str = Field(default="company", max_length=20)
     email: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=40)
     contact_name: str = Field(default="", max_length=200)

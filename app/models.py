@@ -6,6 +6,7 @@ from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
+from app.procurement.models import Conditions, Contract, ContractChange
 from app.providers.models import (
     ApiToken,
     IdempotencyRecord,
@@ -27,7 +28,7 @@ from app.settlement.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "BudgetFrame", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
+    "ApiToken", "BudgetFrame", "Conditions", "Contract", "ContractChange", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
     "FigureTarget", "IdempotencyRecord", "MonthReport", "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",

@@ -7,6 +7,7 @@ from sqlmodel import Field
 from app.common.base import JSONField, Timestamped
 
 PROVIDER_STATUSES = ("applied", "approved", "rejected", "suspended", "terminated")
+PROVIDER_KINDS = ("company", "social_enterprise", "nonprofit", "own_unit")
 
 
 class Provider(Timestamped, table=True):
@@ -17,6 +18,7 @@ class Provider(Timestamped, table=True):
     status: str = Field(default="applied", max_length=20, index=True)
     # company | social_enterprise | nonprofit | own_unit (exchange.md: optional `kind`).
     kind: str = Field(default="company", max_length=20)
+    iop: bool = Field(default=False)  # a non-profit in an idéburet offentligt partnerskap
     email: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=40)
     contact_name: str = Field(default="", max_length=200)

@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.kundval.client_views import bp as client_bp
     from app.kundval.views import bp as kundval_bp
     from app.offerings.views import bp as offerings_bp
+    from app.procurement import views as procurement_views
     from app.providers import views as provider_views
     from app.reporting.api import bp as api_bp
     from app.reporting.views import bp as reporting_bp
@@ -69,7 +70,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
-                      kundval_bp, client_bp, followup_bp):
+                      kundval_bp, client_bp, followup_bp, procurement_views.bp,
+                      procurement_views.admin_bp, procurement_views.portal_bp):
         app.register_blueprint(blueprint)
 
 

@@ -84,6 +84,14 @@ def check(data: OfferingData, provider: Provider) -> dict:
             "available_from": data.available_from, "available_to": data.available_to}
 
 
+def _check_price(session: Session, provider: Provider, values: dict, level_rates: dict | None) -> None:
+    """The rate (and level rates) against the price rule of the conditions the offering falls under."""
+    from app.procurement.service import check_price
+
+    check_price(session, provider.id, values["service_type"], values["rate_unit"], values["rate"],
+                level_rates)
+
+
 def _snapshot(offering: Offering) -> dict:
     return {k: (str(v) if isinstance(v, Decimal | date) else v)
             for k, v in offering.model_dump(exclude={"created_at", "updated_at"}).items()}
@@ -108,6 +116,7 @@ def create_offering(session: Session, provider: Provider, data: OfferingData, ac
                     ) -> Offering:
     """A new offering as a draft; publishing is a separate step."""
     values = check(data, provider)
+    _check_price(session, provider, values, values.get("level_rates"))
     offering = Offering(ref=new_ref("TJ"), provider_id=provider.id, status="draft", **values)
     session.add(offering)
     session.flush()
@@ -128,6 +137,8 @@ def update_offering(session: Session, offering: Offering, data: OfferingData, ac
                 raise ValidationError(name, "priset är låst eftersom tjänsten används av en placering; "
                                             "använd ”nytt pris från datum”")
             values[name] = getattr(offering, name)
+    else:
+        _check_price(session, provider, values, values.get("level_rates", offering.level_rates))
     before = _snapshot(offering)
     for name, value in values.items():
         setattr(offering, name, value)
@@ -142,6 +153,9 @@ def publish(session: Session, offering: Offering, actor_id: int | None) -> Offer
         raise ValidationError("status", "bara godkända anordnare kan publicera tjänster")
     if offering.status not in ("draft", "withdrawn"):
         raise ValidationError("status", "tjänsten kan inte publiceras i sin nuvarande status")
+    if not is_frozen(session, offering):
+        _check_price(session, provider, {k: getattr(offering, k) for k in (
+            "service_type", "rate_unit", "rate")}, offering.level_rates)
     record_change(session, actor_id, "publish", "offering", offering.id,
                   before={"status": offering.status}, after={"status": "published"})
     offering.status = "published"
@@ -177,6 +191,7 @@ def new_price(session: Session, offering: Offering, from_date: date | None, rate
     values = check(data, provider)
     if all(values[k] == getattr(offering, k) for k in FROZEN_FIELDS):
         raise ValidationError("rate", "det nya priset är detsamma som det gamla")
+    _check_price(session, provider, values, values.get("level_rates", offering.level_rates))
     new = Offering(ref=new_ref("TJ"), provider_id=provider.id, replaces_id=offering.id,
                    default_choice=offering.default_choice,
                    status="published" if provider.status == "approved" else "draft", **values)

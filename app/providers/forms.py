@@ -49,6 +49,9 @@ class ApplicationForm(FlaskForm):
                             validators=[DataRequired(REQUIRED), Length(max=200)])
     service_types = MultiCheckboxField(_l("Insatstyper ni vill leverera"), choices=SERVICE_TYPE_CHOICES)
     description = TextAreaField(_l("Beskriv verksamheten"), validators=[Optional(), Length(max=5000)])
+    kind = SelectField(_l("Typ av organisation"), default="company", choices=[
+        (k, v) for k, v in LABELS["provider_kind"].items() if k != "own_unit"])
+    iop = BooleanField(_l("Vi har eller söker ett idéburet offentligt partnerskap (IOP) med kommunen"))
     f_skatt_file = FileField(DOCUMENT_LABELS["f_skatt"])
     f_skatt_expires = DateField(_l("F-skattebevis gäller till"), validators=[Optional()])
     registration_file = FileField(DOCUMENT_LABELS["registration"])

@@ -22,8 +22,15 @@ from app.common.identifiers import (
 from app.common.jobs import JobOutcome, run_once
 from app.common.notifications import notify
 from app.offerings.models import SERVICE_TYPES, Offering
+from app.procurement import service as procurement
 from app.providers.documents import DOCUMENT_KINDS, Upload, store_document
-from app.providers.models import ApiToken, Provider, ProviderDocument, ProviderInvitation
+from app.providers.models import (
+    PROVIDER_KINDS,
+    ApiToken,
+    Provider,
+    ProviderDocument,
+    ProviderInvitation,
+)
 
 REQUIRED_DOCUMENTS = DOCUMENT_KINDS
 INVITATION_DAYS = 7
@@ -66,6 +73,8 @@ class Application:
     description: str = ""
     service_types: list[str] = field(default_factory=list)
     documents: list[Upload] = field(default_factory=list)
+    kind: str = "company"
+    iop: bool = False
 
 
 def _hash(token: str) -> str:
@@ -104,6 +113,8 @@ def apply(session: Session, form: Application, upload_dir: str) -> Provider:
     for t in types:
         if t not in SERVICE_TYPES:
             raise ValidationError("service_types", "okänd insatstyp")
+    if form.kind not in PROVIDER_KINDS:
+        raise ValidationError("kind", "välj vilken typ av organisation ni är")
     given = {u.kind for u in form.documents if u.data}
     for kind in REQUIRED_DOCUMENTS:
         if kind not in given:
@@ -114,14 +125,15 @@ def apply(session: Session, form: Application, upload_dir: str) -> Provider:
                         city=form.city.strip()[:100], bankgiro=bankgiro, plusgiro=plusgiro,
                         f_skatt=True, vat_number=vat_number, insurance=insurance[:200],
                         description=form.description.strip(), service_types=types,
-                        status="applied")
+                        status="applied", kind=form.kind, iop=form.iop and form.kind == "nonprofit")
     session.add(provider)
     session.flush()
     for upload in form.documents:
         if upload.data:
             store_document(session, provider, upload, upload_dir, field=f"documents.{upload.kind}")
     record_change(session, None, "apply", "provider", provider.id,
-                  after={"org_nr": org_nr, "name": name, "service_types": types})
+                  after={"org_nr": org_nr, "name": name, "service_types": types,
+                         "conditions": procurement.record_application(session, provider)})
     notify(session, role="admin", subject=f"Ny ansökan från {name}",
            body=f"{name} ({org_nr}) har ansökt om att bli anordnare. Granska ansökan i kön.")
     notify(session, provider_id=provider.id, email=email, subject="Vi har tagit emot er ansökan",
@@ -156,6 +168,9 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
                   after={"status": new_status}, reason=reason)
     body = DECISION_SUBJECTS[action] + "." + (f"\n\nSkäl: {reason}" if reason else "")
     invitation = None
+    if action == "approve" and procurement.offer_contract(session, provider, actor_id,
+                                                          utcnow().date()) is not None:
+        body += "\n\nGodta avtalet och villkoren i portalen under Avtal."
     if action == "approve" and not _has_users(session, provider.id) and not session.exec(
             select(User.id).where(User.email == provider.email)).first():
         invitation, token = invite(session, provider, provider.email, actor_id, quiet=True)

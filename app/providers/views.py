@@ -27,6 +27,7 @@ from app.common.models import AuditLog, Notification
 from app.common.nav import add_nav
 from app.common.notifications import outbox_query, send_pending
 from app.extensions import db
+from app.procurement import service as procurement
 from app.providers import service
 from app.providers.documents import Upload, document_path
 from app.providers.forms import (
@@ -69,7 +70,8 @@ def apply():
                 "org_nr", "name", "email", "contact_name", "phone", "address", "postal_code", "city",
                 "bankgiro", "plusgiro", "vat_number", "insurance", "description")},
             f_skatt=bool(form.f_skatt.data), service_types=form.service_types.data or [],
-            documents=[_upload(form, kind) for kind in DOCUMENT_LABELS])
+            documents=[_upload(form, kind) for kind in DOCUMENT_LABELS],
+            kind=form.kind.data, iop=bool(form.iop.data))
         try:
             service.apply(db.session, application, current_app.config["UPLOAD_DIR"])
             db.session.commit()
@@ -82,7 +84,8 @@ def apply():
         else:
             return redirect(url_for("providers.applied"))
     status = 400 if request.method == "POST" else 200
-    return render_template("providers/apply.html", form=form, documents=DOCUMENT_LABELS), status
+    return render_template("providers/apply.html", form=form, documents=DOCUMENT_LABELS,
+                           conditions=procurement.current_by_type(db.session)), status
 
 
 @bp.route("/ansok/klar")

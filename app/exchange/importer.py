@@ -25,7 +25,7 @@ from app.common.errors import ValidationError
 from app.common.personal_data import cipher
 from app.kundval.models import CHOSEN_BY, END_REASONS, Client, Placement, Referral
 from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
-from app.providers.models import PROVIDER_STATUSES, Provider
+from app.providers.models import PROVIDER_KINDS, PROVIDER_STATUSES, Provider
 from app.reporting.models import (
     ATTENDANCE_STATUSES,
     EMPLOYMENT_FORMS,
@@ -300,6 +300,7 @@ _SPEC = {s.name: s for s in (
         "f_skatt": _bool(), "vat_number": _identifier(identifiers.normalize_vat_number, "VAT number"),
         "self_billing": _bool(), "insurance": _text(200), "description": _text(None),
         "service_types": _list_of(SERVICE_TYPES, nonempty=False),
+        "kind": _choice(PROVIDER_KINDS), "iop": _bool(),
     }, ("org_nr", "name"), {}),
     _Section("offerings", Offering, {
         "ref": _ref, "provider": _ref, "service_type": _choice(SERVICE_TYPES),
@@ -558,6 +559,7 @@ def _check_links(session: Session, records: dict[str, list[_Rec]], resolved: dic
             raise ValidationError(f"{rec.path}.ended_on", "required when end_reason is given")
     _check_frozen(session, records)
     _check_service_types(session, records)
+    _check_prices(session, records)
 
 
 def _check_order(recs: list[_Rec], first: str, last: str, wording: str = "must not be before") -> None:
@@ -610,6 +612,31 @@ def _check_service_types(session: Session, records: dict[str, list[_Rec]]) -> No
                 f"{rec.path}.offering",
                 f"offering {offering.ref!r} is {offering.value('service_type')}, "
                 f"but referral {referral.ref!r} is for {referral.value('service_type')}")
+
+
+def _check_prices(session: Session, records: dict[str, list[_Rec]]) -> None:
+    """An offering's rate keeps to the price rule of the conditions it falls under (procurement)."""
+    from app.procurement.service import applicable_many, price_problem
+
+    offerings = [rec for rec in records["offerings"]
+                 if rec.obj is None or {"rate", "rate_unit", "service_type", "provider"} & set(rec.given)]
+    if not offerings:
+        return
+    provider_of = {}
+    for rec in offerings:
+        target = rec.targets.get("provider")
+        provider_of[rec.path] = (target.obj.id if target is not None and target.obj is not None
+                                 else None if target is not None else rec.obj.provider_id)
+    rules = applicable_many(session, {pid for pid in provider_of.values() if pid is not None})
+    for rec in offerings:
+        cond = rules(provider_of[rec.path], rec.value("service_type"))
+        problem = price_problem(cond, rec.value("rate_unit"), rec.value("rate"),
+                                rec.value("level_rates"))
+        if problem:
+            rule = {"fixed": "a fixed rate of", "ceiling": "at most"}[cond.price_rule]
+            raise ValidationError(f"{rec.path}.{problem[0]}",
+                                  f"the conditions for {cond.service_type} (version {cond.version}) "
+                                  f"allow {rule} {cond.price_amount} {cond.price_unit}")
 
 
 # --- phase 3: write --------------------------------------------------------------------------------

@@ -282,6 +282,25 @@ def applicable(session: Session, provider_id: int, service_type: str) -> Conditi
     return current(session, service_type)
 
 
+def applicable_many(session: Session, provider_ids: set[int]):
+    """applicable() for many providers in three queries: a function (provider id or None, type)."""
+    current_versions = current_by_type(session)
+    terms: dict[int, dict] = {}
+    if provider_ids:
+        for contract in session.exec(select(Contract).where(
+                Contract.provider_id.in_(provider_ids), Contract.status.in_(("offered", "active")))
+                .order_by(Contract.id)).all():
+            terms[contract.provider_id] = contract.terms
+    ids = {i for t in terms.values() for i in t.values()}
+    versions = {c.id: c for c in session.exec(select(Conditions).where(Conditions.id.in_(ids))).all()
+                } if ids else {}
+
+    def lookup(provider_id: int | None, service_type: str) -> Conditions | None:
+        chosen = terms.get(provider_id, {}).get(service_type)
+        return versions.get(chosen) if chosen else current_versions.get(service_type)
+    return lookup
+
+
 def check_price(session: Session, provider_id: int, service_type: str, rate_unit: str, rate: Decimal,
                 level_rates: dict | None) -> None:
     """Raise ValidationError naming the field when the rate breaks the applicable price rule."""

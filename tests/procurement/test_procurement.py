@@ -1,0 +1,276 @@
+"""Procurement under LOV: versioned conditions, contracts, new terms, the price rule, kinds of provider."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.common.errors import ValidationError
+from app.common.models import AuditLog, Notification
+from app.exchange.importer import import_document
+from app.offerings.models import Offering
+from app.procurement import service
+from app.procurement.models import Conditions, Contract, ContractChange
+from app.providers.models import Provider
+from tests.providers.factories import ORG_A, seed, switch_user
+from tests.providers.test_application import ORG, apply
+
+TODAY = date(2026, 12, 1)
+
+
+def conditions_data(**overrides) -> service.ConditionsData:
+    values = {"service_type": "praktik", "title": "Praktik hos arbetsgivare",
+              "description": "Praktik på en arbetsplats med handledare.",
+              "req_documents": "F-skattebevis, registreringsbevis", "req_insurance": "Ansvarsförsäkring 10 mkr",
+              "req_staff": "Handledare med erfarenhet", "req_languages": "Svenska; gärna arabiska",
+              "compensation": "Ersättning per närvarotimme.", "contract_months": "24",
+              "price_rule": "fixed", "price_unit": "hour", "price_amount": "118,50",
+              "level_amounts": "B=140, C=175"}
+    values.update(overrides)
+    return service.ConditionsData(**values)
+
+
+def published(session, **overrides) -> Conditions:
+    cond = service.create_draft(session, conditions_data(**overrides), None)
+    service.publish(session, cond, None, TODAY)
+    session.commit()
+    return cond
+
+
+# Conditions --------------------------------------------------------------------------------------
+
+def test_a_published_version_never_changes_and_a_new_version_starts_as_a_copy(session):
+    cond = published(session)
+    assert cond.status == "published" and cond.version == 1
+    assert cond.level_amounts == {"B": "140.00", "C": "175.00"}
+    with pytest.raises(ValidationError) as exc:
+        service.update_draft(session, cond, conditions_data(title="Ändrad"), None)
+    assert exc.value.field == "title"
+    new = service.copy_as_draft(session, cond, None)
+    assert (new.version, new.status, new.title, new.price_amount) == (2, "draft", cond.title, cond.price_amount)
+    with pytest.raises(ValidationError) as exc:
+        service.copy_as_draft(session, cond, None)
+    assert exc.value.field == "service_type"
+
+
+def test_fixed_and_ceiling_need_a_unit_and_an_amount(session):
+    with pytest.raises(ValidationError) as exc:
+        service.check_conditions(conditions_data(price_amount=""))
+    assert exc.value.field == "price_amount"
+    with pytest.raises(ValidationError) as exc:
+        service.check_conditions(conditions_data(price_rule="ceiling", price_unit=""))
+    assert exc.value.field == "price_unit"
+    with pytest.raises(ValidationError) as exc:
+        service.check_conditions(conditions_data(level_amounts="D=12"))
+    assert exc.value.field == "level_amounts"
+    free = service.check_conditions(conditions_data(price_rule="free"))
+    assert (free["price_unit"], free["price_amount"], free["level_amounts"]) == ("", None, {})
+
+
+def test_the_published_version_is_public_with_a_pdf_and_a_draft_is_not(client, session):
+    cond = published(session)
+    draft = service.copy_as_draft(session, cond, None)
+    session.commit()
+    page = client.get("/upphandling/villkor/praktik/1")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Praktik hos arbetsgivare" in text and "Ansvarsförsäkring 10 mkr" in text
+    assert "118,50" in text and "Nivå B" in text
+    assert client.get(f"/upphandling/villkor/praktik/{draft.version}").status_code == 404
+    pdf = client.get("/upphandling/villkor/praktik/1.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "Praktik hos arbetsgivare" in client.get("/upphandling/villkor/").get_data(as_text=True)
+
+
+def test_admin_writes_and_publishes_conditions_on_screen(client, auth, session):
+    auth.login("admin")
+    form = {"service_type": "praktik", "title": "Praktik", "description": "Vad det är",
+            "contract_months": "12", "price_rule": "ceiling", "price_unit": "hour", "price_amount": "abc"}
+    response = client.post("/admin/upphandling/villkor/ny", data=form)
+    assert response.status_code == 400 and "högst två decimaler" in response.get_data(as_text=True)
+    response = client.post("/admin/upphandling/villkor/ny", data={**form, "price_amount": "130"})
+    assert response.status_code == 302
+    cond = session.exec(select(Conditions)).one()
+    session.commit()
+    client.post(f"/admin/upphandling/villkor/{cond.id}/publicera", data={"accept_by": ""})
+    session.expire_all()
+    assert session.get(Conditions, cond.id).status == "published"
+    actions = session.exec(select(AuditLog.action).where(AuditLog.entity == "conditions")).all()
+    assert actions == ["create", "publish"]
+
+
+# Applications and contracts -------------------------------------------------------------------------
+
+def _approve(client, auth, session) -> Provider:
+    provider = session.exec(select(Provider).where(Provider.org_nr == ORG)).one()
+    session.commit()
+    switch_user(auth, auth.user("admin"))
+    response = client.post(f"/admin/anordnare/{provider.id}", data={"action": "approve", "reason": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.expire_all()
+    return provider
+
+
+def test_apply_against_the_current_version_then_approval_offers_a_contract_to_accept(client, auth, session):
+    published(session)
+    form = client.get("/anordnare/ansok").get_data(as_text=True)
+    assert "/upphandling/villkor/praktik/1" in form
+    assert apply(client, kind="social_enterprise").status_code == 302
+    provider = session.exec(select(Provider).where(Provider.org_nr == ORG)).one()
+    assert provider.kind == "social_enterprise"
+    entry = session.exec(select(AuditLog).where(AuditLog.entity == "provider",
+                                                AuditLog.action == "apply")).one()
+    assert entry.after["conditions"] == {"praktik": 1}
+    provider = _approve(client, auth, session)
+    contract = session.exec(select(Contract).where(Contract.provider_id == provider.id)).one()
+    cond = service.current(session, "praktik")
+    assert contract.status == "offered" and contract.terms == {"praktik": cond.id}
+    assert contract.end_date == service.add_months(contract.start_date, 24) - timedelta(days=1)
+    review = client.get(f"/admin/anordnare/{provider.id}").get_data(as_text=True)
+    assert contract.ref in review
+    session.commit()
+
+    user = auth.user("provider", email="maja@sprangbradan.example", provider_org_nr=ORG)
+    switch_user(auth, user)
+    assert contract.ref in client.get("/anordnare/avtal/").get_data(as_text=True)
+    client.post(f"/anordnare/avtal/{contract.id}/godta")
+    session.expire_all()
+    contract = session.get(Contract, contract.id)
+    assert contract.status == "active" and contract.accepted_by_id == user.id and contract.accepted_at
+    assert session.exec(select(AuditLog).where(AuditLog.entity == "contract",
+                                               AuditLog.action == "accept")).one().user_id == user.id
+
+
+def _active_contract(session) -> tuple[Contract, object]:
+    from app.auth.service import create_user
+
+    seed(session)
+    first = published(session)
+    provider = session.exec(select(Provider).where(Provider.org_nr == ORG_A)).one()
+    provider.service_types = ["praktik"]
+    contract = service.offer_contract(session, provider, None, TODAY)
+    user = create_user(session, email="a@arbetsvagen.example", role="provider", password="x" * 12,
+                       provider_org_nr=ORG_A)
+    service.accept_contract(session, contract, user)
+    session.commit()
+    return contract, user, first
+
+
+def test_a_new_version_is_sent_and_the_old_terms_apply_until_it_is_accepted(session):
+    contract, user, first = _active_contract(session)
+    second = service.copy_as_draft(session, first, None)
+    second.price_amount = second.price_amount + 10
+    changes = service.publish(session, second, None, TODAY, TODAY + timedelta(days=14))
+    session.commit()
+    assert [c.contract_id for c in changes] == [contract.id]
+    note = session.exec(select(Notification).where(Notification.provider_id == contract.provider_id)
+                        .order_by(Notification.id.desc())).first()
+    assert "version 2" in note.subject
+    assert service.applicable(session, contract.provider_id, "praktik").id == first.id
+    service.accept_change(session, changes[0].id, user, TODAY + timedelta(days=3))
+    session.commit()
+    assert session.get(Contract, contract.id).terms == {"praktik": second.id}
+    assert service.applicable(session, contract.provider_id, "praktik").id == second.id
+    actions = session.exec(select(AuditLog.action).where(AuditLog.entity == "contract_change")).all()
+    assert actions == ["send", "accept"]
+
+
+def test_declined_or_late_new_terms_let_the_contract_end_at_its_end_date(session):
+    contract, user, first = _active_contract(session)
+    second = service.copy_as_draft(session, first, None)
+    changes = service.publish(session, second, None, TODAY, TODAY + timedelta(days=14))
+    with pytest.raises(ValidationError) as exc:
+        service.accept_change(session, changes[0].id, user, TODAY + timedelta(days=15))
+    assert exc.value.field == "change"
+    assert service.ending(contract, changes, TODAY + timedelta(days=15))
+    service.decline_change(session, changes[0].id, user, TODAY + timedelta(days=1))
+    session.commit()
+    assert session.get(ContractChange, changes[0].id).status == "declined"
+    assert session.get(Contract, contract.id).terms == {"praktik": first.id}
+    assert service.end_expired(session, contract.end_date) == []
+    assert [c.id for c in service.end_expired(session, contract.end_date + timedelta(days=1))] == [contract.id]
+
+
+def test_another_providers_contract_cannot_be_accepted(session):
+    contract, _user, _first = _active_contract(session)
+    from app.auth.service import create_user
+
+    other = create_user(session, email="b@nastasteg.example", role="provider", password="x" * 12,
+                        provider_org_nr="559123-4561")
+    contract.status = "offered"
+    with pytest.raises(ValidationError):
+        service.accept_contract(session, contract, other)
+
+
+# The price rule ------------------------------------------------------------------------------------
+
+OFFERING_FORM = {"service_type": "praktik", "title": "Praktik i verkstad", "description": "Svets",
+                 "rate_unit": "hour", "rate": "135,50", "vat_rate": "0", "start_share": "50",
+                 "capacity": "4", "area": "", "address": "", "languages": "sv", "target_groups": "",
+                 "available_from": "", "available_to": ""}
+
+
+def test_an_offering_rate_that_breaks_the_fixed_rate_is_refused_naming_the_field(client, auth, session):
+    seed(session)
+    published(session)
+    auth.login("provider", provider_org_nr=ORG_A)
+    response = client.post("/tjanster/ny", data=OFFERING_FORM)
+    assert response.status_code == 400
+    assert "anger ett fast pris på 118,50" in response.get_data(as_text=True)
+    response = client.post("/tjanster/ny", data={**OFFERING_FORM, "rate_unit": "day", "rate": "118,50"})
+    assert response.status_code == 400 and "per timme" in response.get_data(as_text=True)
+    assert client.post("/tjanster/ny", data={**OFFERING_FORM, "rate": "118,50"}).status_code == 302
+
+
+def test_ceiling_and_level_rates_are_checked_against_the_version(session):
+    cond = Conditions(service_type="praktik", version=3, title="x", price_rule="ceiling",
+                      price_unit="hour", price_amount=service.money("120"), level_amounts={"B": "150.00"})
+    assert service.price_problem(cond, "hour", service.money("120"), None) is None
+    assert service.price_problem(cond, "hour", service.money("121"), None)[0] == "rate"
+    assert service.price_problem(cond, "hour", service.money("100"), {"B": "150.00"}) is None
+    field, message = service.price_problem(cond, "hour", service.money("100"), {"B": "151.00"})
+    assert field == "level_rates.B" and message.startswith("nivå B:")
+    assert service.price_problem(cond, "hour", service.money("100"), {"C": "121.00"})[0] == "level_rates.C"
+    free = Conditions(service_type="praktik", version=1, title="x", price_rule="free")
+    assert service.price_problem(free, "day", service.money("9999"), None) is None
+
+
+def test_import_refuses_an_offering_that_breaks_the_price_rule(session):
+    published(session)
+    doc = {"providers": [{"ref": "P1", "org_nr": ORG_A, "name": "A AB", "status": "approved"}],
+           "offerings": [{"ref": "O1", "provider": "P1", "service_type": "praktik", "title": "T",
+                          "rate_unit": "hour", "rate": "130.00"}]}
+    with pytest.raises(ValidationError) as exc:
+        import_document(session, doc)
+    assert exc.value.field == "offerings[0].rate" and "fixed rate of 118.50" in exc.value.message
+    session.rollback()
+    doc["offerings"][0]["rate"] = "118.50"
+    import_document(session, doc)
+    assert session.exec(select(Offering)).one().rate == service.money("118.50")
+
+
+# Kinds of provider --------------------------------------------------------------------------------
+
+def test_import_takes_an_optional_kind_and_names_a_bad_one(session):
+    doc = {"providers": [{"ref": "P1", "org_nr": ORG_A, "name": "Egen regi", "kind": "own_unit"},
+                         {"ref": "P2", "org_nr": "559123-4561", "name": "B AB"}]}
+    import_document(session, doc)
+    kinds = dict(session.exec(select(Provider.ref, Provider.kind)).all())
+    assert kinds == {"P1": "own_unit", "P2": "company"}
+    with pytest.raises(ValidationError) as exc:
+        import_document(session, {"providers": [{**doc["providers"][0], "kind": "bolag"}]})
+    assert exc.value.field == "providers[0].kind"
+
+
+def test_admin_sets_the_kind_and_iop(client, auth, session):
+    seed(session)
+    provider = session.exec(select(Provider).where(Provider.org_nr == ORG_A)).one()
+    session.commit()
+    switch_user(auth, auth.user("admin"))
+    page = client.get(f"/admin/anordnare/{provider.id}").get_data(as_text=True)
+    assert "Typ av anordnare" in page
+    client.post(f"/admin/upphandling/anordnare/{provider.id}/typ", data={"kind": "nonprofit", "iop": "y"})
+    session.expire_all()
+    provider = session.get(Provider, provider.id)
+    assert (provider.kind, provider.iop) == ("nonprofit", True)

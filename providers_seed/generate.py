@@ -52,6 +52,10 @@ PROVIDERS = [
     ("jobbfabriken", "Jobbfabriken Norden AB", "556", "suspended",
      "Kvarnholmsvägen 52", "131 31", "Nacka", "Mikael Strand"),
 ]
+# The kind of provider (exchange.md); the others are companies. Brobyggarna works under an IOP.
+KINDS = {MUNICIPALITY: "own_unit", "nasta-steg": "social_enterprise", "gemensam-grund": "nonprofit",
+         "brobyggarna": "nonprofit"}
+IOP = {"brobyggarna"}
 # Ideella föreningar and health-care assessments are outside VAT here; the
 # municipality's own unit does not charge VAT to itself.
 VAT_FREE = {MUNICIPALITY, "gemensam-grund", "brobyggarna", "rehabkompassen"}
@@ -296,6 +300,10 @@ def make_providers(rng):
         if prefix != "802":  # the two ideella föreningar are not VAT registered
             provider["vat_number"] = "SE" + number.replace("-", "") + "01"
         provider["service_types"] = sorted({o[1] for o in OFFERINGS if o[0] == key})
+        if key in KINDS:
+            provider["kind"] = KINDS[key]
+        if key in IOP:
+            provider["iop"] = True
         provider["_key"] = key
         providers.append(provider)
     return providers

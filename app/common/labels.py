@@ -16,6 +16,9 @@ LABELS = {
                       "social_enterprise": _l("Arbetsintegrerande socialt företag"),
                       "nonprofit": _l("Idéburen organisation"),
                       "own_unit": _l("Kommunens egen regi")},
+    # The same kinds in plain, neutral words for clients choosing a provider.
+    "provider_kind_plain": {"company": _l("Företag"), "social_enterprise": _l("Socialt företag"),
+                            "nonprofit": _l("Idéburen organisation"), "own_unit": _l("Kommunen")},
     "price_rule": {"fixed": _l("Fast pris som kommunen bestämmer"), "ceiling": _l("Takpris"),
                    "free": _l("Fri prissättning")},
     "conditions_status": {"draft": _l("Utkast"), "published": _l("Publicerad")},
@@ -63,10 +66,13 @@ LABELS = {
         "local_unemployment": _l("Arbetslöshet i kommunen (%)"),
     },
     "figure_dimension": {"total": _l("Totalt"), "service_type": _l("Insatstyp"), "provider": _l("Anordnare"),
+                         "provider_kind": _l("Typ av anordnare"),
                          "gender": _l("Kön"), "age_band": _l("Åldersgrupp"), "newly_arrived": _l("Nyanländ")},
     "figure_group": {"total": _l("Totalt"), "F": _l("Kvinnor"), "M": _l("Män"), "18-24": _l("18–24 år"),
                      "25-64": _l("25–64 år"), "other": _l("Övriga åldrar"), "yes": _l("Nyanlända"),
-                     "no": _l("Inte nyanlända")},
+                     "no": _l("Inte nyanlända"), "company": _l("Företag"),
+                     "social_enterprise": _l("Sociala företag"), "nonprofit": _l("Idéburna organisationer"),
+                     "own_unit": _l("Egen regi")},
 }
 
 

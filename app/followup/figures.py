@@ -24,7 +24,8 @@ from app.settlement.models import Settlement, SettlementLine
 
 MIN_GROUP = 5
 SUBSIDISED = frozenset({"extratjanst", "introduktionsjobb", "lonebidrag"})
-DIMENSIONS = ("total", "service_type", "provider", "gender", "age_band", "newly_arrived")
+DIMENSIONS = ("total", "service_type", "provider", "provider_kind", "gender", "age_band",
+              "newly_arrived")
 FOLLOW_UP_DAYS = (90, 180)
 
 # (code, kind) in the order pages show them; kind: count, share (percent), days, money.
@@ -53,6 +54,7 @@ class PlacementFact:
     decided_on: date
     start: date
     ended_on: date | None
+    provider_kind: str = "company"  # company | social_enterprise | nonprofit | own_unit
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,14 @@ def load_facts(session: Session) -> Facts:
     for row in session.execute(
         select(Placement.ref, Provider.name, Offering.service_type, Client.gender, Client.birth_date,
                Client.newly_arrived, Client.children_in_household, Placement.chosen_by,
-               Referral.decided_on, Placement.start_date, Placement.ended_on)
+               Referral.decided_on, Placement.start_date, Placement.ended_on, Provider.kind)
         .join(Referral, Referral.id == Placement.referral_id)
         .join(Client, Client.id == Referral.client_id)
         .join(Offering, Offering.id == Placement.offering_id)
         .join(Provider, Provider.id == Offering.provider_id)
     ):
         fact = PlacementFact(row[0], row[1], row[2], row[3] or "", row[4], bool(row[5]), bool(row[6]),
-                             *row[7:])
+                             *row[7:11], provider_kind=row[11] or "company")
         placements[fact.ref] = fact
     results = [ResultFact(*row) for row in session.execute(
         select(Placement.ref, Outcome.kind, Outcome.employment_form, Outcome.result_date)
@@ -106,6 +108,37 @@ def load_facts(session: Session) -> Facts:
         .join(Placement, Placement.id == SettlementLine.placement_id)
         .group_by(Placement.ref, Settlement.period))]
     return Facts(placements, results, costs)
+
+
+@dataclass(frozen=True)
+class KindRow:
+    """Approved providers of one kind and their share of the placements active on a day."""
+
+    kind: str
+    providers: int
+    active: int
+    share: Decimal | None
+
+    @property
+    def hidden(self) -> bool:
+        """Like a Cell: 1-4 people are not shown."""
+        return 0 < self.active < MIN_GROUP
+
+
+def by_provider_kind(session: Session, facts: Facts, on: date) -> list[KindRow]:
+    """Every kind of provider (Lund follows "at least one social enterprise"), also when zero."""
+    from app.providers.models import PROVIDER_KINDS
+
+    counts = dict(session.execute(select(Provider.kind, func.count(Provider.id))
+                                  .where(Provider.status == "approved").group_by(Provider.kind)).all())
+    active = [p for p in facts.placements.values()
+              if p.start <= on and (p.ended_on is None or p.ended_on >= on)]
+    rows = []
+    for kind in PROVIDER_KINDS:
+        n = sum(1 for p in active if p.provider_kind == kind)
+        rows.append(KindRow(kind, counts.get(kind, 0), n,
+                            round_money(Decimal(100 * n) / len(active)) if active else None))
+    return rows
 
 
 def age_band(birth: date, on: date) -> str:

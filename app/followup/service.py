@@ -1,7 +1,7 @@
 """Follow-up operations: the dashboard's figures with targets, outside figures and targets entry."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ class Dashboard:
     totals: dict[str, figures.FigureTable]  # figure -> the total table (for the charts)
     targets: dict[str, Decimal]
     external: dict[str, dict[str, Decimal]]  # figure -> period -> value
+    kinds: list[figures.KindRow] = field(default_factory=list)  # providers and placements per kind
 
 
 def put_value(session: Session, row, value, attr: str, create) -> None:
@@ -55,7 +56,8 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
     tables = figures.year_tables(facts, year, through, dimension, as_of)
     totals = tables if dimension == "total" else figures.year_tables(facts, year, through, "total", as_of)
     return Dashboard(year, through, dimension, tables, {t.figure: t for t in totals},
-                     targets(session, year), external_figures(session, year))
+                     targets(session, year), external_figures(session, year),
+                     figures.by_provider_kind(session, facts, as_of))
 
 
 def targets(session: Session, year: int) -> dict[str, Decimal]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
@@ -274,3 +275,58 @@ def test_admin_sets_the_kind_and_iop(client, auth, session):
     session.expire_all()
     provider = session.get(Provider, provider.id)
     assert (provider.kind, provider.iop) == ("nonprofit", True)
+
+
+def test_the_comparison_page_names_the_kind_in_plain_words(app, client, auth, session):
+    from datetime import date as _date
+
+    from app.kundval.models import Referral
+    from tests.kundval.test_views import _code, _login, _offerings, _register
+
+    ids = _offerings(app)
+    provider = session.exec(select(Provider)).one()
+    provider.kind = "social_enterprise"
+    session.commit()
+    _login(auth, "case_worker")
+    client_id = _register(client)
+    client.post(f"/handlaggare/deltagare/{client_id}/beslut/nytt", data={
+        "service_type": "praktik", "valid_from": _date.today().isoformat(),
+        "valid_to": (_date.today() + timedelta(days=90)).isoformat(), "max_hours_per_week": "20"})
+    referral = session.exec(select(Referral)).one()
+    code = _code(client, client_id)
+    auth.logout()
+    client.post("/deltagare/logga-in", data={"code": code.lower()})
+    page = client.get(f"/deltagare/beslut/{referral.id}/jamfor?o={ids[0]}&o={ids[1]}").text
+    assert "Socialt företag" in page and "Arbetsintegrerande" not in page
+
+
+def test_key_figures_count_providers_and_placements_per_kind(session):
+    from app.followup import figures
+    from tests.followup.test_figures import facts, placement
+
+    seed(session)
+    provider = session.exec(select(Provider).where(Provider.org_nr == ORG_A)).one()
+    provider.kind = "social_enterprise"
+    session.commit()
+    day = date(2026, 10, 15)
+    kinds = {p: "social_enterprise" if i < 5 else "own_unit" for i, p in enumerate(
+        [f"S{i}" for i in range(5)] + [f"O{i}" for i in range(5)])}
+    placements = [placement(ref, date(2026, 10, 1)) for ref in kinds]
+    placements = [figures.PlacementFact(**{**p.__dict__, "provider_kind": kinds[p.ref]}) for p in placements]
+    rows = {r.kind: r for r in figures.by_provider_kind(session, facts(placements), day)}
+    assert (rows["social_enterprise"].providers, rows["social_enterprise"].active) == (1, 5)
+    assert rows["social_enterprise"].share == Decimal("50.00") and not rows["own_unit"].hidden
+    assert rows["company"].providers == 1 and rows["nonprofit"].providers == 0
+    grouped = figures.compute(facts(placements), day, day, "provider_kind", day)
+    assert grouped["own_unit"]["active"].value == 5
+
+
+def test_the_demo_data_marks_the_municipalitys_own_unit():
+    import json
+
+    from tests.conftest import ROOT
+
+    providers = json.loads((ROOT / "providers_seed" / "demo.json").read_text())["providers"]
+    kinds = {p["name"]: p.get("kind", "company") for p in providers}
+    assert kinds["Kommunens arbetsmarknadsenhet"] == "own_unit"
+    assert kinds["Kooperativet Nästa Steg ek. för."] == "social_enterprise"

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import login, shot
 from tests.browser.test_kundval_choice import serious_violations
-from tests.browser.test_provider_portal import _fill_application, _files, _link
+from tests.browser.test_provider_portal import _files, _fill_application, _link
 from tests.conftest import PASSWORD
 
 PROVIDER = "Språngbrädan ek. för."

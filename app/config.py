@@ -67,6 +67,9 @@ class Config:
     SIE_VAT_ACCOUNT = os.environ.get("SIE_VAT_ACCOUNT", "2641")
     SIE_SUPPLIER_DEBT_ACCOUNT = os.environ.get("SIE_SUPPLIER_DEBT_ACCOUNT", "2440")
     SIE_VOUCHER_SERIES = os.environ.get("SIE_VOUCHER_SERIES", "A")
+    # The own unit (egen regi) is settled internally: its cost and its income, no supplier debt.
+    SIE_INTERNAL_COST_ACCOUNT = os.environ.get("SIE_INTERNAL_COST_ACCOUNT", "4619")
+    SIE_INTERNAL_INCOME_ACCOUNT = os.environ.get("SIE_INTERNAL_INCOME_ACCOUNT", "3619")
 
     # Kundval: the client's choice.
     CHOICE_DEADLINE_DAYS = int(os.environ.get("CHOICE_DEADLINE_DAYS", "14"))

@@ -380,6 +380,8 @@ def settlement_peppol(settlement_id: int):
     from app.settlement.documents.peppol import build_peppol
 
     doc = _document(settlement_id)
+    if doc.internal:
+        raise ApiError(404, "the own unit's settlements are internal, with no Peppol document")
     return Response(build_peppol(doc), mimetype="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{doc.file_stem}.xml"'})
 

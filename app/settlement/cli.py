@@ -121,6 +121,13 @@ def _export_documents(period: str, fmt: str, out: Path | None) -> None:
             click.echo(f"Skrev {out} ({len(docs)} verifikationer)", err=True)
         return
 
+    if fmt == "peppol":
+        from app.settlement.documents.peppol import has_peppol
+
+        internal = [d.seller.org_nr for d in docs if not has_peppol(d)]
+        if internal:
+            click.echo(f"{period}: egen regi avräknas internt, ingen Peppol-fil: {_list(internal)}", err=True)
+        docs = [d for d in docs if has_peppol(d)]
     if not docs:
         click.echo(f"{period}: inga godkända avräkningar, inga filer skrivna.", err=True)
         return

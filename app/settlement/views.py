@@ -172,6 +172,8 @@ def download_peppol(settlement_id: int):
     from app.settlement.documents.peppol import build_peppol
 
     doc = _document_or_abort(settlement_id)
+    if doc.internal:
+        abort(404, description=_("Kommunens egen regi avräknas internt och får ingen Peppol-fil."))
     return _download(build_peppol(doc), "application/xml", f"{doc.file_stem}.xml")
 
 

@@ -142,6 +142,8 @@ class SettlementDocument:
     exemption_reason: str = ""
     exemption_reason_code: str = ""
     payment_days: int = 30
+    # The municipality's own unit (egen regi): an internal settlement, never an invoice.
+    internal: bool = False
 
     @property
     def period_start(self) -> date:
@@ -188,6 +190,9 @@ class DocumentSettings:
     vat_account: str = "2641"
     supplier_debt_account: str = "2440"
     voucher_series: str = "A"
+    # The own unit's settlements move money between the municipality's own accounts.
+    internal_cost_account: str = "4619"
+    internal_income_account: str = "3619"
 
 
 def settings_from_config(config: Mapping) -> DocumentSettings:
@@ -206,7 +211,9 @@ def settings_from_config(config: Mapping) -> DocumentSettings:
         default_cost_account=config.get("SIE_DEFAULT_COST_ACCOUNT", "4610"),
         vat_account=config.get("SIE_VAT_ACCOUNT", "2641"),
         supplier_debt_account=config.get("SIE_SUPPLIER_DEBT_ACCOUNT", "2440"),
-        voucher_series=config.get("SIE_VOUCHER_SERIES", "A"))
+        voucher_series=config.get("SIE_VOUCHER_SERIES", "A"),
+        internal_cost_account=config.get("SIE_INTERNAL_COST_ACCOUNT", "4619"),
+        internal_income_account=config.get("SIE_INTERNAL_INCOME_ACCOUNT", "3619"))
 
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -274,7 +281,7 @@ def load_documents(session: Session, settings: DocumentSettings, *, period: str 
             total_incl_vat=_dec(settlement.total_incl_vat), corrections=corrections,
             exemption_reason=settings.exemption_reason,
             exemption_reason_code=settings.exemption_reason_code,
-            payment_days=settings.payment_days))
+            payment_days=settings.payment_days, internal=provider.kind == "own_unit"))
     return documents
 
 

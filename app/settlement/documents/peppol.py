@@ -31,8 +31,16 @@ F_SKATT = "Godkänd för F-skatt"
 CURRENCY = "SEK"
 
 
+def has_peppol(doc: SettlementDocument) -> bool:
+    """The own unit's settlements are internal: the municipality sends no invoice to itself."""
+    return not doc.internal
+
+
 def build_peppol(doc: SettlementDocument) -> bytes:
     """The UBL document of an approved settlement, UTF-8 with an XML declaration."""
+    if not has_peppol(doc):
+        raise ValueError(f"settlement {doc.settlement_id}: the own unit's settlement is internal, "
+                         "with no Peppol document")
     if doc.status != "approved" or not doc.number:
         raise ValueError(f"settlement {doc.settlement_id}: only approved settlements become Peppol documents")
     credit = doc.credit_note

@@ -51,6 +51,10 @@ def cost_account(settings: DocumentSettings, service_type: str) -> str:
 def _accounts(docs: list[SettlementDocument], settings: DocumentSettings) -> dict[str, str]:
     names = {settings.supplier_debt_account: "Leverantörsskulder"}
     for doc in docs:
+        if doc.internal:
+            names[settings.internal_cost_account] = "Interna köp av arbetsmarknadsinsatser, egen regi"
+            names[settings.internal_income_account] = "Interna intäkter, egen regi"
+            continue
         for line in doc.lines:
             names.setdefault(cost_account(settings, line.service_type),
                              f"Köp av arbetsmarknadsinsatser, {line.service_name.lower()}")
@@ -59,7 +63,23 @@ def _accounts(docs: list[SettlementDocument], settings: DocumentSettings) -> dic
     return names
 
 
+def _internal_voucher(doc: SettlementDocument, settings: DocumentSettings) -> list[str]:
+    """The own unit's settlement: its cost against its internal income, with no VAT and no
+    supplier debt, since the municipality neither pays nor charges VAT to itself."""
+    text = f"Intern avräkning {doc.number} {doc.seller.name} {doc.period}"
+    lines = [f"#VER {_quote(settings.voucher_series)} \"\" {doc.issue_date:%Y%m%d} {_quote(text)}", "{"]
+    if doc.total_excl_vat:
+        lines.append(f"   #TRANS {settings.internal_cost_account} {{}} {_amount(doc.total_excl_vat)} \"\" "
+                     f"{_quote(doc.number)}")
+        lines.append(f"   #TRANS {settings.internal_income_account} {{}} {_amount(-doc.total_excl_vat)} \"\" "
+                     f"{_quote(doc.number)}")
+    lines.append("}")
+    return lines
+
+
 def _voucher(doc: SettlementDocument, settings: DocumentSettings) -> list[str]:
+    if doc.internal:
+        return _internal_voucher(doc, settings)
     what = "Kreditnota" if doc.credit_note else "Avräkning"
     text = f"{what} {doc.number} {doc.seller.name} {doc.period}"
     cost: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))

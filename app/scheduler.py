@@ -16,6 +16,7 @@ from app.common.jobs import JobOutcome, run_once
 from app.common.models import Notification
 from app.extensions import db
 from app.kundval.default_job import default_placement_job
+from app.procurement.service import ending_contracts_job
 from app.providers.service import expiring_documents_job
 from app.reporting.service import missing_attendance, month_report_reminder_job
 from app.settlement import rules
@@ -85,7 +86,7 @@ def scheduler_cmd(once: bool) -> None:
     app = current_app._get_current_object()
     if once:
         for job in (monthly_drafts, missing_attendance_job, default_placement_job,
-                    expiring_documents_job, month_report_reminder_job):
+                    expiring_documents_job, month_report_reminder_job, ending_contracts_job):
             _in_app(app, job)
         return
     scheduler = BlockingScheduler(timezone=TIMEZONE)
@@ -104,6 +105,9 @@ def scheduler_cmd(once: bool) -> None:
     scheduler.add_job(_in_app, CronTrigger(day=3, hour=7, minute=0, timezone=TIMEZONE),
                       args=[app, month_report_reminder_job], id="month_report_reminder",
                       coalesce=True, misfire_grace_time=6 * 3600)
+    scheduler.add_job(_in_app, CronTrigger(hour=0, minute=30, timezone=TIMEZONE),
+                      args=[app, ending_contracts_job], id="ending_contracts", coalesce=True,
+                      misfire_grace_time=6 * 3600)
     click.echo("Schemaläggaren körs (Ctrl+C för att avsluta).")
     try:
         scheduler.start()

@@ -153,6 +153,9 @@ def publish(session: Session, offering: Offering, actor_id: int | None) -> Offer
         raise ValidationError("status", "bara godkända anordnare kan publicera tjänster")
     if offering.status not in ("draft", "withdrawn"):
         raise ValidationError("status", "tjänsten kan inte publiceras i sin nuvarande status")
+    from app.procurement.service import require_accepted_contract
+
+    require_accepted_contract(session, provider.id)
     if not is_frozen(session, offering):
         _check_price(session, provider, {k: getattr(offering, k) for k in (
             "service_type", "rate_unit", "rate")}, offering.level_rates)

@@ -19,6 +19,7 @@ from app.common.audit import record_change
 from app.common.base import new_ref, utcnow
 from app.common.errors import ValidationError
 from app.common.i18n import fmt_money
+from app.common.jobs import JobOutcome, run_once
 from app.common.money import money
 from app.common.notifications import notify
 from app.offerings.models import RATE_UNITS, SERVICE_TYPES
@@ -310,6 +311,13 @@ def check_price(session: Session, provider_id: int, service_type: str, rate_unit
         raise ValidationError(*problem)
 
 
+def require_accepted_contract(session: Session, provider_id: int) -> None:
+    """A provider whose contract is offered but not yet accepted publishes nothing."""
+    contract = live_contract(session, provider_id)
+    if contract is not None and contract.status == "offered":
+        raise ValidationError("status", "godta avtalet under Avtal innan ni publicerar tjänster")
+
+
 # Applications and contracts ---------------------------------------------------------------------
 
 def record_application(session: Session, provider: Provider) -> dict[str, int]:
@@ -431,3 +439,9 @@ def end_expired(session: Session, today: date) -> list[Contract]:
         record_change(session, None, "end", "contract", contract.id, after={"status": "ended"})
         ended.append(contract)
     return ended
+
+
+def ending_contracts_job(session: Session, today: date) -> JobOutcome:
+    """Daily: contracts past their end date end (once per day, whatever schedulers run)."""
+    return run_once(session, "ending_contracts", today.isoformat(),
+                    lambda s: f"{len(end_expired(s, today))} avtal har upphört")

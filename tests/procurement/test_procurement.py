@@ -330,3 +330,33 @@ def test_the_demo_data_marks_the_municipalitys_own_unit():
     kinds = {p["name"]: p.get("kind", "company") for p in providers}
     assert kinds["Kommunens arbetsmarknadsenhet"] == "own_unit"
     assert kinds["Kooperativet Nästa Steg ek. för."] == "social_enterprise"
+
+
+def test_offerings_are_published_only_once_the_contract_is_accepted(session):
+    from app.offerings import service as offerings
+
+    seed(session)
+    published(session)
+    provider = session.exec(select(Provider).where(Provider.org_nr == ORG_A)).one()
+    provider.service_types = ["praktik"]
+    contract = service.offer_contract(session, provider, None, TODAY)
+    offering = offerings.create_offering(session, provider, offerings.OfferingData(
+        service_type="praktik", title="Praktik", rate_unit="hour", rate="118.50"), None)
+    with pytest.raises(ValidationError) as exc:
+        offerings.publish(session, offering, None)
+    assert exc.value.field == "status"
+    contract.status = "active"
+    assert offerings.publish(session, offering, None).status == "published"
+
+
+def test_the_daily_job_ends_contracts_past_their_end_date(session):
+    contract, _user, _first = _active_contract(session)
+    outcome = service.ending_contracts_job(session, contract.end_date + timedelta(days=1))
+    assert outcome.ran and session.get(Contract, contract.id).status == "ended"
+
+
+def test_the_dashboard_shows_providers_per_kind(client, auth, session):
+    seed(session)
+    auth.login("finance")
+    page = client.get("/uppfoljning/?year=2026&through=2026-06").get_data(as_text=True)
+    assert "Anordnare per typ" in page and "Arbetsintegrerande socialt företag" in page

@@ -618,8 +618,12 @@ def _check_prices(session: Session, records: dict[str, list[_Rec]]) -> None:
     """An offering's rate keeps to the price rule of the conditions it falls under (procurement)."""
     from app.procurement.service import applicable_many, price_problem
 
-    offerings = [rec for rec in records["offerings"]
-                 if rec.obj is None or {"rate", "rate_unit", "service_type", "provider"} & set(rec.given)]
+    # A stored offering is checked only when its price terms change: unchanged ones stay as they are.
+    offerings = [rec for rec in records["offerings"] if rec.obj is None or any(
+        name in rec.given and rec.given[name] != getattr(rec.obj, name)
+        for name in ("rate", "rate_unit", "service_type", "level_rates"))
+        or ("provider" in rec.targets and (rec.targets["provider"].obj is None
+                                           or rec.targets["provider"].obj.id != rec.obj.provider_id))]
     if not offerings:
         return
     provider_of = {}

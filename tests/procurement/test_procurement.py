@@ -360,3 +360,16 @@ def test_the_dashboard_shows_providers_per_kind(client, auth, session):
     auth.login("finance")
     page = client.get("/uppfoljning/?year=2026&through=2026-06").get_data(as_text=True)
     assert "Anordnare per typ" in page and "Arbetsintegrerande socialt företag" in page
+
+
+def test_reimporting_an_unchanged_offering_is_not_checked_against_newer_conditions(session):
+    doc = {"providers": [{"ref": "P1", "org_nr": ORG_A, "name": "A AB", "status": "approved"}],
+           "offerings": [{"ref": "O1", "provider": "P1", "service_type": "praktik", "title": "T",
+                          "rate_unit": "hour", "rate": "130.00"}]}
+    import_document(session, doc)
+    published(session)
+    import_document(session, doc)
+    doc["offerings"][0]["rate"] = "131.00"
+    with pytest.raises(ValidationError) as exc:
+        import_document(session, doc)
+    assert exc.value.field == "offerings[0].rate"

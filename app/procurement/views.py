@@ -67,6 +67,16 @@ def procurement_panel(provider: Provider) -> dict:
             "v": contract_view(service.contracts_of(db.session, provider.id))}
 
 
+@portal_bp.app_template_global()
+def contract_to_answer(provider_id: int) -> bool:
+    """True when the provider has a contract or new terms waiting for its answer."""
+    contract = service.live_contract(db.session, provider_id)
+    if contract is None:
+        return False
+    return contract.status == "offered" or any(
+        ch.status == "pending" and _today() <= ch.accept_by for ch in service.changes_of(db.session, [contract.id]))
+
+
 # Public ----------------------------------------------------------------------------------------
 
 @bp.route("/villkor/")

@@ -373,3 +373,29 @@ def test_reimporting_an_unchanged_offering_is_not_checked_against_newer_conditio
     with pytest.raises(ValidationError) as exc:
         import_document(session, doc)
     assert exc.value.field == "offerings[0].rate"
+
+
+def test_bad_requests_get_a_message_or_a_404_never_a_500(client, auth, session):
+    seed(session)
+    cond = published(session)
+    user = auth.login("admin")
+    form = {"service_type": "praktik", "title": "Praktik", "description": "x", "contract_months": "abc",
+            "price_rule": "free", "price_unit": "", "price_amount": ""}
+    assert client.post("/admin/upphandling/villkor/ny", data=form).status_code == 400
+    assert client.post("/admin/upphandling/villkor/ny", data={**form, "contract_months": "0"}).status_code == 400
+    draft = service.copy_as_draft(session, cond, user.id)
+    session.commit()
+    response = client.post(f"/admin/upphandling/villkor/{draft.id}/publicera", data={"accept_by": "2000-01-01"})
+    assert response.status_code == 302 and session.get(Conditions, draft.id).status == "draft"
+    session.commit()
+    assert client.post(f"/admin/upphandling/villkor/{cond.id}/publicera").status_code == 302
+    assert client.post(f"/admin/upphandling/villkor/{cond.id}/ny-version").status_code == 302
+    assert client.get("/admin/upphandling/villkor/999999").status_code == 404
+    assert client.get("/upphandling/villkor/okand/1").status_code == 404
+    assert client.get(f"/admin/upphandling/villkor/{cond.id}").status_code == 200
+    assert client.get("/admin/upphandling/").status_code == 200
+    session.commit()
+    switch_user(auth, auth.user("provider", email="p@x.example", provider_org_nr=ORG_A))
+    assert client.post("/anordnare/avtal/999/godta").status_code == 302
+    assert client.post("/anordnare/avtal/andring/999/godta").status_code == 302
+    assert client.post("/anordnare/avtal/andring/999/avboj").status_code == 302

@@ -25,7 +25,7 @@ LABELS = {
     "contract_status": {"offered": _l("Väntar på anordnarens godkännande"), "active": _l("Gäller"),
                         "ended": _l("Upphört")},
     "change_status": {"pending": _l("Väntar på svar"), "accepted": _l("Godtagen"),
-                      "declined": _l("Avböjd")},
+                      "declined": _l("Avböjd"), "lapsed": _l("Inte godtagen i tid")},
     "role": {"admin": _l("Administratör"), "case_worker": _l("Handläggare"), "finance": _l("Ekonomi"),
              "provider": _l("Anordnare"), "client": _l("Deltagare")},
     "settlement_status": {"draft": _l("Utkast"), "approved": _l("Godkänd")},

@@ -11,7 +11,7 @@ CONDITIONS_STATUSES = ("draft", "published")
 # fixed: the municipality sets the rate; ceiling: at most the amount; free: the provider sets it.
 PRICE_RULES = ("fixed", "ceiling", "free")
 CONTRACT_STATUSES = ("offered", "active", "ended")
-CHANGE_STATUSES = ("pending", "accepted", "declined")
+CHANGE_STATUSES = ("pending", "accepted", "declined", "lapsed")  # lapsed: not accepted in time
 
 
 class Conditions(Timestamped, table=True):

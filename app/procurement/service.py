@@ -427,11 +427,24 @@ def changes_of(session: Session, contract_ids: list[int]) -> list[ContractChange
 def ending(contract: Contract, changes: list[ContractChange], today: date) -> bool:
     """True when a new version was declined or not accepted in time: the contract ends at its end date."""
     return any(c.contract_id == contract.id and (
-        c.status == "declined" or (c.status == "pending" and today > c.accept_by)) for c in changes)
+        c.status in ("declined", "lapsed") or (c.status == "pending" and today > c.accept_by))
+        for c in changes)
+
+
+def lapse_overdue(session: Session, today: date) -> list[ContractChange]:
+    """New terms not accepted by their date lapse: the contract runs to its end date on the old terms."""
+    lapsed = list(session.exec(select(ContractChange).where(ContractChange.status == "pending",
+                                                            ContractChange.accept_by < today)).all())
+    for change in lapsed:
+        change.status, change.decided_at = "lapsed", utcnow()
+        record_change(session, None, "lapse", "contract_change", change.id,
+                      after={"contract_id": change.contract_id, "accept_by": change.accept_by.isoformat()})
+    return lapsed
 
 
 def end_expired(session: Session, today: date) -> list[Contract]:
     """Contracts past their end date end (run by the daily job or `flask procurement end`)."""
+    lapse_overdue(session, today)
     ended = []
     for contract in session.exec(select(Contract).where(Contract.status.in_(("offered", "active")),
                                                         Contract.end_date < today)).all():

@@ -190,6 +190,11 @@ def test_declined_or_late_new_terms_let_the_contract_end_at_its_end_date(session
     assert session.get(ContractChange, changes[0].id).status == "declined"
     assert session.get(Contract, contract.id).terms == {"praktik": first.id}
     assert service.end_expired(session, contract.end_date) == []
+    late = service.copy_as_draft(session, second, None)
+    [unanswered] = service.publish(session, late, None, TODAY, TODAY + timedelta(days=14))
+    service.end_expired(session, TODAY + timedelta(days=15))
+    assert unanswered.status == "lapsed" and service.ending(contract, [unanswered], TODAY)
+    assert session.exec(select(AuditLog).where(AuditLog.action == "lapse")).one()
     assert [c.id for c in service.end_expired(session, contract.end_date + timedelta(days=1))] == [contract.id]
 
 

@@ -26,7 +26,7 @@ from app.common.errors import ValidationError
 from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
-from app.kundval import choice, forms, oidc, service
+from app.kundval import choice, forms, levels, oidc, service
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
@@ -157,7 +157,8 @@ def overview():
     items = [(r, ps, service.referral_status(r, ps, today), service.active_placement(ps, today))
              for r, ps in history if r.valid_to >= today or ps]
     _seen(client, "deltagare: start")
-    return render_template("client/overview.html", client=client, items=items, offerings=offerings, today=today)
+    return render_template("client/overview.html", client=client, items=items, offerings=offerings, today=today,
+                           level_texts=levels.CLIENT_TEXT)
 
 
 def _filters() -> dict:

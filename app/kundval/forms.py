@@ -6,6 +6,7 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -46,6 +47,24 @@ class ReferralForm(FlaskForm):
     valid_to = DateField(_l("Gäller till"), validators=[DataRequired(_l("Fyll i ett datum."))])
     max_hours_per_week = DecimalField(_l("Högst timmar per vecka"), validators=[Optional()], places=2)
     choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
+
+
+LEVEL_CHOICES = [("", _l("Samma som förslaget")), ("A", _l("Nivå A – nära arbete")),
+                 ("B", _l("Nivå B – en bit från arbete")), ("C", _l("Nivå C – långt från arbete"))]
+
+
+
+def referral_form_class(settings):
+    """The decision form with one radio group per assessment question (the questions are settings)."""
+    fields = {}
+    for question in settings.questions:
+        fields[f"q_{question.key}"] = RadioField(
+            question.text, choices=[(o.key, o.text) for o in question.options], validators=[Optional()],
+            validate_choice=False)
+    fields["level"] = SelectField(_l("Nivå"), choices=LEVEL_CHOICES, default="")
+    fields["level_reason"] = TextAreaField(_l("Skäl till annan nivå än förslaget"),
+                                           validators=[Optional(), Length(max=500)])
+    return type("AssessedReferralForm", (ReferralForm,), fields)
 
 
 class ChooseForm(FlaskForm):

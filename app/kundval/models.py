@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import Column, Numeric
 from sqlmodel import Field
 
-from app.common.base import Timestamped
+from app.common.base import JSONField, Timestamped
 
 LEVELS = ("A", "B", "C")
 CHOSEN_BY = ("client", "case_worker", "default")
@@ -49,6 +49,20 @@ class Referral(Timestamped, table=True):
     # "A" near, "B" some way, "C" far; None when not assessed. Prices and bonuses follow it.
     level: str | None = Field(default=None, max_length=1)
     case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+
+
+class LevelAssessment(Timestamped, table=True):
+    """The case worker's answers behind a referral's level (app/kundval/levels.py, docs/levels.md)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", unique=True, index=True)
+    answers: dict = JSONField(default_factory=dict)  # question key -> option key
+    points: int
+    suggested_level: str = Field(max_length=1)
+    level: str = Field(max_length=1)
+    # Required when the level departs from the suggestion.
+    reason: str = Field(default="", max_length=500)
+    assessed_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Placement(Timestamped, table=True):

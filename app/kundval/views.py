@@ -16,7 +16,7 @@ from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import choice, forms, results, service
+from app.kundval import choice, forms, levels, results, service
 from app.kundval.default_job import set_default
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -117,7 +117,8 @@ def client_page(client_id: int):
                            history=history, offerings=offerings, outcomes=outcomes, worker=worker,
                            today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
                            switch_count=choice.client_switches_used,
-                           language_names=dict(forms.LANGUAGE_CHOICES))
+                           assessments=levels.assessments_for(db.session, [r.id for r, _ps in history]),
+                           level_names=levels.LEVEL_NAMES, language_names=dict(forms.LANGUAGE_CHOICES))
 
 
 @bp.route("/handlaggare/deltagare/<int:client_id>/kod", methods=["POST"])
@@ -133,21 +134,33 @@ def login_code(client_id: int):
                            link=url_for("deltagare.code_link", code=code.replace("-", ""), _external=True))
 
 
+def _assessment_settings():
+    return levels.load_settings(current_app.config)
+
+
+def _answers(form, settings) -> dict:
+    return {q.key: getattr(form, f"q_{q.key}").data or "" for q in settings.questions}
+
+
 @bp.route("/handlaggare/deltagare/<int:client_id>/beslut/nytt", methods=["GET", "POST"])
 @roles_required("case_worker")
 def new_referral(client_id: int):
     client = _get(Client, client_id)
-    form = forms.ReferralForm()
+    settings = _assessment_settings()
+    form = forms.referral_form_class(settings)()
     if request.method == "GET":
         form.valid_from.data = _today()
         form.valid_to.data = _today() + timedelta(days=90)
     if form.validate_on_submit():
         try:
-            service.create_referral(
+            referral = service.create_referral(
                 db.session, client, service_type=form.service_type.data, valid_from=form.valid_from.data,
                 valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
                 choice_deadline=form.choice_deadline.data, decided_on=_today(), case_worker_id=current_user.id,
                 deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"])
+            levels.assess(db.session, referral, settings, answers=_answers(form, settings),
+                          level=form.level.data or None, reason=form.level_reason.data or "",
+                          actor_id=current_user.id)
             record_access(db.session, current_user.id, client.id, "handläggare: nytt beslut")
             db.session.commit()
         except ValidationError as exc:
@@ -159,7 +172,10 @@ def new_referral(client_id: int):
     else:
         _seen(client, "handläggare: nytt beslut")
     status = 400 if request.method == "POST" else 200
-    return render_template("kundval/referral_form.html", form=form, client=client,
+    points = levels.partial_score(settings, _answers(form, settings))
+    complete = all(_answers(form, settings).values())
+    return render_template("kundval/referral_form.html", form=form, client=client, settings=settings,
+                           points=points, suggestion=settings.suggest(points) if complete else None,
                            deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"]), status
 
 

@@ -146,7 +146,12 @@ def _answers(form, settings) -> dict:
 @roles_required("case_worker")
 def new_referral(client_id: int):
     client = _get(Client, client_id)
-    settings = _assessment_settings()
+    try:
+        settings = _assessment_settings()
+    except (OSError, ValueError) as exc:
+        current_app.logger.error("LEVEL_ASSESSMENT_FILE: %s", exc)
+        flash(_("Inställningen för nivåbedömningen är felaktig. Kontakta administratören."), "error")
+        return redirect(url_for("kundval.client_page", client_id=client.id))
     form = forms.referral_form_class(settings)()
     if request.method == "GET":
         form.valid_from.data = _today()

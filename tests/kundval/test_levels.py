@@ -143,3 +143,13 @@ def test_the_client_sees_their_level_in_plain_words(app, client, auth, session):
     auth.login_user(user)
     page = client.get("/deltagare/")
     assert "Nivå C: du har en längre väg till arbete." in page.text
+
+
+def test_a_broken_settings_file_stops_the_form_with_a_message_not_an_error_page(app, client, auth, tmp_path):
+    path = tmp_path / "levels.json"
+    path.write_text('{"questions": []}', encoding="utf-8")
+    app.config["LEVEL_ASSESSMENT_FILE"] = str(path)
+    auth.login("case_worker")
+    client_id = _client_id(app)
+    r = client.get(f"/handlaggare/deltagare/{client_id}/beslut/nytt", follow_redirects=True)
+    assert r.status_code == 200 and "Inställningen för nivåbedömningen är felaktig" in r.text

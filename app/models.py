@@ -9,6 +9,7 @@ from app.kundval.models import (
     ClientLoginCode,
     DefaultChoiceSetting,
     LevelAssessment,
+    PayrollEntry,
     Placement,
     Referral,
 )
@@ -35,7 +36,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken", "BudgetFrame", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
-    "FigureTarget", "IdempotencyRecord", "LevelAssessment", "MonthReport", "ProviderInvitation",
+    "FigureTarget", "IdempotencyRecord", "LevelAssessment", "MonthReport", "PayrollEntry", "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
     "Settlement", "SettlementLine", "SettlementWarning", "User", "metadata",

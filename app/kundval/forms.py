@@ -1,6 +1,7 @@
 """Forms for case workers, clients and the admin's no-choice alternative."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -102,3 +103,7 @@ class AccessLogSearchForm(FlaskForm):
     user_email = StringField(_l("Användarens e-postadress"), validators=[Optional()])
     since = DateField(_l("Från"), validators=[Optional()])
     until = DateField(_l("Till"), validators=[Optional()])
+
+
+class PayrollUploadForm(FlaskForm):
+    file = FileField(_l("Fil med lönedata (CSV)"))

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric
+from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field
 
 from app.common.base import JSONField, Timestamped
@@ -74,6 +74,23 @@ class Placement(Timestamped, table=True):
     start_date: date
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=20)
+
+
+class PayrollEntry(Timestamped, table=True):
+    """A client's pay from one employer in one month, from the employer declarations (exchange.md).
+
+    Only clients' rows are kept. The employer is kept as a keyed hash (a sole trader's
+    organisation number is a personnummer) and, for organisations, their number for display.
+    """
+
+    __table_args__ = (UniqueConstraint("client_id", "employer_key", "period", name="uq_payroll_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    employer_key: str = Field(max_length=64)
+    employer_org_nr: str = Field(default="", max_length=11)  # empty for a sole trader
+    period: str = Field(max_length=7, index=True)
+    gross_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
 
 
 class ClientLoginCode(Timestamped, table=True):

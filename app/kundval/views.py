@@ -1,6 +1,7 @@
 """Case worker screens (/handlaggare), the no-choice alternative (/admin/ickeval) and the access log."""
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,10 +14,10 @@ from app.auth.access import roles_required
 from app.auth.models import User
 from app.common.audit import record_access
 from app.common.errors import ValidationError
-from app.common.forms import show_error
+from app.common.forms import sentence, show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import choice, forms, levels, results, service
+from app.kundval import choice, forms, levels, payroll, results, service
 from app.kundval.default_job import set_default
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -238,7 +239,7 @@ def end_placement(placement_id: int):
             flash(_("Placeringen är avslutad."), "success")
         except ValidationError as exc:
             db.session.rollback()
-            flash(forms.sentence(exc.message), "error")
+            flash(sentence(exc.message), "error")
     else:
         flash(_("Fyll i skäl och sista dag."), "error")
     return redirect(url_for("kundval.client_page", client_id=referral.client_id))
@@ -253,10 +254,14 @@ def outcomes():
     worker = None if everyone else current_user.id
     pending = results.to_verify(db.session, worker)
     due = results.followups_due(db.session, _today(), worker)
-    for client_id in {r.client.id for r in pending + due}:
+    no_pay, no_pay_evidence = payroll.without_pay(db.session, _today(), results.SUSTAIN_DAYS, worker)
+    evidence = {**payroll.evidence_for(db.session, pending + due, _today(), results.SUSTAIN_DAYS),
+                **no_pay_evidence}
+    for client_id in {r.client.id for r in pending + due + no_pay}:
         record_access(db.session, current_user.id, client_id, "handläggare: resultat")
     db.session.commit()
     return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
+                           no_pay=no_pay, evidence=evidence, sustain_days=results.SUSTAIN_DAYS,
                            form=forms.OutcomeDecisionForm(), today=_today())
 
 
@@ -283,8 +288,35 @@ def decide_outcome(outcome_id: int, action: str):
         flash(message, "success")
     except ValidationError as exc:
         db.session.rollback()
-        flash(forms.sentence(exc.message), "error")
+        flash(sentence(exc.message), "error")
     return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
+
+
+@bp.route("/lonedata", methods=["GET", "POST"])
+@roles_required("finance", "case_worker")
+def payroll_upload():
+    """Employer declarations (exchange.md, "Payroll file"): all or nothing, only clients' rows kept."""
+    form = forms.PayrollUploadForm()
+    summary = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            if not upload or not upload.filename:
+                raise ValidationError("file", "välj en fil")
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError("file", "filen är inte UTF-8") from None
+            summary = payroll.import_payroll(db.session, io.StringIO(text, newline=""), _today(),
+                                             actor_id=current_user.id)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            form.file.errors.append(f"{exc.field}: {exc.message}" if exc.field.startswith("rad ")
+                                    else sentence(exc.message))
+    status = 400 if request.method == "POST" and summary is None else 200
+    return render_template("kundval/payroll_upload.html", form=form, summary=summary,
+                           header=";".join(payroll.HEADER)), status
 
 
 # -- admin: the no-choice alternative and the access log ---------------------------------------------
@@ -306,7 +338,7 @@ def default_choice():
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            flash(forms.sentence(exc.message), "error")
+            flash(sentence(exc.message), "error")
         else:
             flash(_("Ickevalsalternativet är sparat."), "success")
         return redirect(url_for("kundval.default_choice"))
@@ -342,5 +374,7 @@ def access_log():
 add_nav("case_worker", "kundval.my_clients", _l("Mina deltagare"), order=10)
 add_nav("case_worker", "kundval.new_client", _l("Ny deltagare"), order=20)
 add_nav("case_worker", "kundval.outcomes", _l("Resultat"), order=30)
+add_nav("case_worker", "kundval.payroll_upload", _l("Lönedata"), order=35)
+add_nav("finance", "kundval.payroll_upload", _l("Lönedata"), order=70)
 add_nav("admin", "kundval.default_choice", _l("Ickevalsalternativ"), order=60)
 add_nav("admin", "kundval.access_log", _l("Åtkomstlogg"), order=85)

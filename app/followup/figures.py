@@ -7,7 +7,7 @@ placements) count what was active at any time in it. Groups of fewer than five p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.common.money import ZERO, round_money
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Client, PayrollEntry, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
@@ -26,6 +26,7 @@ MIN_GROUP = 5
 SUBSIDISED = frozenset({"extratjanst", "introduktionsjobb", "lonebidrag"})
 DIMENSIONS = ("total", "service_type", "provider", "gender", "age_band", "newly_arrived")
 FOLLOW_UP_DAYS = (90, 180)
+PAY_FOLLOW_UP_DAYS = 90  # "in work according to pay data": pay in the month 90 days after the end
 
 # (code, kind) in the order pages show them; kind: count, share (percent), days, money.
 FIGURES = (
@@ -34,6 +35,7 @@ FIGURES = (
     ("results", "count"), ("results_employment_regular", "count"),
     ("results_employment_subsidised", "count"), ("results_studies", "count"),
     ("days_to_result", "days"), ("work_or_studies_90", "share"), ("work_or_studies_180", "share"),
+    ("work_by_pay_90", "share"),
     ("children_new", "count"), ("children_waiting_days", "days"),
     ("cost", "money"), ("cost_per_placement", "money"), ("cost_per_result", "money"),
 )
@@ -68,6 +70,8 @@ class Facts:
     placements: dict[str, PlacementFact]
     results: list[ResultFact]  # verified and not rejected
     costs: list[tuple[str, str, Decimal]]  # (placement ref, period, amount excl. VAT)
+    # placement ref -> the months (YYYY-MM) its client had pay in, from the payroll file
+    pay: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,15 @@ def load_facts(session: Session) -> Facts:
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .join(Placement, Placement.id == SettlementLine.placement_id)
         .group_by(Placement.ref, Settlement.period))]
-    return Facts(placements, results, costs)
+    pay: dict[str, set[str]] = {}
+    for ref, period in session.execute(
+        select(Placement.ref, PayrollEntry.period).distinct()
+        .join(Referral, Referral.id == Placement.referral_id)
+        .join(PayrollEntry, PayrollEntry.client_id == Referral.client_id)
+        .where(PayrollEntry.gross_pay > 0)
+    ):
+        pay.setdefault(ref, set()).add(period)
+    return Facts(placements, results, costs, {ref: frozenset(months) for ref, months in pay.items()})
 
 
 def age_band(birth: date, on: date) -> str:
@@ -189,6 +201,9 @@ def compute(facts: Facts, first: date, last: date, dimension: str, as_of: date
             hits = sum(1 for p in ended if any(
                 p.start <= r.result_date <= p.ended_on + timedelta(days) for r in results_of.get(p.ref, ())))
             cells[f"work_or_studies_{days}"] = _share(hits, len(ended))
+            if days == PAY_FOLLOW_UP_DAYS:
+                cells["work_by_pay_90"] = _share(sum(1 for p in ended if rules.period_of(
+                    p.ended_on + timedelta(days)) in facts.pay.get(p.ref, ())), len(ended))
         cost = sum((cost_of.get(p.ref, ZERO) for p in members), ZERO)
         paid = {p.ref for p in members if p.ref in cost_of}
         cells["cost"] = Cell(cost, len(paid))

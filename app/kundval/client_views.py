@@ -26,7 +26,7 @@ from app.common.errors import ValidationError
 from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
-from app.kundval import choice, forms, levels, oidc, service
+from app.kundval import choice, fairness, forms, levels, oidc, service
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
@@ -223,8 +223,11 @@ def compare(referral_id: int):
         flash(_("Välj två eller tre tjänster att jämföra."), "info")
         return redirect(url_for("deltagare.offerings", referral_id=referral.id))
     _seen(client, "deltagare: jämför")
+    provider_ids = [i.provider.id for i in items]
     return render_template("client/compare.html", referral=referral, items=items,
-                           results=_results([i.provider.id for i in items]),
+                           results=_results(provider_ids),
+                           fair=fairness.fair_results(db.session, provider_ids, _today(),
+                                                      current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"]),
                            minimum=current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"],
                            language_names=dict(forms.LANGUAGE_CHOICES))
 

@@ -5,6 +5,7 @@ from app.auth.models import User
 from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import (
+    AttendanceDispute,
     Client,
     ClientLoginCode,
     DefaultChoiceSetting,
@@ -35,7 +36,7 @@ from app.settlement.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "BudgetFrame", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
+    "ApiToken", "AttendanceDispute", "BudgetFrame", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
     "FigureTarget", "IdempotencyRecord", "LevelAssessment", "MonthReport", "PayrollEntry", "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",

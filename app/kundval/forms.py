@@ -107,3 +107,7 @@ class AccessLogSearchForm(FlaskForm):
 
 class PayrollUploadForm(FlaskForm):
     file = FileField(_l("Fil med lönedata (CSV)"))
+
+
+class DisputeForm(FlaskForm):
+    comment = TextAreaField(_l("Kommentar (frivilligt)"), validators=[Optional(), Length(max=300)])

@@ -93,6 +93,26 @@ class PayrollEntry(Timestamped, table=True):
     gross_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
 
 
+class AttendanceDispute(Timestamped, table=True):
+    """A day the client says "jag var inte där" about; the case worker resolves it.
+
+    Keyed by placement and date, not by the attendance row, which the provider may correct.
+    Payment is not held back by a dispute (the settlement reads attendance as reported).
+    """
+
+    __table_args__ = (UniqueConstraint("placement_id", "date", name="uq_attendance_dispute"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    placement_id: int = Field(foreign_key="placement.id", index=True)
+    date: date
+    reported_hours: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
+    comment: str = Field(default="", max_length=300)
+    # open | correct (the provider is asked to correct the report) | confirmed (the report stands)
+    status: str = Field(default="open", max_length=10, index=True)
+    resolved_on: date | None = None
+    resolved_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
 class ClientLoginCode(Timestamped, table=True):
     """A one-time code a case worker hands the client; expires, single use, kept hashed."""
 

@@ -17,9 +17,9 @@ from app.common.errors import ValidationError
 from app.common.forms import sentence, show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import choice, forms, levels, payroll, results, service
+from app.kundval import choice, disputes, forms, levels, payroll, results, service
 from app.kundval.default_job import set_default
-from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
+from app.kundval.models import AttendanceDispute, Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
@@ -55,10 +55,16 @@ def my_clients():
     everyone = request.args.get("visa") == "alla"
     rows = service.caseload(db.session, None if everyone else current_user.id, _today())
     mine = rows if not everyone else [r for r in rows if r.client.case_worker_id == current_user.id]
+    disputed = {d.client.id for d in disputes.open_disputes(
+        db.session, case_worker_id=None if everyone else current_user.id)}
+    only_disputed = request.args.get("narvaro") == "ifragasatt"
+    if only_disputed:
+        rows = [r for r in rows if r.client.id in disputed]
     for row in rows:
         record_access(db.session, current_user.id, row.client.id, "handläggare: deltagarlista")
     db.session.commit()
-    return render_template("kundval/my_clients.html", rows=rows, everyone=everyone,
+    return render_template("kundval/my_clients.html", rows=rows, everyone=everyone, disputed=disputed,
+                           only_disputed=only_disputed,
                            caseload=sum(1 for r in mine if r.status in ("waiting", "placed")),
                            find_form=forms.FindClientForm(), today=_today())
 
@@ -119,6 +125,7 @@ def client_page(client_id: int):
                            today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
                            switch_count=choice.client_switches_used,
                            assessments=levels.assessments_for(db.session, [r.id for r, _ps in history]),
+                           disputed_days=disputes.open_disputes(db.session, client_id=client.id),
                            level_names=levels.LEVEL_NAMES, language_names=dict(forms.LANGUAGE_CHOICES))
 
 
@@ -242,6 +249,27 @@ def end_placement(placement_id: int):
             flash(sentence(exc.message), "error")
     else:
         flash(_("Fyll i skäl och sista dag."), "error")
+    return redirect(url_for("kundval.client_page", client_id=referral.client_id))
+
+
+@bp.route("/handlaggare/narvaro/<int:dispute_id>/<action>", methods=["POST"])
+@roles_required("case_worker")
+def resolve_dispute(dispute_id: int, action: str):
+    """A disputed day: the provider corrects it ("ratta") or the report stands ("star-fast")."""
+    row = _get(AttendanceDispute, dispute_id)
+    resolution = {"ratta": "correct", "star-fast": "confirmed"}.get(action)
+    if resolution is None:
+        abort(404)
+    referral = _get(Referral, _get(Placement, row.placement_id).referral_id)
+    try:
+        disputes.resolve(db.session, row, resolution, _today(), current_user.id)
+        record_access(db.session, current_user.id, referral.client_id, "handläggare: ifrågasatt närvaro")
+        db.session.commit()
+        flash(_("Anordnaren ombeds rätta dagen.") if resolution == "correct"
+              else _("Rapporten står fast. Anordnaren får besked."), "success")
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(sentence(exc.message), "error")
     return redirect(url_for("kundval.client_page", client_id=referral.client_id))
 
 

@@ -42,3 +42,28 @@ def test_the_figure_reads_pay_from_the_database(app, session):
 
 
 
+
+
+def test_the_share_of_disputed_days_counts_reported_days_in_the_range():
+    people = [placement(ref, date(2026, 9, 1), provider="Steget AB") for ref in "ABCDE"]
+    attendance = {(p.ref, "2026-10"): (10, 0) for p in people}
+    attendance["A", "2026-10"] = (10, 3)
+    attendance["B", "2026-09"] = (10, 10)  # September: outside October
+    f = Facts({p.ref: p for p in people}, [], [], attendance=attendance)
+    cells = figures.compute(f, *OCT, "provider", AS_OF)["Steget AB"]
+    assert cells["disputed_days"] == Cell(Decimal("6.00"), 5)
+
+
+def test_disputed_days_are_read_from_the_database(app, session):
+    from app.kundval import disputes
+    from app.reporting.models import Attendance
+    from tests.kundval import factories as f
+
+    prov = f.provider(session)
+    r = f.referral(session, f.client(session), decided_on=date(2026, 9, 1))
+    pl = f.placement(session, r, f.offering(session, prov), start=date(2026, 9, 2))
+    for day in (date(2026, 10, 5), date(2026, 10, 6)):
+        session.add(Attendance(placement_id=pl.id, date=day, status="present", hours=Decimal("4")))
+    session.flush()
+    disputes.dispute(session, pl, date(2026, 10, 5), "", None)
+    assert figures.load_facts(session).attendance == {(pl.ref, "2026-10"): (2, 1)}

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
@@ -197,6 +197,7 @@ class PayEvidence:
     """What the pay data says about an employment result."""
 
     has_pay: bool  # pay in the month of result_date or the next ("lön finns")
+    known: bool = True  # False while the pay data does not yet reach the month after result_date
     pay_months: list[str] = field(default_factory=list)  # months with pay from result month on
     employers: int = 0
     sustained: bool = False  # pay in every month through result_date + sustain_days
@@ -209,8 +210,10 @@ class PayEvidence:
         return [date(int(m[:4]), int(m[5:]), 1) for m in self.pay_months]
 
 
-def evidence_of(result_date: date, pay: dict[str, set[str]], today: date, sustain_days: int) -> PayEvidence:
-    """pay: month -> employer keys with pay that month, for one client."""
+def evidence_of(result_date: date, pay: dict[str, set[str]], covered_through: str, sustain_days: int
+                ) -> PayEvidence:
+    """pay: month -> employer keys with pay that month, for one client; covered_through: the last
+    month the imported pay data has (without it, no pay is not evidence of no job)."""
     start = month_of(result_date)
     window = months_between(start, add_months(start, PAY_WINDOW_MONTHS))
     months = sorted(m for m in pay if m >= start)
@@ -218,10 +221,15 @@ def evidence_of(result_date: date, pay: dict[str, set[str]], today: date, sustai
     sustain_until = result_date + timedelta(days=sustain_days)
     sustain_end = month_of(sustain_until)
     sustained = has_pay and all(m in pay for m in months_between(add_months(start, 1), sustain_end))
-    listed = not months and month_of(today) >= add_months(start, NO_PAY_LIST_MONTHS)
-    return PayEvidence(has_pay=has_pay, pay_months=months,
+    listed = not months and covered_through >= add_months(start, NO_PAY_LIST_MONTHS)
+    return PayEvidence(has_pay=has_pay, known=has_pay or covered_through >= window[-1], pay_months=months,
                        employers=len({k for m in window for k in pay.get(m, ())}),
                        sustained=sustained, listed=listed, sustain_until=sustain_until)
+
+
+def covered_through(session: Session) -> str:
+    """The last month in the imported pay data; "" when none is imported."""
+    return session.execute(select(func.max(PayrollEntry.period))).scalar() or ""
 
 
 def pay_by_client(session: Session, client_ids: Iterable[int]) -> dict[int, dict[str, set[str]]]:
@@ -237,22 +245,26 @@ def pay_by_client(session: Session, client_ids: Iterable[int]) -> dict[int, dict
     return out
 
 
-def evidence_for(session: Session, rows, today: date, sustain_days: int) -> dict[int, PayEvidence]:
-    """outcome id -> evidence, for employment results among `rows` (results.OutcomeRow)."""
-    employment = [r for r in rows if r.outcome.kind == "employment"]
+def evidence_for(session: Session, rows, sustain_days: int) -> dict[int, PayEvidence]:
+    """outcome id -> evidence, for employment results among `rows` (results.OutcomeRow); nothing
+    until pay data has been imported."""
+    covered = covered_through(session)
+    employment = [r for r in rows if r.outcome.kind == "employment"] if covered else []
     pay = pay_by_client(session, [r.client.id for r in employment])
-    return {r.outcome.id: evidence_of(r.outcome.result_date, pay.get(r.client.id, {}), today, sustain_days)
+    return {r.outcome.id: evidence_of(r.outcome.result_date, pay.get(r.client.id, {}), covered, sustain_days)
             for r in employment}
 
 
-def without_pay(session: Session, today: date, sustain_days: int, case_worker_id: int | None = None):
-    """Employment results, not rejected, with no pay two months after result_date (oldest first),
-    and the evidence for them."""
+def without_pay(session: Session, sustain_days: int, case_worker_id: int | None = None):
+    """Employment results, not rejected, whose pay data shows no pay two months after result_date
+    (oldest first), and the evidence for them."""
+    covered = covered_through(session)
+    if not covered:
+        return [], {}
     stmt = (select(Outcome, Placement, Client, Provider)
             .where(Outcome.kind == "employment", Outcome.rejected_on.is_(None)))
     rows: list[OutcomeRow] = [r for r in outcome_rows(session, stmt, case_worker_id)
-                              if add_months(month_of(r.outcome.result_date), NO_PAY_LIST_MONTHS)
-                              <= month_of(today)]
-    found = evidence_for(session, rows, today, sustain_days)
+                              if add_months(month_of(r.outcome.result_date), NO_PAY_LIST_MONTHS) <= covered]
+    found = evidence_for(session, rows, sustain_days)
     listed = [r for r in rows if found[r.outcome.id].listed]
     return sorted(listed, key=lambda r: (r.outcome.result_date, r.outcome.id)), found

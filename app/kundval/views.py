@@ -282,8 +282,8 @@ def outcomes():
     worker = None if everyone else current_user.id
     pending = results.to_verify(db.session, worker)
     due = results.followups_due(db.session, _today(), worker)
-    no_pay, no_pay_evidence = payroll.without_pay(db.session, _today(), results.SUSTAIN_DAYS, worker)
-    evidence = {**payroll.evidence_for(db.session, pending + due, _today(), results.SUSTAIN_DAYS),
+    no_pay, no_pay_evidence = payroll.without_pay(db.session, results.SUSTAIN_DAYS, worker)
+    evidence = {**payroll.evidence_for(db.session, pending + due, results.SUSTAIN_DAYS),
                 **no_pay_evidence}
     for client_id in {r.client.id for r in pending + due + no_pay}:
         record_access(db.session, current_user.id, client_id, "handläggare: resultat")

@@ -141,25 +141,31 @@ def _pay(*months):
 
 def test_pay_in_the_result_month_or_the_next_is_lon_finns():
     day = date(2026, 4, 20)
-    assert payroll.evidence_of(day, _pay("2026-04"), date(2026, 6, 1), 90).has_pay
-    assert payroll.evidence_of(day, _pay("2026-05"), date(2026, 6, 1), 90).has_pay
-    assert not payroll.evidence_of(day, _pay("2026-06"), date(2026, 7, 1), 90).has_pay
-    assert not payroll.evidence_of(day, _pay("2026-03"), date(2026, 7, 1), 90).has_pay
+    assert payroll.evidence_of(day, _pay("2026-04"), "2026-05", 90).has_pay
+    assert payroll.evidence_of(day, _pay("2026-05"), "2026-05", 90).has_pay
+    late = payroll.evidence_of(day, _pay("2026-06"), "2026-06", 90)
+    assert not late.has_pay and late.known  # "ingen lön"
+    assert not payroll.evidence_of(day, _pay("2026-03"), "2026-06", 90).has_pay
+
+
+def test_no_pay_is_not_evidence_until_the_pay_data_reaches_the_month_after():
+    day = date(2026, 4, 20)
+    assert not payroll.evidence_of(day, {}, "2026-04", 90).known
+    assert payroll.evidence_of(day, {}, "2026-05", 90).known
 
 
 def test_sustainment_is_suggested_when_pay_continues_through_result_date_plus_sustain_days():
     day = date(2026, 4, 20)  # + 90 days = 19 July
-    assert payroll.evidence_of(day, _pay("2026-04", "2026-05", "2026-06", "2026-07"), date(2026, 8, 15),
-                               90).sustained
-    assert not payroll.evidence_of(day, _pay("2026-04", "2026-05", "2026-07"), date(2026, 8, 15), 90).sustained
-    assert not payroll.evidence_of(day, _pay("2026-04", "2026-05", "2026-06"), date(2026, 8, 15), 90).sustained
+    assert payroll.evidence_of(day, _pay("2026-04", "2026-05", "2026-06", "2026-07"), "2026-07", 90).sustained
+    assert not payroll.evidence_of(day, _pay("2026-04", "2026-05", "2026-07"), "2026-07", 90).sustained
+    assert not payroll.evidence_of(day, _pay("2026-04", "2026-05", "2026-06"), "2026-06", 90).sustained
 
 
 def test_a_result_without_pay_is_listed_two_months_after_result_date():
     day = date(2026, 4, 20)
-    assert not payroll.evidence_of(day, {}, date(2026, 5, 30), 90).listed
-    assert payroll.evidence_of(day, {}, date(2026, 6, 2), 90).listed
-    assert not payroll.evidence_of(day, _pay("2026-06"), date(2026, 7, 2), 90).listed
+    assert not payroll.evidence_of(day, {}, "2026-05", 90).listed
+    assert payroll.evidence_of(day, {}, "2026-06", 90).listed
+    assert not payroll.evidence_of(day, _pay("2026-06"), "2026-06", 90).listed
 
 
 def _result(session, worker_id, result_date, verified=False):
@@ -186,9 +192,15 @@ def test_the_case_worker_sees_the_evidence_beside_the_verify_button(app, client,
     assert "lön finns" in row and "1 arbetsgivare" in row
 
 
+def _someone_elses_pay(session, period):
+    other = f.client(session, 5)
+    session.add(PayrollEntry(client_id=other.id, employer_key="x", period=period, gross_pay="100.00"))
+
+
 def test_results_with_no_pay_two_months_after_are_listed(app, client, auth, session):
     worker = auth.login("case_worker")
     _result(session, worker.id, TODAY - timedelta(days=80), verified=True)
+    _someone_elses_pay(session, LAST)  # the pay data reaches last month
     session.commit()
     page = client.get("/handlaggare/resultat").text
     listed = page[page.index('id="no-pay"'):]
@@ -218,3 +230,11 @@ def test_only_finance_and_case_workers_upload_payroll(app, client, auth):
         assert client.get("/lonedata").status_code == 403
     auth.login("case_worker")
     assert client.get("/lonedata").status_code == 200
+
+
+def test_without_any_pay_data_no_result_is_called_ingen_lon(app, client, auth, session):
+    worker = auth.login("case_worker")
+    _result(session, worker.id, TODAY - timedelta(days=80))
+    session.commit()
+    page = client.get("/handlaggare/resultat").text
+    assert "ingen lön" not in page and "Inga resultat saknar lön." in page

@@ -223,12 +223,12 @@ def compare(referral_id: int):
     if not items:
         flash(_("Välj två eller tre tjänster att jämföra."), "info")
         return redirect(url_for("deltagare.offerings", referral_id=referral.id))
-    _seen(client, "deltagare: jämför")
     provider_ids = [i.provider.id for i in items]
-    return render_template("client/compare.html", referral=referral, items=items,
-                           results=_results(provider_ids),
-                           fair=fairness.fair_results(db.session, provider_ids, _today(),
-                                                      current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"]),
+    fair = fairness.fair_results(db.session, provider_ids, _today(),
+                                 current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"])
+    results = _results(provider_ids)
+    _seen(client, "deltagare: jämför")
+    return render_template("client/compare.html", referral=referral, items=items, results=results, fair=fair,
                            minimum=current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"],
                            language_names=dict(forms.LANGUAGE_CHOICES))
 

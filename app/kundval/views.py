@@ -119,13 +119,14 @@ def client_page(client_id: int):
         .where(Offering.id.in_({p.offering_id for _, ps in history for p in ps}))).all()} if pids else {}
     outcomes = db.session.exec(select(Outcome).where(Outcome.placement_id.in_(pids))).all() if pids else []
     worker = db.session.get(User, client.case_worker_id) if client.case_worker_id else None
+    assessments = levels.assessments_for(db.session, [r.id for r, _ps in history])
+    disputed_days = disputes.open_disputes(db.session, client_id=client.id)
     _seen(client, "handläggare: deltagare")
     return render_template("kundval/client.html", client=client, masked=service.masked_id(client),
                            history=history, offerings=offerings, outcomes=outcomes, worker=worker,
                            today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
                            switch_count=choice.client_switches_used,
-                           assessments=levels.assessments_for(db.session, [r.id for r, _ps in history]),
-                           disputed_days=disputes.open_disputes(db.session, client_id=client.id),
+                           assessments=assessments, disputed_days=disputed_days,
                            level_names=levels.LEVEL_NAMES, language_names=dict(forms.LANGUAGE_CHOICES))
 
 

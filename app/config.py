@@ -75,6 +75,9 @@ class Config:
     CHOICE_DEADLINE_DAYS = int(os.environ.get("CHOICE_DEADLINE_DAYS", "14"))
     # A provider's results are shown from this many ended placements (as Arbetsförmedlingen does).
     RESULTS_MIN_ENDED_PLACEMENTS = int(os.environ.get("RESULTS_MIN_ENDED_PLACEMENTS", "18"))
+    # The questions, points and thresholds behind a referral's level (docs/levels.md): a JSON file;
+    # without it the documented default in app/kundval/levels.py applies.
+    LEVEL_ASSESSMENT_FILE = os.environ.get("LEVEL_ASSESSMENT_FILE") or None
     CLIENT_CODE_TTL_HOURS = int(os.environ.get("CLIENT_CODE_TTL_HOURS", "72"))
     # Client sign-in with Swedish e-ID through an OIDC broker; switched on when all three are set.
     OIDC_METADATA_URL = os.environ.get("OIDC_METADATA_URL") or None  # .../.well-known/openid-configuration

@@ -4,7 +4,16 @@ from sqlmodel import SQLModel
 from app.auth.models import User
 from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
-from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, Placement, Referral
+from app.kundval.models import (
+    AttendanceDispute,
+    Client,
+    ClientLoginCode,
+    DefaultChoiceSetting,
+    LevelAssessment,
+    PayrollEntry,
+    Placement,
+    Referral,
+)
 from app.offerings.models import Offering
 from app.procurement.models import Conditions, Contract, ContractChange
 from app.providers.models import (
@@ -28,8 +37,10 @@ from app.settlement.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "BudgetFrame", "Conditions", "Contract", "ContractChange", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
-    "FigureTarget", "IdempotencyRecord", "MonthReport", "ProviderInvitation",
+    "ApiToken", "AttendanceDispute", "BudgetFrame", "Conditions", "Contract", "ContractChange",
+    "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
+    "FigureTarget", "IdempotencyRecord", "LevelAssessment", "MonthReport", "PayrollEntry",
+    "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
     "Settlement", "SettlementLine", "SettlementWarning", "User", "metadata",

@@ -58,6 +58,8 @@ LABELS = {
         "results_studies": _l("Studier"), "days_to_result": _l("Dagar från start till resultat"),
         "work_or_studies_90": _l("Andel i arbete eller studier 90 dagar efter avslut (%)"),
         "work_or_studies_180": _l("Andel i arbete eller studier 180 dagar efter avslut (%)"),
+        "work_by_pay_90": _l("Andel i arbete enligt lönedata 90 dagar efter avslut (%)"),
+        "disputed_days": _l("Andel rapporterade dagar som deltagaren ifrågasatt (%)"),
         "children_new": _l("Nya placeringar, hushåll med barn"),
         "children_waiting_days": _l("Dagar i väntan på placering, hushåll med barn"),
         "cost": _l("Kostnad (kr exkl. moms)"), "cost_per_placement": _l("Kostnad per aktiv placering (kr)"),

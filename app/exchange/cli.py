@@ -90,6 +90,28 @@ def import_cmd(path: str) -> None:
     click.echo(describe(summary))
 
 
+@data_cli.command("import-payroll")
+@click.argument("path", metavar="FILE")
+def import_payroll_cmd(path: str) -> None:
+    """Import employer declarations (exchange.md, "Payroll file"); only clients' rows are kept."""
+    from datetime import date
+
+    from app.kundval.payroll import import_payroll
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            summary = import_payroll(db.session, handle, date.today())
+    except OSError as exc:
+        _fail("$", f"cannot read {path}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        _fail("$", "the file is not UTF-8")
+    except ValidationError as exc:
+        _fail(exc.field, exc.message)
+    db.session.commit()
+    click.echo(f"Använda rader: {summary.used} (deltagare). Bortlagda rader: {summary.dropped} "
+               f"(inte deltagare, sparas inte). Nya: {summary.added}, ändrade: {summary.changed}.")
+
+
 @click.command("seed")
 @with_appcontext
 @click.option("--file", "path", default=None, help="Import file (default providers_seed/demo.json).")

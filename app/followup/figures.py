@@ -7,7 +7,7 @@ placements) count what was active at any time in it. Groups of fewer than five p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.common.money import ZERO, round_money
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import AttendanceDispute, Client, PayrollEntry, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Outcome
+from app.reporting.models import Attendance, Outcome
 from app.settlement import rules
 from app.settlement.models import Settlement, SettlementLine
 
@@ -27,6 +27,7 @@ SUBSIDISED = frozenset({"extratjanst", "introduktionsjobb", "lonebidrag"})
 DIMENSIONS = ("total", "service_type", "provider", "provider_kind", "gender", "age_band",
               "newly_arrived")
 FOLLOW_UP_DAYS = (90, 180)
+PAY_FOLLOW_UP_DAYS = 90  # "in work according to pay data": pay in the month 90 days after the end
 
 # (code, kind) in the order pages show them; kind: count, share (percent), days, money.
 FIGURES = (
@@ -35,6 +36,7 @@ FIGURES = (
     ("results", "count"), ("results_employment_regular", "count"),
     ("results_employment_subsidised", "count"), ("results_studies", "count"),
     ("days_to_result", "days"), ("work_or_studies_90", "share"), ("work_or_studies_180", "share"),
+    ("work_by_pay_90", "share"), ("disputed_days", "share"),
     ("children_new", "count"), ("children_waiting_days", "days"),
     ("cost", "money"), ("cost_per_placement", "money"), ("cost_per_result", "money"),
 )
@@ -70,6 +72,10 @@ class Facts:
     placements: dict[str, PlacementFact]
     results: list[ResultFact]  # verified and not rejected
     costs: list[tuple[str, str, Decimal]]  # (placement ref, period, amount excl. VAT)
+    # placement ref -> the months (YYYY-MM) its client had pay in, from the payroll file
+    pay: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (placement ref, period) -> (days reported present, of them disputed by the client)
+    attendance: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,36 @@ def load_facts(session: Session) -> Facts:
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .join(Placement, Placement.id == SettlementLine.placement_id)
         .group_by(Placement.ref, Settlement.period))]
-    return Facts(placements, results, costs)
+    pay: dict[str, set[str]] = {}
+    for ref, period in session.execute(
+        select(Placement.ref, PayrollEntry.period).distinct()
+        .join(Referral, Referral.id == Placement.referral_id)
+        .join(PayrollEntry, PayrollEntry.client_id == Referral.client_id)
+        .where(PayrollEntry.gross_pay > 0)
+    ):
+        pay.setdefault(ref, set()).add(period)
+    return Facts(placements, results, costs, {ref: frozenset(months) for ref, months in pay.items()},
+                 _attendance_days(session))
+
+
+def _attendance_days(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """Days reported present and days disputed, per placement and month (two grouped queries)."""
+    def monthly(rows) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for ref, day, count in rows:
+            key = (ref, rules.period_of(day))
+            out[key] = out.get(key, 0) + count
+        return out
+
+    reported = monthly(session.execute(
+        select(Placement.ref, Attendance.date, func.count())
+        .join(Placement, Placement.id == Attendance.placement_id)
+        .where(Attendance.status == "present").group_by(Placement.ref, Attendance.date)))
+    disputed = monthly(session.execute(
+        select(Placement.ref, AttendanceDispute.date, func.count())
+        .join(Placement, Placement.id == AttendanceDispute.placement_id)
+        .group_by(Placement.ref, AttendanceDispute.date)))
+    return {key: (days, disputed.get(key, 0)) for key, days in reported.items()}
 
 
 @dataclass(frozen=True)
@@ -192,6 +227,7 @@ def compute(facts: Facts, first: date, last: date, dimension: str, as_of: date
     for ref, period, amount in facts.costs:
         if first_period <= period <= last_period:
             cost_of[ref] = cost_of.get(ref, ZERO) + amount
+    months_in = {m for _ref, m in facts.attendance if first_period <= m <= last_period}
     out = {}
     for group, members in sorted(groups.items()):
         active = [p for p in members if p.start <= last and (p.ended_on is None or p.ended_on >= first)]
@@ -222,6 +258,14 @@ def compute(facts: Facts, first: date, last: date, dimension: str, as_of: date
             hits = sum(1 for p in ended if any(
                 p.start <= r.result_date <= p.ended_on + timedelta(days) for r in results_of.get(p.ref, ())))
             cells[f"work_or_studies_{days}"] = _share(hits, len(ended))
+            if days == PAY_FOLLOW_UP_DAYS:
+                cells["work_by_pay_90"] = _share(sum(1 for p in ended if rules.period_of(
+                    p.ended_on + timedelta(days)) in facts.pay.get(p.ref, ())), len(ended))
+        reported = [(p.ref, facts.attendance[p.ref, m]) for p in members for m in months_in
+                    if (p.ref, m) in facts.attendance]
+        share = _share(sum(d for _ref, (_r, d) in reported), sum(r for _ref, (r, _d) in reported))
+        # The people behind it are the placements with reported days, not the days.
+        cells["disputed_days"] = Cell(share.value, len({ref for ref, _days in reported}))
         cost = sum((cost_of.get(p.ref, ZERO) for p in members), ZERO)
         paid = {p.ref for p in members if p.ref in cost_of}
         cells["cost"] = Cell(cost, len(paid))

@@ -14,7 +14,7 @@ from app.common.labels import label
 from app.common.nav import add_nav
 from app.extensions import db
 from app.followup import budget as budget_service
-from app.followup import charts, export, figures, forms, service, simulation
+from app.followup import charts, export, figures, forms, parking, service, simulation
 from app.settlement import rules
 
 bp = Blueprint("followup", __name__, url_prefix="/uppfoljning")
@@ -196,6 +196,15 @@ def simulate():
             db.session.rollback()  # a simulation never writes
     return render_template("followup/simulation.html", stored=stored, form=form, result=result,
                            error=error), 400 if error else 200
+
+
+@bp.route("/nivaer")
+@roles_required("admin", "finance")
+def levels():
+    """Parking made visible: activity, interruptions and results per provider and level."""
+    year = _year()
+    return render_template("followup/levels.html", year=year,
+                           tables=parking.year_view(db.session, year, date.today()))
 
 
 add_nav(("admin", "finance"), "followup.index", _l("Uppföljning"), order=60)

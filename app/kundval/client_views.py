@@ -26,10 +26,11 @@ from app.common.errors import ValidationError
 from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
-from app.kundval import choice, forms, oidc, service
+from app.kundval import choice, disputes, fairness, forms, levels, oidc, service
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
+from app.settlement.rules import period_bounds
 
 bp = Blueprint("deltagare", __name__, url_prefix="/deltagare")
 MAX_COMPARE = 3
@@ -157,7 +158,8 @@ def overview():
     items = [(r, ps, service.referral_status(r, ps, today), service.active_placement(ps, today))
              for r, ps in history if r.valid_to >= today or ps]
     _seen(client, "deltagare: start")
-    return render_template("client/overview.html", client=client, items=items, offerings=offerings, today=today)
+    return render_template("client/overview.html", client=client, items=items, offerings=offerings, today=today,
+                           level_texts=levels.CLIENT_TEXT)
 
 
 def _filters() -> dict:
@@ -221,9 +223,12 @@ def compare(referral_id: int):
     if not items:
         flash(_("Välj två eller tre tjänster att jämföra."), "info")
         return redirect(url_for("deltagare.offerings", referral_id=referral.id))
+    provider_ids = [i.provider.id for i in items]
+    fair = fairness.fair_results(db.session, provider_ids, _today(),
+                                 current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"])
+    results = _results(provider_ids)
     _seen(client, "deltagare: jämför")
-    return render_template("client/compare.html", referral=referral, items=items,
-                           results=_results([i.provider.id for i in items]),
+    return render_template("client/compare.html", referral=referral, items=items, results=results, fair=fair,
                            minimum=current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"],
                            language_names=dict(forms.LANGUAGE_CHOICES))
 
@@ -271,6 +276,55 @@ def done(referral_id: int):
     _seen(client, "deltagare: klart")
     return render_template("client/done.html", referral=referral, placement=current, offering=offering_row,
                            provider=provider, worker=worker)
+
+
+def _my_placement(placement_id: int) -> tuple[Client, Placement]:
+    client = _me()
+    placement = db.session.get(Placement, placement_id)
+    referral = db.session.get(Referral, placement.referral_id) if placement else None
+    if referral is None or referral.client_id != client.id:
+        abort(404)
+    return client, placement
+
+
+@bp.route("/placering/<int:placement_id>/dagar")
+@roles_required("client")
+def my_days(placement_id: int):
+    """The days the provider reported, month by month; a day can be marked "jag var inte där"."""
+    client, placement = _my_placement(placement_id)
+    months = disputes.months_reported(db.session, placement)
+    month = request.args.get("manad", "")
+    if month not in months:
+        month = months[0] if months else ""
+    days = disputes.days_of(db.session, placement, *period_bounds(month)) if month else []
+    offering_row = db.session.get(Offering, placement.offering_id)
+    provider = db.session.get(Provider, offering_row.provider_id)
+    _seen(client, "deltagare: närvaro")
+    return render_template("client/days.html", placement=placement, provider=provider,
+                           months=[(m, period_bounds(m)[0]) for m in months],
+                           month=month, days=days, form=forms.DisputeForm(),
+                           month_first=period_bounds(month)[0] if month else None)
+
+
+@bp.route("/placering/<int:placement_id>/dagar/<day>/inte-dar", methods=["POST"])
+@roles_required("client")
+def dispute_day(placement_id: int, day: str):
+    client, placement = _my_placement(placement_id)
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    form = forms.DisputeForm()
+    form.validate_on_submit()
+    try:
+        disputes.dispute(db.session, placement, when, form.comment.data or "", current_user.id)
+        record_access(db.session, current_user.id, client.id, "deltagare: inte där")
+        db.session.commit()
+        flash(_("Tack. Vi har sparat att du inte var där. Din handläggare går igenom det."), "success")
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(sentence(exc.message), "error")
+    return redirect(url_for("deltagare.my_days", placement_id=placement.id, manad=day[:7]))
 
 
 @bp.route("/mina-uppgifter")

@@ -1,11 +1,13 @@
 """Forms for case workers, clients and the admin's no-choice alternative."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -48,6 +50,24 @@ class ReferralForm(FlaskForm):
     choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
 
 
+LEVEL_CHOICES = [("", _l("Samma som förslaget")), ("A", _l("Nivå A – nära arbete")),
+                 ("B", _l("Nivå B – en bit från arbete")), ("C", _l("Nivå C – långt från arbete"))]
+
+
+
+def referral_form_class(settings):
+    """The decision form with one radio group per assessment question (the questions are settings)."""
+    fields = {}
+    for question in settings.questions:
+        fields[f"q_{question.key}"] = RadioField(
+            question.text, choices=[(o.key, o.text) for o in question.options], validators=[Optional()],
+            validate_choice=False)
+    fields["level"] = SelectField(_l("Nivå"), choices=LEVEL_CHOICES, default="")
+    fields["level_reason"] = TextAreaField(_l("Skäl till annan nivå än förslaget"),
+                                           validators=[Optional(), Length(max=500)])
+    return type("AssessedReferralForm", (ReferralForm,), fields)
+
+
 class ChooseForm(FlaskForm):
     offering_id = HiddenField(validators=[DataRequired()])
 
@@ -83,3 +103,11 @@ class AccessLogSearchForm(FlaskForm):
     user_email = StringField(_l("Användarens e-postadress"), validators=[Optional()])
     since = DateField(_l("Från"), validators=[Optional()])
     until = DateField(_l("Till"), validators=[Optional()])
+
+
+class PayrollUploadForm(FlaskForm):
+    file = FileField(_l("Fil med lönedata (CSV)"))
+
+
+class DisputeForm(FlaskForm):
+    comment = TextAreaField(_l("Kommentar (frivilligt)"), validators=[Optional(), Length(max=300)])

@@ -2,10 +2,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric
+from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from app.common.base import Timestamped
+from app.common.base import JSONField, Timestamped
 
 LEVELS = ("A", "B", "C")
 CHOSEN_BY = ("client", "case_worker", "default")
@@ -51,6 +51,20 @@ class Referral(Timestamped, table=True):
     case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
 
 
+class LevelAssessment(Timestamped, table=True):
+    """The case worker's answers behind a referral's level (app/kundval/levels.py, docs/levels.md)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", unique=True, index=True)
+    answers: dict = JSONField(default_factory=dict)  # question key -> option key
+    points: int
+    suggested_level: str = Field(max_length=1)
+    level: str = Field(max_length=1)
+    # Required when the level departs from the suggestion.
+    reason: str = Field(default="", max_length=500)
+    assessed_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
 class Placement(Timestamped, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=64, unique=True, index=True)
@@ -60,6 +74,43 @@ class Placement(Timestamped, table=True):
     start_date: date
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=20)
+
+
+class PayrollEntry(Timestamped, table=True):
+    """A client's pay from one employer in one month, from the employer declarations (exchange.md).
+
+    Only clients' rows are kept. The employer is kept as a keyed hash (a sole trader's
+    organisation number is a personnummer) and, for organisations, their number for display.
+    """
+
+    __table_args__ = (UniqueConstraint("client_id", "employer_key", "period", name="uq_payroll_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    employer_key: str = Field(max_length=64)
+    employer_org_nr: str = Field(default="", max_length=11)  # empty for a sole trader
+    period: str = Field(max_length=7, index=True)
+    gross_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+
+
+class AttendanceDispute(Timestamped, table=True):
+    """A day the client says "jag var inte där" about; the case worker resolves it.
+
+    Keyed by placement and date, not by the attendance row, which the provider may correct.
+    Payment is not held back by a dispute (the settlement reads attendance as reported).
+    """
+
+    __table_args__ = (UniqueConstraint("placement_id", "date", name="uq_attendance_dispute"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    placement_id: int = Field(foreign_key="placement.id", index=True)
+    date: date
+    reported_hours: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
+    comment: str = Field(default="", max_length=300)
+    # open | correct (the provider is asked to correct the report) | confirmed (the report stands)
+    status: str = Field(default="open", max_length=10, index=True)
+    resolved_on: date | None = None
+    resolved_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class ClientLoginCode(Timestamped, table=True):

@@ -1,6 +1,7 @@
 """Case worker screens (/handlaggare), the no-choice alternative (/admin/ickeval) and the access log."""
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,12 +14,12 @@ from app.auth.access import roles_required
 from app.auth.models import User
 from app.common.audit import record_access
 from app.common.errors import ValidationError
-from app.common.forms import show_error
+from app.common.forms import sentence, show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import choice, forms, results, service
+from app.kundval import choice, disputes, forms, levels, payroll, results, service
 from app.kundval.default_job import set_default
-from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
+from app.kundval.models import AttendanceDispute, Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
@@ -54,10 +55,16 @@ def my_clients():
     everyone = request.args.get("visa") == "alla"
     rows = service.caseload(db.session, None if everyone else current_user.id, _today())
     mine = rows if not everyone else [r for r in rows if r.client.case_worker_id == current_user.id]
+    disputed = {d.client.id for d in disputes.open_disputes(
+        db.session, case_worker_id=None if everyone else current_user.id)}
+    only_disputed = request.args.get("narvaro") == "ifragasatt"
+    if only_disputed:
+        rows = [r for r in rows if r.client.id in disputed]
     for row in rows:
         record_access(db.session, current_user.id, row.client.id, "handläggare: deltagarlista")
     db.session.commit()
-    return render_template("kundval/my_clients.html", rows=rows, everyone=everyone,
+    return render_template("kundval/my_clients.html", rows=rows, everyone=everyone, disputed=disputed,
+                           only_disputed=only_disputed,
                            caseload=sum(1 for r in mine if r.status in ("waiting", "placed")),
                            find_form=forms.FindClientForm(), today=_today())
 
@@ -112,12 +119,15 @@ def client_page(client_id: int):
         .where(Offering.id.in_({p.offering_id for _, ps in history for p in ps}))).all()} if pids else {}
     outcomes = db.session.exec(select(Outcome).where(Outcome.placement_id.in_(pids))).all() if pids else []
     worker = db.session.get(User, client.case_worker_id) if client.case_worker_id else None
+    assessments = levels.assessments_for(db.session, [r.id for r, _ps in history])
+    disputed_days = disputes.open_disputes(db.session, client_id=client.id)
     _seen(client, "handläggare: deltagare")
     return render_template("kundval/client.html", client=client, masked=service.masked_id(client),
                            history=history, offerings=offerings, outcomes=outcomes, worker=worker,
                            today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
                            switch_count=choice.client_switches_used,
-                           language_names=dict(forms.LANGUAGE_CHOICES))
+                           assessments=assessments, disputed_days=disputed_days,
+                           level_names=levels.LEVEL_NAMES, language_names=dict(forms.LANGUAGE_CHOICES))
 
 
 @bp.route("/handlaggare/deltagare/<int:client_id>/kod", methods=["POST"])
@@ -133,21 +143,38 @@ def login_code(client_id: int):
                            link=url_for("deltagare.code_link", code=code.replace("-", ""), _external=True))
 
 
+def _assessment_settings():
+    return levels.load_settings(current_app.config)
+
+
+def _answers(form, settings) -> dict:
+    return {q.key: getattr(form, f"q_{q.key}").data or "" for q in settings.questions}
+
+
 @bp.route("/handlaggare/deltagare/<int:client_id>/beslut/nytt", methods=["GET", "POST"])
 @roles_required("case_worker")
 def new_referral(client_id: int):
     client = _get(Client, client_id)
-    form = forms.ReferralForm()
+    try:
+        settings = _assessment_settings()
+    except (OSError, ValueError) as exc:
+        current_app.logger.error("LEVEL_ASSESSMENT_FILE: %s", exc)
+        flash(_("Inställningen för nivåbedömningen är felaktig. Kontakta administratören."), "error")
+        return redirect(url_for("kundval.client_page", client_id=client.id))
+    form = forms.referral_form_class(settings)()
     if request.method == "GET":
         form.valid_from.data = _today()
         form.valid_to.data = _today() + timedelta(days=90)
     if form.validate_on_submit():
         try:
-            service.create_referral(
+            referral = service.create_referral(
                 db.session, client, service_type=form.service_type.data, valid_from=form.valid_from.data,
                 valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
                 choice_deadline=form.choice_deadline.data, decided_on=_today(), case_worker_id=current_user.id,
                 deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"])
+            levels.assess(db.session, referral, settings, answers=_answers(form, settings),
+                          level=form.level.data or None, reason=form.level_reason.data or "",
+                          actor_id=current_user.id)
             record_access(db.session, current_user.id, client.id, "handläggare: nytt beslut")
             db.session.commit()
         except ValidationError as exc:
@@ -159,7 +186,10 @@ def new_referral(client_id: int):
     else:
         _seen(client, "handläggare: nytt beslut")
     status = 400 if request.method == "POST" else 200
-    return render_template("kundval/referral_form.html", form=form, client=client,
+    points = levels.partial_score(settings, _answers(form, settings))
+    complete = all(_answers(form, settings).values())
+    return render_template("kundval/referral_form.html", form=form, client=client, settings=settings,
+                           points=points, suggestion=settings.suggest(points) if complete else None,
                            deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"]), status
 
 
@@ -217,9 +247,30 @@ def end_placement(placement_id: int):
             flash(_("Placeringen är avslutad."), "success")
         except ValidationError as exc:
             db.session.rollback()
-            flash(forms.sentence(exc.message), "error")
+            flash(sentence(exc.message), "error")
     else:
         flash(_("Fyll i skäl och sista dag."), "error")
+    return redirect(url_for("kundval.client_page", client_id=referral.client_id))
+
+
+@bp.route("/handlaggare/narvaro/<int:dispute_id>/<action>", methods=["POST"])
+@roles_required("case_worker")
+def resolve_dispute(dispute_id: int, action: str):
+    """A disputed day: the provider corrects it ("ratta") or the report stands ("star-fast")."""
+    row = _get(AttendanceDispute, dispute_id)
+    resolution = {"ratta": "correct", "star-fast": "confirmed"}.get(action)
+    if resolution is None:
+        abort(404)
+    referral = _get(Referral, _get(Placement, row.placement_id).referral_id)
+    try:
+        disputes.resolve(db.session, row, resolution, _today(), current_user.id)
+        record_access(db.session, current_user.id, referral.client_id, "handläggare: ifrågasatt närvaro")
+        db.session.commit()
+        flash(_("Anordnaren ombeds rätta dagen.") if resolution == "correct"
+              else _("Rapporten står fast. Anordnaren får besked."), "success")
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(sentence(exc.message), "error")
     return redirect(url_for("kundval.client_page", client_id=referral.client_id))
 
 
@@ -232,10 +283,14 @@ def outcomes():
     worker = None if everyone else current_user.id
     pending = results.to_verify(db.session, worker)
     due = results.followups_due(db.session, _today(), worker)
-    for client_id in {r.client.id for r in pending + due}:
+    no_pay, no_pay_evidence = payroll.without_pay(db.session, results.SUSTAIN_DAYS, worker)
+    evidence = {**payroll.evidence_for(db.session, pending + due, results.SUSTAIN_DAYS),
+                **no_pay_evidence}
+    for client_id in {r.client.id for r in pending + due + no_pay}:
         record_access(db.session, current_user.id, client_id, "handläggare: resultat")
     db.session.commit()
     return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
+                           no_pay=no_pay, evidence=evidence, sustain_days=results.SUSTAIN_DAYS,
                            form=forms.OutcomeDecisionForm(), today=_today())
 
 
@@ -262,8 +317,35 @@ def decide_outcome(outcome_id: int, action: str):
         flash(message, "success")
     except ValidationError as exc:
         db.session.rollback()
-        flash(forms.sentence(exc.message), "error")
+        flash(sentence(exc.message), "error")
     return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
+
+
+@bp.route("/lonedata", methods=["GET", "POST"])
+@roles_required("finance", "case_worker")
+def payroll_upload():
+    """Employer declarations (exchange.md, "Payroll file"): all or nothing, only clients' rows kept."""
+    form = forms.PayrollUploadForm()
+    summary = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            if not upload or not upload.filename:
+                raise ValidationError("file", "välj en fil")
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError("file", "filen är inte UTF-8") from None
+            summary = payroll.import_payroll(db.session, io.StringIO(text, newline=""), _today(),
+                                             actor_id=current_user.id)
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            form.file.errors.append(f"{exc.field}: {exc.message}" if exc.field.startswith("rad ")
+                                    else sentence(exc.message))
+    status = 400 if request.method == "POST" and summary is None else 200
+    return render_template("kundval/payroll_upload.html", form=form, summary=summary,
+                           header=";".join(payroll.HEADER)), status
 
 
 # -- admin: the no-choice alternative and the access log ---------------------------------------------
@@ -285,7 +367,7 @@ def default_choice():
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            flash(forms.sentence(exc.message), "error")
+            flash(sentence(exc.message), "error")
         else:
             flash(_("Ickevalsalternativet är sparat."), "success")
         return redirect(url_for("kundval.default_choice"))
@@ -321,5 +403,7 @@ def access_log():
 add_nav("case_worker", "kundval.my_clients", _l("Mina deltagare"), order=10)
 add_nav("case_worker", "kundval.new_client", _l("Ny deltagare"), order=20)
 add_nav("case_worker", "kundval.outcomes", _l("Resultat"), order=30)
+add_nav("case_worker", "kundval.payroll_upload", _l("Lönedata"), order=35)
+add_nav("finance", "kundval.payroll_upload", _l("Lönedata"), order=70)
 add_nav("admin", "kundval.default_choice", _l("Ickevalsalternativ"), order=60)
 add_nav("admin", "kundval.access_log", _l("Åtkomstlogg"), order=85)

@@ -16,6 +16,9 @@ class OfferingForm(FlaskForm):
     description = TextAreaField(_l("Beskrivning"), validators=[Optional(), Length(max=5000)])
     rate_unit = SelectField(_l("Ersättningsform"), choices=list(LABELS["rate_unit"].items()))
     rate = StringField(_l("Ersättning i kronor (exkl. moms)"), validators=[DataRequired(REQUIRED)])
+    rate_a = StringField(_l("Ersättning för nivå A (nära arbete)"), validators=[Optional()])
+    rate_b = StringField(_l("Ersättning för nivå B (en bit från arbete)"), validators=[Optional()])
+    rate_c = StringField(_l("Ersättning för nivå C (långt från arbete)"), validators=[Optional()])
     vat_rate = SelectField(_l("Momssats"), choices=VAT_CHOICES, default="0")
     start_share = IntegerField(_l("Startdel av paketpriset, procent"), default=50,
                                validators=[Optional(), NumberRange(0, 100, _l("Ange 0–100."))])
@@ -30,9 +33,17 @@ class OfferingForm(FlaskForm):
     available_to = DateField(_l("Tillgänglig till"), validators=[Optional()])
 
 
+def level_rates_of(form) -> dict:
+    """The level rate fields of an offering or new price form, as the service takes them."""
+    return {level: getattr(form, f"rate_{level.lower()}").data or "" for level in ("A", "B", "C")}
+
+
 class NewPriceForm(FlaskForm):
     from_date = DateField(_l("Nytt pris gäller från"), validators=[DataRequired(REQUIRED)])
     rate = StringField(_l("Ny ersättning i kronor (exkl. moms)"), validators=[DataRequired(REQUIRED)])
+    rate_a = StringField(_l("Ny ersättning för nivå A"), validators=[Optional()])
+    rate_b = StringField(_l("Ny ersättning för nivå B"), validators=[Optional()])
+    rate_c = StringField(_l("Ny ersättning för nivå C"), validators=[Optional()])
     vat_rate = SelectField(_l("Momssats"), choices=VAT_CHOICES)
     start_share = IntegerField(_l("Startdel av paketpriset, procent"), default=50,
                                validators=[Optional(), NumberRange(0, 100, _l("Ange 0–100."))])

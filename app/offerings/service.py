@@ -15,7 +15,8 @@ from app.kundval.models import Placement
 from app.offerings.models import RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
 from app.providers.models import Provider
 
-FROZEN_FIELDS = ("rate_unit", "rate", "vat_rate", "start_share")
+FROZEN_FIELDS = ("rate_unit", "rate", "vat_rate", "start_share", "level_rates")
+LEVELS = ("A", "B", "C")
 
 
 @dataclass
@@ -36,6 +37,29 @@ class OfferingData:
     target_groups: str = ""
     available_from: date | None = None
     available_to: date | None = None
+    # Level -> amount as typed ("175,00"); an empty amount means the level is paid `rate`.
+    level_rates: dict = field(default_factory=dict)
+
+
+def _amount(value, name: str) -> Decimal:
+    try:
+        amount = money(str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+    except (ValueError, TypeError):
+        raise ValidationError(name, "ange beloppet i kronor med högst två decimaler") from None
+    if amount <= 0 or amount > Decimal("1000000"):
+        raise ValidationError(name, "beloppet måste vara större än 0 och högst 1 000 000 kr")
+    return amount
+
+
+def check_level_rates(raw: dict) -> dict:
+    """{"B": "140,00"} -> {"B": "140.00"}: the stored form (settlement.md, "Levels"); names rate_b."""
+    rates = {}
+    for level, value in (raw or {}).items():
+        if level not in LEVELS:
+            raise ValidationError("level_rates", f"okänd nivå {level}")
+        if value is not None and str(value).strip():
+            rates[level] = str(_amount(value, f"rate_{level.lower()}"))
+    return dict(sorted(rates.items()))
 
 
 def _int(value, name: str, low: int, high: int, message: str) -> int:
@@ -59,12 +83,8 @@ def check(data: OfferingData, provider: Provider) -> dict:
         raise ValidationError("title", "ge tjänsten en rubrik")
     if data.rate_unit not in RATE_UNITS:
         raise ValidationError("rate_unit", "välj en ersättningsform")
-    try:
-        rate = money(str(data.rate).strip().replace(",", ".").replace(" ", ""))
-    except (ValueError, TypeError):
-        raise ValidationError("rate", "ange beloppet i kronor med högst två decimaler") from None
-    if rate <= 0 or rate > Decimal("1000000"):
-        raise ValidationError("rate", "beloppet måste vara större än 0 och högst 1 000 000 kr")
+    rate = _amount(data.rate, "rate")
+    level_rates = check_level_rates(data.level_rates)
     vat_rate = _int(data.vat_rate, "vat_rate", 0, 25, "momssatsen är 0, 6, 12 eller 25 procent")
     if vat_rate not in VAT_RATES:
         raise ValidationError("vat_rate", "momssatsen är 0, 6, 12 eller 25 procent")
@@ -78,7 +98,8 @@ def check(data: OfferingData, provider: Provider) -> dict:
     languages = sorted({(lang or "").strip().lower()[:10] for lang in data.languages if (lang or "").strip()})
     return {"service_type": data.service_type, "title": title[:200],
             "description": (data.description or "").strip(), "rate_unit": data.rate_unit,
-            "rate": rate, "vat_rate": vat_rate, "start_share": start_share, "capacity": capacity,
+            "rate": rate, "level_rates": level_rates, "vat_rate": vat_rate, "start_share": start_share,
+            "capacity": capacity,
             "area": (data.area or "").strip()[:100], "address": (data.address or "").strip()[:200],
             "languages": languages, "target_groups": (data.target_groups or "").strip(),
             "available_from": data.available_from, "available_to": data.available_to}
@@ -95,6 +116,11 @@ def _check_price(session: Session, provider: Provider, values: dict, level_rates
 def _snapshot(offering: Offering) -> dict:
     return {k: (str(v) if isinstance(v, Decimal | date) else v)
             for k, v in offering.model_dump(exclude={"created_at", "updated_at"}).items()}
+
+
+def _term(offering: Offering, name: str):
+    """A price term as check() gives it, so that stored and typed values compare equal."""
+    return check_level_rates(offering.level_rates) if name == "level_rates" else getattr(offering, name)
 
 
 def is_frozen(session: Session, offering: Offering) -> bool:
@@ -132,7 +158,7 @@ def update_offering(session: Session, offering: Offering, data: OfferingData, ac
         raise ValidationError("title", "tjänsten är stängd och kan inte ändras")
     if is_frozen(session, offering):
         for name in FROZEN_FIELDS + ("service_type",):
-            if values[name] != getattr(offering, name) and not (
+            if values[name] != _term(offering, name) and not (
                     name == "start_share" and offering.rate_unit != "package"):
                 raise ValidationError(name, "priset är låst eftersom tjänsten används av en placering; "
                                             "använd ”nytt pris från datum”")
@@ -176,8 +202,10 @@ def withdraw(session: Session, offering: Offering, actor_id: int | None) -> Offe
 
 
 def new_price(session: Session, offering: Offering, from_date: date | None, rate, vat_rate,
-              start_share, actor_id: int | None, today: date) -> Offering:
-    """A copy with the new price from `from_date`; the old one closes for new choices the day before."""
+              start_share, actor_id: int | None, today: date, level_rates: dict | None = None) -> Offering:
+    """A copy with the new price from `from_date`; the old one closes for new choices the day before.
+
+    `level_rates` None keeps the old offering's level rates."""
     if offering.status == "closed":
         raise ValidationError("from_date", "tjänsten är redan stängd")
     if from_date is None:
@@ -190,9 +218,10 @@ def new_price(session: Session, offering: Offering, from_date: date | None, rate
     data = OfferingData(**{**{k: getattr(offering, k) for k in (
         "service_type", "title", "rate_unit", "description", "capacity", "area", "address",
         "languages", "target_groups", "available_to")}, "rate": rate, "vat_rate": vat_rate,
-        "start_share": start_share, "available_from": from_date})
+        "start_share": start_share, "available_from": from_date,
+        "level_rates": offering.level_rates if level_rates is None else level_rates})
     values = check(data, provider)
-    if all(values[k] == getattr(offering, k) for k in FROZEN_FIELDS):
+    if all(values[k] == _term(offering, k) for k in FROZEN_FIELDS):
         raise ValidationError("rate", "det nya priset är detsamma som det gamla")
     _check_price(session, provider, values, values.get("level_rates", offering.level_rates))
     new = Offering(ref=new_ref("TJ"), provider_id=provider.id, replaces_id=offering.id,

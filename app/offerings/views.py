@@ -14,7 +14,7 @@ from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
 from app.offerings import service
-from app.offerings.forms import NewPriceForm, OfferingForm
+from app.offerings.forms import NewPriceForm, OfferingForm, level_rates_of
 from app.providers.models import Provider
 
 bp = Blueprint("offerings", __name__, url_prefix="/tjanster")
@@ -28,7 +28,8 @@ def _data(form: OfferingForm) -> service.OfferingData:
         description=form.description.data or "", capacity=form.capacity.data or 0,
         area=form.area.data or "", address=form.address.data or "",
         languages=(form.languages.data or "").split(","), target_groups=form.target_groups.data or "",
-        available_from=form.available_from.data, available_to=form.available_to.data)
+        available_from=form.available_from.data, available_to=form.available_to.data,
+        level_rates=level_rates_of(form))
 
 
 def _own(offering_id: int):
@@ -75,8 +76,8 @@ def edit(offering_id: int):
     else:
         # A frozen price is shown, not edited: fill what the page does not post from the offering.
         formdata = request.form.copy()
-        for name in service.FROZEN_FIELDS if frozen else ():
-            formdata.setdefault(name, str(getattr(offering, name)))
+        for name, value in _price_fields(offering).items() if frozen else ():
+            formdata.setdefault(name, value)
         form = OfferingForm(formdata=formdata)
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -92,13 +93,24 @@ def edit(offering_id: int):
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("offerings.edit", offering_id=offering.id))
     price_form = NewPriceForm(vat_rate=str(offering.vat_rate), start_share=offering.start_share,
-                              formdata=None)
+                              formdata=None, **_level_fields(offering))
     return render_template("offerings/edit.html", form=form, offering=offering, frozen=frozen,
                            price_form=price_form), 400 if request.method == "POST" else 200
 
 
+def _level_fields(offering) -> dict:
+    rates = offering.level_rates or {}
+    return {f"rate_{level.lower()}": str(rates[level]) if level in rates else "" for level in ("A", "B", "C")}
+
+
+def _price_fields(offering) -> dict:
+    """The frozen price as form values: the page shows it, it does not post it."""
+    fields = {name: str(getattr(offering, name)) for name in service.FROZEN_FIELDS if name != "level_rates"}
+    return {**fields, **_level_fields(offering)}
+
+
 def _filled_form(offering) -> OfferingForm:
-    form = OfferingForm(obj=offering, formdata=None)
+    form = OfferingForm(obj=offering, formdata=None, **_level_fields(offering))
     form.rate.data = str(offering.rate)
     form.vat_rate.data = str(offering.vat_rate)
     form.languages.data = ", ".join(offering.languages or [])
@@ -141,7 +153,7 @@ def new_price(offering_id: int):
             new = service.new_price(db.session, offering, form.from_date.data, form.rate.data,
                                     form.vat_rate.data, form.start_share.data
                                     if form.start_share.data is not None else 50,
-                                    current_user.id, date.today())
+                                    current_user.id, date.today(), level_rates=level_rates_of(form))
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()

@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from app.common import identifiers
+from app.common import clock, identifiers
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
@@ -341,6 +341,8 @@ _SPEC = {s.name: s for s in (
         "rejection_reason": _text(None), "employment_form": _choice(("",) + EMPLOYMENT_FORMS),
     }, ("placement", "kind", "result_date"), {"placement": "placements"}),
 )}
+# Nothing is reported ahead of time (exchange.md); a referral's valid_to may lie ahead.
+_NOT_AFTER_TODAY = {"outcomes": ("result_date", "verified_on", "sustained_verified_on")}
 _NOUN = {"providers": "provider", "offerings": "offering", "clients": "client",
          "referrals": "referral", "placements": "placement"}
 # An offering's price terms and a referral's service type are what placements are paid by.
@@ -415,7 +417,14 @@ def _parse_record(spec: _Section, index: int, raw: Any) -> _Rec:
         raise ValidationError(f"{path}.ref", "required")
     # Fields the format does not know are ignored: the format may grow (exchange.md).
     given = {name: parse(raw[name], f"{path}.{name}") for name, parse in spec.fields.items() if name in raw}
+    for name in _NOT_AFTER_TODAY.get(spec.name, ()):
+        if given.get(name) is not None and given[name] > clock.today():
+            raise ValidationError(f"{path}.{name}", _after_today(clock.today()))
     return _Rec(path, given)
+
+
+def _after_today(today: date) -> str:
+    return f"must not be after today ({today.isoformat()}): nothing is reported ahead of time"
 
 
 def _check_unique(recs: list[_Rec], name: str, message: Callable[[_Rec], str]) -> None:
@@ -434,6 +443,7 @@ def _parse_attendance(raw_rows: list) -> _AttendanceRows:
     parse_date, parse_status = _date(), _choice(ATTENDANCE_STATUSES)
     dates: dict = {}
     hours_of: dict = {}
+    today = clock.today()
     zero = Decimal("0.00")
     for i, row in enumerate(raw_rows):
         path = f"attendance[{i}]"
@@ -447,6 +457,8 @@ def _parse_attendance(raw_rows: list) -> _AttendanceRows:
         day = dates.get(text) if isinstance(text, str) else None
         if day is None:
             day = dates[text] = parse_date(text, f"{path}.date")
+        if day > today:
+            raise ValidationError(f"{path}.date", _after_today(today))
         status = parse_status(row["status"], f"{path}.status")
         if row.get("hours") is None and status == "absent":
             hours = zero

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from app.auth.access import roles_required
 from app.auth.models import User
+from app.common import clock
 from app.common.audit import record_access
 from app.common.errors import ValidationError
 from app.common.forms import show_error
@@ -27,7 +28,7 @@ bp = Blueprint("kundval", __name__)
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _form_error(form, exc: ValidationError, aliases: dict | None = None) -> None:

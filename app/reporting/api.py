@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.auth.access import public
+from app.common import clock
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.extensions import csrf, db, limiter
@@ -268,7 +269,7 @@ def put_attendance(ref: str, period: str):
         if (row.placement_id, a_day) not in wanted and first_w <= a_day <= last_w:
             wanted[(row.placement_id, a_day)] = None
     changed = grid_service.apply_changes(db.session, g.provider_id, period, wanted, fields, None,
-                                         reason)
+                                         reason, channel="api")
     body = _attendance_json(ref, period)
     body["changed"] = changed
     return body, 200
@@ -312,9 +313,12 @@ def post_outcome(ref: str):
         if not isinstance(value, str):
             raise ValidationError(name, f"{name} must be text")
         texts[name] = value
+    reason = data.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ValidationError("reason", "reason must be text of at most 500 characters")
     outcome = service.report_outcome(db.session, g.provider_id, ref, texts["kind"], result_date,
                                      texts["employer"], texts["extent"], texts["employment_form"],
-                                     None, date.today())
+                                     None, clock.today(), reason=reason, channel="api")
     return _outcome_json(outcome, ref), 201
 
 

@@ -1,0 +1,140 @@
+"""Changes to attendance and outcomes dated in a settled month: a reason, an audit row, and finance's list.
+
+A period Q is settled for provider X when X's settlement for Q is approved or Q is closed
+(settlement.md). Every channel (grid, API, results screen, import) asks `settled_pairs` which of
+its dates fall in such a month, refuses the change without a reason, and records each change
+with `record`; the next settlement's page lists them with `for_settlement`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.common.errors import ValidationError
+from app.common.models import AuditLog
+
+ACTION = "late_change"
+REASON_REQUIRED = "månaden är redan avräknad: ange ett skäl till ändringen"
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def settled_pairs(session: Session, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Those (provider id, period) pairs that are settled: an approved settlement or a closed period."""
+    from app.settlement.models import Period, Settlement
+
+    if not pairs:
+        return set()
+    periods = {period for _pid, period in pairs}
+    closed = set(session.execute(select(Period.period).where(
+        Period.period.in_(periods), Period.closed_at.is_not(None))).scalars())
+    approved = set(session.execute(select(Settlement.provider_id, Settlement.period).where(
+        Settlement.status == "approved", Settlement.period.in_(periods),
+        Settlement.provider_id.in_({pid for pid, _ in pairs}))).tuples())
+    return {(pid, period) for pid, period in pairs if period in closed or (pid, period) in approved}
+
+
+def is_settled(session: Session, provider_id: int, period: str) -> bool:
+    return bool(settled_pairs(session, {(provider_id, period)}))
+
+
+def require_reason(reason: str | None, field_name: str = "reason") -> str:
+    """The reason given for a late change, or an error naming the reason field."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(field_name, REASON_REQUIRED)
+    return reason
+
+
+def record(session: Session, actor_id: int | None, entity: str, entity_id: int | None, *,
+           provider_id: int, placement_id: int, period: str, before: dict | None, after: dict | None,
+           reason: str, channel: str) -> None:
+    """One audit row per late change: who (actor), when (the row's time), before → after, why."""
+    context = {"provider_id": provider_id, "placement_id": placement_id, "period": period,
+               "channel": channel}
+    session.add(AuditLog(user_id=actor_id, action=ACTION, entity=entity, entity_id=entity_id,
+                         before={**context, **(before or {})}, after={**context, **(after or {})},
+                         reason=reason))
+
+
+def outcome_dates(outcome) -> dict:
+    """The dates of an outcome that settlement depends on, as text (None when not set)."""
+    return {name: (value.isoformat() if value else None) for name, value in (
+        ("result_date", outcome.result_date), ("verified_on", outcome.verified_on),
+        ("sustained_verified_on", outcome.sustained_verified_on))}
+
+
+def periods_of_dates(*dicts: dict | None) -> set[str]:
+    """The months of every date in the given outcome_dates() dicts."""
+    return {value[:7] for d in dicts if d for value in d.values() if value}
+
+
+# --- What finance sees on the next settlement ------------------------------------------------
+
+
+@dataclass
+class LateChange:
+    at: datetime
+    user: str
+    entity: str
+    placement_ref: str
+    period: str
+    channel: str
+    before: dict
+    after: dict
+    reason: str
+    adjustment: Decimal | None  # the adjustment lines of this settlement for (placement, period)
+
+
+def for_settlement(session: Session, settlement) -> list[LateChange]:
+    """Late changes paid through this settlement: made for its provider since the previous approval,
+    in a period before this one, up to this settlement's approval."""
+    from app.auth.models import User
+    from app.kundval.models import Placement
+    from app.settlement.models import Settlement, SettlementLine
+
+    since = session.execute(select(Settlement.approved_at).where(
+        Settlement.provider_id == settlement.provider_id, Settlement.status == "approved",
+        Settlement.period < settlement.period).order_by(Settlement.approved_at.desc()).limit(1)).scalar()
+    stmt = select(AuditLog).where(AuditLog.action == ACTION).order_by(AuditLog.at, AuditLog.id)
+    if since is not None:
+        stmt = stmt.where(AuditLog.at > since)
+    if settlement.approved_at is not None:
+        stmt = stmt.where(AuditLog.at <= settlement.approved_at)
+    rows = [r for r in session.execute(stmt).scalars()
+            if (r.after or {}).get("provider_id") == settlement.provider_id
+            and (r.after or {}).get("period", "9999-99") < settlement.period]
+    if not rows:
+        return []
+    placement_ids = {r.after["placement_id"] for r in rows}
+    refs = dict(session.execute(select(Placement.id, Placement.ref).where(Placement.id.in_(placement_ids))).tuples())
+    user_ids = {r.user_id for r in rows if r.user_id}
+    users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).tuples()) if user_ids else {}
+    adjustments: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for placement_id, ref_period, amount in session.execute(
+            select(SettlementLine.placement_id, SettlementLine.ref_period, SettlementLine.amount).where(
+                SettlementLine.settlement_id == settlement.id, SettlementLine.kind == "adjustment")):
+        adjustments[(placement_id, ref_period)] += Decimal(amount)
+    result = []
+    for r in rows:
+        key = (r.after["placement_id"], r.after["period"])
+        result.append(LateChange(
+            at=r.at, user=users.get(r.user_id, "") if r.user_id else "", entity=r.entity,
+            placement_ref=refs.get(key[0], ""), period=key[1], channel=r.after.get("channel", ""),
+            before=_shown(r.before), after=_shown(r.after), reason=r.reason,
+            adjustment=adjustments.get(key)))
+    return result
+
+
+_CONTEXT = {"provider_id", "placement_id", "period", "channel"}
+
+
+def _shown(values: dict | None) -> dict:
+    return {k: v for k, v in (values or {}).items() if k not in _CONTEXT}

@@ -26,6 +26,7 @@ from app.common.personal_data import cipher
 from app.kundval.models import CHOSEN_BY, END_REASONS, Client, Placement, Referral
 from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
 from app.providers.models import PROVIDER_STATUSES, Provider
+from app.reporting import late_changes
 from app.reporting.models import (
     ATTENDANCE_STATUSES,
     EMPLOYMENT_FORMS,
@@ -53,6 +54,8 @@ class ImportSummary:
 
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    # (placement id, date, (status, hours) before or None, (status, hours) after), for the late changes
+    attendance_changes: list = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
         return {"created": dict(self.created), "updated": dict(self.updated)}
@@ -377,13 +380,24 @@ class _AttendanceRows:
 
 # --- entry point -----------------------------------------------------------------------------------
 
-def import_document(session: Session, doc: Any, actor_id: int | None = None) -> ImportSummary:
-    """Validate the whole document, then create or update its records; the caller commits."""
+def import_document(session: Session, doc: Any, actor_id: int | None = None, source: str = "") -> ImportSummary:
+    """Validate the whole document, then create or update its records; the caller commits.
+
+    Changes dated in a settled month are audited as late changes, with `source` (the file's name)
+    as their reason."""
     records, attendance = _parse(doc)
     resolved = _match_existing(session, records, attendance)
     _check_links(session, records, resolved, attendance)
     summary = ImportSummary()
+    outcomes_before = {id(rec): late_changes.outcome_dates(rec.obj) for rec in records["outcomes"]
+                       if rec.obj is not None}
     _write(session, records, resolved, attendance, summary)
+    outcome_changes = []
+    for rec in records["outcomes"]:
+        before, after = outcomes_before.get(id(rec)), late_changes.outcome_dates(rec.obj)
+        if before != after:
+            outcome_changes.append((rec.obj.id, rec.obj.placement_id, before, after))
+    late_changes.record_import(session, actor_id, source, summary.attendance_changes, outcome_changes)
     record_change(session, actor_id, "import", "exchange", None, after=summary.as_dict())
     session.flush()
     return summary
@@ -707,6 +721,9 @@ def _write_attendance(session: Session, placements: dict[str, _Rec], attendance:
                             "created_at": now, "updated_at": now})
         elif old[1] != status or old[2] != hours:
             updates.append({"id": old[0], "status": status, "hours": hours, "updated_at": now})
+        else:
+            continue
+        summary.attendance_changes.append((p_id, day, None if old is None else old[1:], (status, hours)))
     for chunk in _in_chunks(inserts):
         session.execute(insert(Attendance.__table__), chunk)
     for chunk in _in_chunks(updates):

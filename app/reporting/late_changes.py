@@ -35,9 +35,10 @@ def settled_pairs(session: Session, pairs: set[tuple[int, str]]) -> set[tuple[in
     periods = {period for _pid, period in pairs}
     closed = set(session.execute(select(Period.period).where(
         Period.period.in_(periods), Period.closed_at.is_not(None))).scalars())
-    approved = set(session.execute(select(Settlement.provider_id, Settlement.period).where(
-        Settlement.status == "approved", Settlement.period.in_(periods),
-        Settlement.provider_id.in_({pid for pid, _ in pairs}))).tuples())
+    approved = {(pid, period) for pid, period in session.execute(
+        select(Settlement.provider_id, Settlement.period).where(
+            Settlement.status == "approved", Settlement.period.in_(periods),
+            Settlement.provider_id.in_({pid for pid, _ in pairs})))}
     return {(pid, period) for pid, period in pairs if period in closed or (pid, period) in approved}
 
 
@@ -71,9 +72,11 @@ def outcome_dates(outcome) -> dict:
         ("sustained_verified_on", outcome.sustained_verified_on))}
 
 
-def periods_of_dates(*dicts: dict | None) -> set[str]:
-    """The months of every date in the given outcome_dates() dicts."""
-    return {value[:7] for d in dicts if d for value in d.values() if value}
+def periods_of_dates(before: dict | None, after: dict | None) -> set[str]:
+    """The months of the dates that differ between two outcome_dates() dicts (old and new value)."""
+    before, after = before or {}, after or {}
+    return {value[:7] for name in set(before) | set(after) if before.get(name) != after.get(name)
+            for value in (before.get(name), after.get(name)) if value}
 
 
 # --- What finance sees on the next settlement ------------------------------------------------
@@ -114,9 +117,11 @@ def for_settlement(session: Session, settlement) -> list[LateChange]:
     if not rows:
         return []
     placement_ids = {r.after["placement_id"] for r in rows}
-    refs = dict(session.execute(select(Placement.id, Placement.ref).where(Placement.id.in_(placement_ids))).tuples())
+    refs = {pid: ref for pid, ref in session.execute(
+        select(Placement.id, Placement.ref).where(Placement.id.in_(placement_ids)))}
     user_ids = {r.user_id for r in rows if r.user_id}
-    users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).tuples()) if user_ids else {}
+    users = {uid: name for uid, name in session.execute(
+        select(User.id, User.name).where(User.id.in_(user_ids)))} if user_ids else {}
     adjustments: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for placement_id, ref_period, amount in session.execute(
             select(SettlementLine.placement_id, SettlementLine.ref_period, SettlementLine.amount).where(
@@ -138,3 +143,56 @@ _CONTEXT = {"provider_id", "placement_id", "period", "channel"}
 
 def _shown(values: dict | None) -> dict:
     return {k: v for k, v in (values or {}).items() if k not in _CONTEXT}
+
+
+# --- The import: the file's name is the reason ----------------------------------------------
+
+
+def record_import(session: Session, actor_id: int | None, source: str,
+                  attendance: list[tuple[int, date, dict | None, dict]],
+                  outcomes: list[tuple[int, int, dict | None, dict]]) -> int:
+    """Audit what an import changed in settled months; returns the number of late changes.
+
+    attendance: (placement id, date, (status, hours) or None, (status, hours));
+    outcomes: (outcome id, placement id, dates before or None, dates after).
+    """
+    from app.kundval.models import Placement
+    from app.offerings.models import Offering
+
+    placement_ids = {a[0] for a in attendance} | {o[1] for o in outcomes}
+    if not placement_ids:
+        return 0
+    provider_of: dict[int, int] = {}
+    ids = sorted(placement_ids)
+    for i in range(0, len(ids), 500):
+        provider_of.update((pid, provider_id) for pid, provider_id in session.execute(
+            select(Placement.id, Offering.provider_id).join(Offering, Offering.id == Placement.offering_id)
+            .where(Placement.id.in_(ids[i:i + 500]))))
+    pairs = {(provider_of[pid], period_of(day)) for pid, day, _b, _a in attendance}
+    pairs |= {(provider_of[pid], period) for _oid, pid, before, after in outcomes
+              for period in periods_of_dates(before, after)}
+    settled = settled_pairs(session, pairs)
+    if not settled:
+        return 0
+    reason = f"import: {source or 'file'}"
+    count = 0
+    for pid, day, before, after in attendance:
+        period = period_of(day)
+        if (provider_of[pid], period) in settled:
+            record(session, actor_id, "attendance", pid, provider_id=provider_of[pid], placement_id=pid,
+                   period=period, before=_cell(day, before), after=_cell(day, after), reason=reason,
+                   channel="import")
+            count += 1
+    for oid, pid, before, after in outcomes:
+        for period in sorted(periods_of_dates(before, after)):
+            if (provider_of[pid], period) in settled:
+                record(session, actor_id, "outcome", oid, provider_id=provider_of[pid], placement_id=pid,
+                       period=period, before=before, after=after, reason=reason, channel="import")
+                count += 1
+    return count
+
+
+def _cell(day: date, cell: tuple | None) -> dict:
+    if cell is None:
+        return {"date": day.isoformat(), "status": None}
+    return {"date": day.isoformat(), "status": cell[0], "hours": f"{Decimal(cell[1]):.2f}"}

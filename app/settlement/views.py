@@ -138,8 +138,10 @@ def show(settlement_id: int):
     detail = overview.settlement_detail(db.session, settlement_id)
     if detail is None:
         abort(404)
+    from app.reporting import late_changes
+
     return render_template("settlement/show.html", preliminary=timing.is_preliminary(detail["settlement"].period),
-                           **detail)
+                           late=late_changes.for_settlement(db.session, detail["settlement"]), **detail)
 
 
 add_nav(("finance", "admin"), "settlement.periods", _l("Avräkningar"), order=20)

@@ -120,8 +120,8 @@ def for_settlement(session: Session, settlement) -> list[LateChange]:
     refs = {pid: ref for pid, ref in session.execute(
         select(Placement.id, Placement.ref).where(Placement.id.in_(placement_ids)))}
     user_ids = {r.user_id for r in rows if r.user_id}
-    users = {uid: name for uid, name in session.execute(
-        select(User.id, User.name).where(User.id.in_(user_ids)))} if user_ids else {}
+    users = {uid: name or email for uid, name, email in session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(user_ids)))} if user_ids else {}
     adjustments: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for placement_id, ref_period, amount in session.execute(
             select(SettlementLine.placement_id, SettlementLine.ref_period, SettlementLine.amount).where(

@@ -583,6 +583,7 @@ def _check_links(session: Session, records: dict[str, list[_Rec]], resolved: dic
         if end_reason is not None and ended_on is None:
             raise ValidationError(f"{rec.path}.ended_on", "required when end_reason is given")
     _check_frozen(session, records)
+    _check_paid_bonus_rules(session, records)
     _check_service_types(session, records)
 
 
@@ -619,6 +620,21 @@ def _check_frozen(session: Session, records: dict[str, list[_Rec]]) -> None:
                     rec, name = changed[obj_id]
                     raise ValidationError(f"{rec.path}.{name}",
                                           f"cannot change once a placement uses the {noun}")
+
+
+def _check_paid_bonus_rules(session: Session, records: dict[str, list[_Rec]]) -> None:
+    """A bonus rule that has paid out keeps its terms; only placements_to (retiring it) may change."""
+    from app.settlement import bonus_rules
+
+    changed = [(rec, name) for rec in records["bonus_rules"] if rec.obj is not None
+               for name in [bonus_rules.frozen_field_changed(rec.obj, rec.given)] if name]
+    if not changed:
+        return
+    used = bonus_rules.usage(session)
+    for rec, name in changed:
+        if used[rec.obj.id].has_paid:
+            raise ValidationError(f"{rec.path}.{name}", "cannot change once the rule has paid out (retire it "
+                                                        "with placements_to and add a rule with placements_from)")
 
 
 def _check_service_types(session: Session, records: dict[str, list[_Rec]]) -> None:

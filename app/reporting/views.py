@@ -15,11 +15,25 @@ from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
+from app.providers.models import Provider
 from app.reporting import grid as grid_service
 from app.reporting import late_changes, service
 from app.reporting.forms import OutcomeForm
 
 bp = Blueprint("reporting", __name__, url_prefix="/rapportering")
+
+
+@bp.before_request
+def _terminated_providers_see_no_clients():
+    """A terminated provider's users see no client data here, as the API already refuses them."""
+    if not current_user.is_authenticated or current_user.role != "provider":
+        return None
+    provider = db.session.get(Provider, current_user.provider_id) if current_user.provider_id else None
+    if provider is not None and provider.status == "terminated":
+        db.session.rollback()
+        return render_template("error.html", status=403, message=_(
+            "Avtalet med er är avslutat. Ni kan inte längre se eller rapportera för deltagare.")), 403
+    return None
 
 
 def _period_or_404(period: str | None) -> str:

@@ -349,7 +349,8 @@ _NOT_AFTER_TODAY = {"outcomes": ("result_date", "verified_on", "sustained_verifi
 _NOUN = {"providers": "provider", "offerings": "offering", "clients": "client",
          "referrals": "referral", "placements": "placement"}
 # An offering's price terms and a referral's service type are what placements are paid by.
-_FROZEN_OFFERING_FIELDS = ("provider", "service_type", "rate_unit", "rate", "vat_rate", "start_share")
+_FROZEN_OFFERING_FIELDS = ("provider", "service_type", "rate_unit", "rate", "vat_rate", "start_share",
+                          "level_rates")
 
 
 @dataclass(eq=False)

@@ -24,7 +24,7 @@ from app.kundval.models import Placement
 from app.providers import service as provider_service
 from app.providers.models import IdempotencyRecord
 from app.reporting import grid as grid_service
-from app.reporting import service
+from app.reporting import late_changes, service
 from app.reporting.models import ATTENDANCE_STATUSES, Attendance, MonthReport
 from app.settlement.models import Settlement, SettlementLine
 
@@ -210,6 +210,7 @@ def _attendance_json(ref: str, period: str) -> dict:
     submitted = db.session.execute(select(MonthReport.id).where(
         MonthReport.provider_id == g.provider_id, MonthReport.period == period)).first() is not None
     return {"placement": ref, "period": period, "submitted": submitted,
+            "settled": late_changes.is_settled(db.session, g.provider_id, period),
             "days": [{"date": a.date.isoformat(), "status": a.status,
                       "hours": f"{a.hours:.2f}"} for a in days]}
 

@@ -55,6 +55,8 @@ SCHEMAS = {
     "Attendance": {"type": "object", "required": ["placement", "period", "submitted", "days"],
                    "properties": {"placement": {"type": "string"}, "period": PERIOD,
                                   "submitted": {"type": "boolean"},
+                                  "settled": {"type": "boolean", "description":
+                                              "The month is settled: changes need a reason."},
                                   "changed": {"type": "integer"},
                                   "days": {"type": "array", "items": _ref("Day")}}},
     "AttendanceReplace": {"type": "object", "required": ["days"], "properties": {

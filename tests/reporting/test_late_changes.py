@@ -60,6 +60,7 @@ def test_api_change_in_a_settled_month_needs_a_reason(client, auth, session):
                           json={**days, "reason": "Rättad i vårt system"})
     assert response.status_code == 200
     [row] = _late_rows(session)
+    assert response.get_json()["settled"] is True
     assert row.reason == "Rättad i vårt system" and row.after["channel"] == "api"
     assert (row.before["hours"], row.after["hours"]) == ("6.00", "7.00")
 

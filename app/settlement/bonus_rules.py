@@ -99,6 +99,8 @@ def check(data: RuleData) -> dict:
         raise ValidationError("name", "ge regeln ett namn")
     if len(name) > 200:
         raise ValidationError("name", "högst 200 tecken")
+    if any(ord(ch) < 32 for ch in name):
+        raise ValidationError("name", "namnet får inte innehålla styrtecken")
     service_types = [s for s in data.service_types if s]
     if not service_types or any(s not in SERVICE_TYPES for s in service_types):
         raise ValidationError("service_types", "välj minst en tjänstetyp")

@@ -134,3 +134,18 @@ def test_finance_reads_rules_but_cannot_change_them(client, auth, session):
     assert client.post(f"/admin/bonusregler/{rule.id}", data={"action": "retire",
                                                               "placements_to": "2026-06-30"}).status_code == 403
     assert client.get("/admin/bonusregler/ny").status_code == 403
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("priority", "1e400"), ("min_age", "NaN"), ("placements_from", "9999-12-31"), ("name", "a\x00b"),
+    ("tiers[0].amount", "1e400"), ("sustain_amount", "-5"), ("tier_rows", "99999999"),
+])
+def test_hostile_values_on_the_rule_form_are_refused_not_a_500(client, auth, session, field, value):
+    auth.login("admin")
+    form = {"name": "Regel", "priority": "1", "service_types": ["praktik"], "outcome_kinds": ["employment"],
+            "tiers[0].max_days": "90", "tiers[0].amount": "100", "grace_days": "30", "sustain_days": "90",
+            "sustain_amount": "0", field: value}
+    response = client.post("/admin/bonusregler/ny", data=form)
+    assert response.status_code in (302, 400)
+    if field != "tier_rows":
+        assert response.status_code == 400 and session.exec(select(BonusRule)).first() is None

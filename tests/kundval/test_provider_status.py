@@ -59,3 +59,18 @@ def test_case_workers_see_the_open_placements_of_suspended_and_terminated_provid
     _set_status(session, ORG_B, "approved")
     page = client.get("/handlaggare/avstangda-anordnare?visa=alla").get_data(as_text=True)
     assert "Bashir Ali" not in page
+
+
+def test_the_case_workers_start_page_says_how_many_of_their_clients_to_move(client, auth, session):
+    from app.kundval.models import Client
+
+    seed(session)
+    worker = auth.login("case_worker")
+    session.exec(select(Client).where(Client.name == "Bashir Ali")).one().case_worker_id = worker.id
+    session.commit()
+    assert "Deltagare att flytta" not in client.get("/").get_data(as_text=True)
+    _set_status(session, ORG_B, "terminated")
+    page = client.get("/").get_data(as_text=True)
+    assert "Deltagare att flytta" in page and "1 av dina deltagare" in page
+    page = client.get("/handlaggare/avstangda-anordnare").get_data(as_text=True)
+    assert "Bashir Ali" in page and "Avslutad" in page

@@ -37,7 +37,7 @@ def test_grid_change_in_a_settled_month_needs_a_reason_and_is_audited(client, au
     pid = _settled_march(session)
     user = auth.login("provider", provider_org_nr=ORG_A)
     page = client.get("/rapportering/2026-03").get_data(as_text=True)
-    assert 'name="reason"' in page  # asked although the month was never marked reported
+    assert 'name="reason"' in page and "Månaden är avräknad" in page  # though never marked reported
     response = client.post("/rapportering/2026-03", data={f"c-{pid}-2026-03-11": "8"})
     assert response.status_code == 400 and "redan avräknad" in response.get_data(as_text=True)
     assert _late_rows(session) == []

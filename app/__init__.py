@@ -60,18 +60,21 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.followup.views import bp as followup_bp
     from app.kundval.client_views import bp as client_bp
+    from app.kundval.provider_status import bp as provider_status_bp
     from app.kundval.views import bp as kundval_bp
     from app.offerings.views import bp as offerings_bp
     from app.procurement import views as procurement_views
     from app.providers import views as provider_views
     from app.reporting.api import bp as api_bp
     from app.reporting.views import bp as reporting_bp
+    from app.settlement.bonus_views import bp as bonus_rules_bp
     from app.settlement.views import bp as settlement_bp
 
     for blueprint in (auth_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, procurement_views.bp,
-                      procurement_views.admin_bp, procurement_views.portal_bp):
+                      procurement_views.admin_bp, procurement_views.portal_bp, bonus_rules_bp,
+                      provider_status_bp):
         app.register_blueprint(blueprint)
 
 

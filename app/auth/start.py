@@ -5,7 +5,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth.models import User
+from app.common import clock
 from app.kundval.models import Client, Placement, Referral
+from app.kundval.provider_status import placements_to_move
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.settlement.models import Period, Settlement
@@ -34,6 +36,7 @@ def start_facts(session: Session, user: User) -> dict:
             "referrals": _count(session, select(func.count()).select_from(Referral)),
             "active_placements": _count(session, select(func.count()).select_from(Placement)
                                         .where(Placement.ended_on.is_(None))),
+            "to_move": len(placements_to_move(session, clock.today(), user.id)),
         }
     if user.role == "finance":
         rows = session.exec(

@@ -74,9 +74,9 @@ def _read_document(path: str):
         _fail("$", f"invalid JSON at line {exc.lineno} column {exc.colno}")
 
 
-def _import(doc) -> ImportSummary:
+def _import(doc, source: str = "") -> ImportSummary:
     try:
-        return import_document(db.session, doc)
+        return import_document(db.session, doc, source=source)
     except ValidationError as exc:
         _fail(exc.field, exc.message)
 
@@ -85,7 +85,7 @@ def _import(doc) -> ImportSummary:
 @click.argument("path", metavar="FILE")
 def import_cmd(path: str) -> None:
     """Import an exchange file (all or nothing)."""
-    summary = _import(_read_document(path))
+    summary = _import(_read_document(path), Path(path).name)
     db.session.commit()
     click.echo(describe(summary))
 

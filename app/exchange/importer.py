@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from app.common import identifiers
+from app.common import clock, identifiers
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
@@ -26,6 +26,7 @@ from app.common.personal_data import cipher
 from app.kundval.models import CHOSEN_BY, END_REASONS, Client, Placement, Referral
 from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
 from app.providers.models import PROVIDER_KINDS, PROVIDER_STATUSES, Provider
+from app.reporting import late_changes
 from app.reporting.models import (
     ATTENDANCE_STATUSES,
     EMPLOYMENT_FORMS,
@@ -53,6 +54,8 @@ class ImportSummary:
 
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    # (placement id, date, (status, hours) before or None, (status, hours) after), for the late changes
+    attendance_changes: list = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
         return {"created": dict(self.created), "updated": dict(self.updated)}
@@ -342,10 +345,13 @@ _SPEC = {s.name: s for s in (
         "rejection_reason": _text(None), "employment_form": _choice(("",) + EMPLOYMENT_FORMS),
     }, ("placement", "kind", "result_date"), {"placement": "placements"}),
 )}
+# Nothing is reported ahead of time (exchange.md); a referral's valid_to may lie ahead.
+_NOT_AFTER_TODAY = {"outcomes": ("result_date", "verified_on", "sustained_verified_on")}
 _NOUN = {"providers": "provider", "offerings": "offering", "clients": "client",
          "referrals": "referral", "placements": "placement"}
 # An offering's price terms and a referral's service type are what placements are paid by.
-_FROZEN_OFFERING_FIELDS = ("provider", "service_type", "rate_unit", "rate", "vat_rate", "start_share")
+_FROZEN_OFFERING_FIELDS = ("provider", "service_type", "rate_unit", "rate", "vat_rate", "start_share",
+                          "level_rates")
 
 
 @dataclass(eq=False)
@@ -376,13 +382,24 @@ class _AttendanceRows:
 
 # --- entry point -----------------------------------------------------------------------------------
 
-def import_document(session: Session, doc: Any, actor_id: int | None = None) -> ImportSummary:
-    """Validate the whole document, then create or update its records; the caller commits."""
+def import_document(session: Session, doc: Any, actor_id: int | None = None, source: str = "") -> ImportSummary:
+    """Validate the whole document, then create or update its records; the caller commits.
+
+    Changes dated in a settled month are audited as late changes, with `source` (the file's name)
+    as their reason."""
     records, attendance = _parse(doc)
     resolved = _match_existing(session, records, attendance)
     _check_links(session, records, resolved, attendance)
     summary = ImportSummary()
+    outcomes_before = {id(rec): late_changes.outcome_dates(rec.obj) for rec in records["outcomes"]
+                       if rec.obj is not None}
     _write(session, records, resolved, attendance, summary)
+    outcome_changes = []
+    for rec in records["outcomes"]:
+        before, after = outcomes_before.get(id(rec)), late_changes.outcome_dates(rec.obj)
+        if before != after:
+            outcome_changes.append((rec.obj.id, rec.obj.placement_id, before, after))
+    late_changes.record_import(session, actor_id, source, summary.attendance_changes, outcome_changes)
     record_change(session, actor_id, "import", "exchange", None, after=summary.as_dict())
     session.flush()
     return summary
@@ -416,7 +433,14 @@ def _parse_record(spec: _Section, index: int, raw: Any) -> _Rec:
         raise ValidationError(f"{path}.ref", "required")
     # Fields the format does not know are ignored: the format may grow (exchange.md).
     given = {name: parse(raw[name], f"{path}.{name}") for name, parse in spec.fields.items() if name in raw}
+    for name in _NOT_AFTER_TODAY.get(spec.name, ()):
+        if given.get(name) is not None and given[name] > clock.today():
+            raise ValidationError(f"{path}.{name}", _after_today(clock.today()))
     return _Rec(path, given)
+
+
+def _after_today(today: date) -> str:
+    return f"must not be after today ({today.isoformat()}): nothing is reported ahead of time"
 
 
 def _check_unique(recs: list[_Rec], name: str, message: Callable[[_Rec], str]) -> None:
@@ -435,6 +459,7 @@ def _parse_attendance(raw_rows: list) -> _AttendanceRows:
     parse_date, parse_status = _date(), _choice(ATTENDANCE_STATUSES)
     dates: dict = {}
     hours_of: dict = {}
+    today = clock.today()
     zero = Decimal("0.00")
     for i, row in enumerate(raw_rows):
         path = f"attendance[{i}]"
@@ -448,6 +473,8 @@ def _parse_attendance(raw_rows: list) -> _AttendanceRows:
         day = dates.get(text) if isinstance(text, str) else None
         if day is None:
             day = dates[text] = parse_date(text, f"{path}.date")
+        if day > today:
+            raise ValidationError(f"{path}.date", _after_today(today))
         status = parse_status(row["status"], f"{path}.status")
         if row.get("hours") is None and status == "absent":
             hours = zero
@@ -558,6 +585,7 @@ def _check_links(session: Session, records: dict[str, list[_Rec]], resolved: dic
         if end_reason is not None and ended_on is None:
             raise ValidationError(f"{rec.path}.ended_on", "required when end_reason is given")
     _check_frozen(session, records)
+    _check_paid_bonus_rules(session, records)
     _check_service_types(session, records)
     _check_prices(session, records)
 
@@ -595,6 +623,21 @@ def _check_frozen(session: Session, records: dict[str, list[_Rec]]) -> None:
                     rec, name = changed[obj_id]
                     raise ValidationError(f"{rec.path}.{name}",
                                           f"cannot change once a placement uses the {noun}")
+
+
+def _check_paid_bonus_rules(session: Session, records: dict[str, list[_Rec]]) -> None:
+    """A bonus rule that has paid out keeps its terms; only placements_to (retiring it) may change."""
+    from app.settlement import bonus_rules
+
+    changed = [(rec, name) for rec in records["bonus_rules"] if rec.obj is not None
+               for name in [bonus_rules.frozen_field_changed(rec.obj, rec.given)] if name]
+    if not changed:
+        return
+    used = bonus_rules.usage(session)
+    for rec, name in changed:
+        if used[rec.obj.id].has_paid:
+            raise ValidationError(f"{rec.path}.{name}", "cannot change once the rule has paid out (retire it "
+                                                        "with placements_to and add a rule with placements_from)")
 
 
 def _check_service_types(session: Session, records: dict[str, list[_Rec]]) -> None:
@@ -726,6 +769,9 @@ def _write_attendance(session: Session, placements: dict[str, _Rec], attendance:
                             "created_at": now, "updated_at": now})
         elif old[1] != status or old[2] != hours:
             updates.append({"id": old[0], "status": status, "hours": hours, "updated_at": now})
+        else:
+            continue
+        summary.attendance_changes.append((p_id, day, None if old is None else old[1:], (status, hours)))
     for chunk in _in_chunks(inserts):
         session.execute(insert(Attendance.__table__), chunk)
     for chunk in _in_chunks(updates):

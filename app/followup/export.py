@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 from app.common.labels import label
+from app.common.spreadsheet import safe_cell
 from app.followup.budget import Budget
 from app.followup.figures import MIN_GROUP, FigureTable
 
@@ -53,7 +54,7 @@ def to_csv(rows: list[Row]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if v is None else f"{v:.2f}".replace(".", ",") if isinstance(v, Decimal)
-                         else v for v in row])
+                         else safe_cell(v) for v in row])
     return "\ufeff" + out.getvalue()  # BOM: Excel then reads UTF-8
 
 

@@ -21,6 +21,7 @@ from sqlmodel import select
 
 from app.auth.access import public, roles_required
 from app.auth.models import User
+from app.common import clock
 from app.common.audit import record_access
 from app.common.errors import ValidationError
 from app.common.forms import sentence
@@ -37,7 +38,7 @@ MAX_COMPARE = 3
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _failed(response) -> bool:

@@ -28,6 +28,11 @@ def set_default(session: Session, service_type: str, mode: str, offering_id: int
         offering = session.get(Offering, offering_id) if offering_id else None
         if offering is None or offering.service_type != service_type or offering.status != "published":
             raise ValidationError("offering_id", "välj en publicerad tjänst av den här insatstypen")
+        from app.providers.models import Provider
+
+        provider = session.get(Provider, offering.provider_id)
+        if provider is None or provider.status != "approved":
+            raise ValidationError("offering_id", "anordnaren är inte godkänd just nu (avstängd eller avslutad)")
     else:
         offering_id = None
     setting = session.get(DefaultChoiceSetting, service_type) or DefaultChoiceSetting(service_type=service_type)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
+from app.common.clock import check_not_future
 from app.common.errors import ValidationError
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
@@ -59,6 +60,7 @@ def followups_due(session: Session, today: date, case_worker_id: int | None = No
 def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:
     if outcome.verified_on is not None or outcome.rejected_on is not None:
         raise ValidationError("outcome", "resultatet är redan bedömt")
+    check_not_future(on, "verified_on")
     if on < outcome.result_date:
         raise ValidationError("verified_on", "ett resultat kan inte verifieras innan det har börjat")
     outcome.verified_on = on
@@ -84,6 +86,7 @@ def verify_sustained(session: Session, outcome: Outcome, *, on: date, actor_id: 
         raise ValidationError("outcome", "resultatet måste vara verifierat först")
     if outcome.sustained_verified_on is not None:
         raise ValidationError("outcome", "varaktigheten är redan verifierad")
+    check_not_future(on, "sustained_verified_on")
     if on < outcome.result_date + timedelta(days=SUSTAIN_DAYS):
         raise ValidationError("sustained_verified_on",
                               f"kan verifieras tidigast {(outcome.result_date + timedelta(days=SUSTAIN_DAYS)).isoformat()}")

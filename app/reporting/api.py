@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.auth.access import public
+from app.common import clock
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.extensions import csrf, db, limiter
@@ -23,7 +24,7 @@ from app.kundval.models import Placement
 from app.providers import service as provider_service
 from app.providers.models import IdempotencyRecord
 from app.reporting import grid as grid_service
-from app.reporting import service
+from app.reporting import late_changes, service
 from app.reporting.models import ATTENDANCE_STATUSES, Attendance, MonthReport
 from app.settlement.models import Settlement, SettlementLine
 
@@ -209,6 +210,7 @@ def _attendance_json(ref: str, period: str) -> dict:
     submitted = db.session.execute(select(MonthReport.id).where(
         MonthReport.provider_id == g.provider_id, MonthReport.period == period)).first() is not None
     return {"placement": ref, "period": period, "submitted": submitted,
+            "settled": late_changes.is_settled(db.session, g.provider_id, period),
             "days": [{"date": a.date.isoformat(), "status": a.status,
                       "hours": f"{a.hours:.2f}"} for a in days]}
 
@@ -268,7 +270,7 @@ def put_attendance(ref: str, period: str):
         if (row.placement_id, a_day) not in wanted and first_w <= a_day <= last_w:
             wanted[(row.placement_id, a_day)] = None
     changed = grid_service.apply_changes(db.session, g.provider_id, period, wanted, fields, None,
-                                         reason)
+                                         reason, channel="api")
     body = _attendance_json(ref, period)
     body["changed"] = changed
     return body, 200
@@ -312,9 +314,12 @@ def post_outcome(ref: str):
         if not isinstance(value, str):
             raise ValidationError(name, f"{name} must be text")
         texts[name] = value
+    reason = data.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise ValidationError("reason", "reason must be text of at most 500 characters")
     outcome = service.report_outcome(db.session, g.provider_id, ref, texts["kind"], result_date,
                                      texts["employer"], texts["extent"], texts["employment_form"],
-                                     None, date.today())
+                                     None, clock.today(), reason=reason, channel="api")
     return _outcome_json(outcome, ref), 201
 
 

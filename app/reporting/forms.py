@@ -17,3 +17,5 @@ class OutcomeForm(FlaskForm):
     extent = StringField(_l("Omfattning (t.ex. heltid, 75 %)"), validators=[DataRequired(REQUIRED), Length(max=100)])
     employment_form = SelectField(_l("Anställningsform (bara för arbete)"),
                                   choices=[("", "–")] + list(LABELS["employment_form"].items()))
+    reason = StringField(_l("Skäl (krävs för ett resultat i en redan avräknad månad)"),
+                         validators=[Length(max=500)])

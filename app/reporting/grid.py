@@ -14,12 +14,14 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.common import clock
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.common.money import HOURS_STEP
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
+from app.reporting import late_changes
 from app.reporting.models import Attendance, MonthReport
 
 MAX_HOURS = Decimal("24")
@@ -169,11 +171,12 @@ def month_grid(session: Session, provider_id: int, period: str) -> Grid:
 
 def apply_changes(session: Session, provider_id: int, period: str,
                   wanted: dict[tuple[int, date], Cell | None], fields: dict[tuple[int, date], str],
-                  actor_id: int | None, reason: str = "") -> int:
+                  actor_id: int | None, reason: str = "", channel: str = "grid") -> int:
     """Set the given (placement, date) cells (None removes); returns how many rows changed.
 
-    Refuses placements of other providers, dates outside the month or the placement window,
-    and, once the month is submitted, changes without a reason (they are audited).
+    Refuses placements of other providers, dates outside the month or the placement window or
+    after today, and, once the month is submitted or settled, changes without a reason (they
+    are audited; a settled month's as late changes, shown to finance).
     """
     first, last = month_bounds(period)
     rows = {row.placement_id: row for row in provider_placements(session, provider_id, first, last)}
@@ -187,6 +190,8 @@ def apply_changes(session: Session, provider_id: int, period: str,
         if not row.in_window(day):
             raise ValidationError(name, f"datumet ligger utanför placeringens giltighetstid "
                                         f"({row.window_from}–{row.window_to})")
+        if wanted[(placement_id, day)] is not None:
+            clock.check_not_future(day, name)
     if not wanted:
         return 0
     existing = {(a.placement_id, a.date): a for a in session.execute(
@@ -204,6 +209,9 @@ def apply_changes(session: Session, provider_id: int, period: str,
     submitted = session.execute(select(MonthReport.id).where(MonthReport.provider_id == provider_id,
                                                           MonthReport.period == period)).first()
     reason = (reason or "").strip()
+    settled = late_changes.is_settled(session, provider_id, period)
+    if settled:
+        reason = late_changes.require_reason(reason)
     if submitted and not reason:
         raise ValidationError("reason", "månaden är redan inrapporterad: ange ett skäl till ändringen")
     for (placement_id, day), row, before, after in sorted(changes, key=lambda c: c[0]):
@@ -213,7 +221,11 @@ def apply_changes(session: Session, provider_id: int, period: str,
             session.add(Attendance(placement_id=placement_id, date=day, status=after[0], hours=after[1]))
         else:
             row.status, row.hours = after
-        if submitted:
+        if settled:
+            late_changes.record(session, actor_id, "attendance", placement_id, provider_id=provider_id,
+                                placement_id=placement_id, period=period, before=_cell_dict(day, before),
+                                after=_cell_dict(day, after), reason=reason, channel=channel)
+        elif submitted:
             record_change(session, actor_id, "correct", "attendance", placement_id,
                           before=_cell_dict(day, before), after=_cell_dict(day, after), reason=reason)
     session.flush()
@@ -229,7 +241,7 @@ def _cell_dict(day: date, cell: Cell | None) -> dict:
 def submit_month(session: Session, provider_id: int, period: str, actor_id: int | None) -> MonthReport:
     """Mark the month as reported; later changes need a reason."""
     first, _last = month_bounds(period)
-    if first > date.today():
+    if first > clock.today():
         raise ValidationError("period", "månaden har inte börjat än")
     if session.execute(select(MonthReport.id).where(MonthReport.provider_id == provider_id,
                                                  MonthReport.period == period)).first():

@@ -55,19 +55,24 @@ SCHEMAS = {
     "Attendance": {"type": "object", "required": ["placement", "period", "submitted", "days"],
                    "properties": {"placement": {"type": "string"}, "period": PERIOD,
                                   "submitted": {"type": "boolean"},
+                                  "settled": {"type": "boolean", "description":
+                                              "The month is settled: changes need a reason."},
                                   "changed": {"type": "integer"},
                                   "days": {"type": "array", "items": _ref("Day")}}},
     "AttendanceReplace": {"type": "object", "required": ["days"], "properties": {
         "days": {"type": "array", "maxItems": 31, "items": _ref("Day")},
         "reason": {"type": "string", "maxLength": 500,
-                   "description": "Required when the month has been submitted."}}},
+                   "description": "Required when the month has been submitted or settled "
+                                  "(an approved settlement or a closed period)."}}},
     "OutcomeIn": {"type": "object", "required": ["kind", "result_date", "employer", "extent"],
                   "properties": {
                       "kind": {"type": "string", "enum": ["employment", "studies"]},
                       "result_date": DATE, "employer": {"type": "string", "maxLength": 200},
                       "extent": {"type": "string", "maxLength": 100},
                       "employment_form": {"type": "string", "enum": [
-                          "", "regular", "extratjanst", "introduktionsjobb", "lonebidrag"]}}},
+                          "", "regular", "extratjanst", "introduktionsjobb", "lonebidrag"]},
+                      "reason": {"type": "string", "maxLength": 500,
+                                 "description": "Required when result_date lies in a settled month."}}},
     "Outcome": {"type": "object", "required": ["ref", "placement", "kind", "result_date", "status"],
                 "properties": {
                     "ref": {"type": "string"}, "placement": {"type": "string"},

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.kundval.models import Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
+from app.reporting import late_changes
 from app.reporting.models import Attendance
 
 
@@ -56,8 +57,10 @@ def missing_attendance(session: Session, first: date, last: date) -> dict[int, d
 
 def report_outcome(session: Session, provider_id: int, placement_ref: str, kind: str,
                    result_date, employer: str, extent: str, employment_form: str,
-                   actor_id: int | None, today: date):
-    """A provider reports work or studies for one of its placements; a case worker verifies it."""
+                   actor_id: int | None, today: date, reason: str = "", channel: str = "results"):
+    """A provider reports work or studies for one of its placements; a case worker verifies it.
+
+    A result dated in a settled month needs a reason and is recorded as a late change."""
     from app.common.audit import record_change
     from app.common.base import new_ref, utcnow
     from app.common.errors import ValidationError
@@ -74,8 +77,9 @@ def report_outcome(session: Session, provider_id: int, placement_ref: str, kind:
         raise ValidationError("result_date", "ange startdatum som ÅÅÅÅ-MM-DD")
     if result_date < placement.start_date:
         raise ValidationError("result_date", "resultatet kan inte börja före placeringen")
-    if result_date > today + timedelta(days=90):
-        raise ValidationError("result_date", "startdatum kan ligga högst 90 dagar fram i tiden")
+    if result_date > today:
+        raise ValidationError("result_date", "rapportera resultatet när det har börjat: startdatum "
+                                             "ligger efter i dag")
     employer = (employer or "").strip()
     if not employer:
         raise ValidationError("employer", "ange arbetsgivare eller skola")
@@ -97,6 +101,12 @@ def report_outcome(session: Session, provider_id: int, placement_ref: str, kind:
                       reported_at=utcnow(), reported_by_id=actor_id)
     session.add(outcome)
     session.flush()
+    period = late_changes.period_of(result_date)
+    if late_changes.is_settled(session, provider_id, period):
+        late_changes.record(session, actor_id, "outcome", outcome.id, provider_id=provider_id,
+                            placement_id=placement.id, period=period, before=None,
+                            after={"ref": outcome.ref, **late_changes.outcome_dates(outcome)},
+                            reason=late_changes.require_reason(reason), channel=channel)
     record_change(session, actor_id, "report", "outcome", outcome.id,
                   after={"placement": placement.ref, "kind": kind, "result_date": str(result_date)})
     return outcome

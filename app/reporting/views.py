@@ -10,19 +10,34 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.access import roles_required
+from app.common import clock
 from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
+from app.providers.models import Provider
 from app.reporting import grid as grid_service
-from app.reporting import service
+from app.reporting import late_changes, service
 from app.reporting.forms import OutcomeForm
 
 bp = Blueprint("reporting", __name__, url_prefix="/rapportering")
 
 
+@bp.before_request
+def _terminated_providers_see_no_clients():
+    """A terminated provider's users see no client data here, as the API already refuses them."""
+    if not current_user.is_authenticated or current_user.role != "provider":
+        return None
+    provider = db.session.get(Provider, current_user.provider_id) if current_user.provider_id else None
+    if provider is not None and provider.status == "terminated":
+        db.session.rollback()
+        return render_template("error.html", status=403, message=_(
+            "Avtalet med er är avslutat. Ni kan inte längre se eller rapportera för deltagare.")), 403
+    return None
+
+
 def _period_or_404(period: str | None) -> str:
-    period = period or grid_service.period_of(date.today())
+    period = period or grid_service.period_of(clock.today())
     try:
         grid_service.month_bounds(period)
     except ValidationError:
@@ -79,7 +94,8 @@ def grid(period: str | None = None):
     return render_template("reporting/grid.html", month=month, errors=errors, posted=posted,
                            totals=grid_service.week_totals(month.rows),
                            prev=grid_service.previous_period(period),
-                           next=grid_service.next_period(period), today=date.today()), status
+                           next=grid_service.next_period(period), today=clock.today(),
+                           settled=late_changes.is_settled(db.session, provider_id, period)), status
 
 
 @bp.route("/<period>/klar", methods=["POST"])
@@ -101,7 +117,7 @@ def submit(period: str):
 @roles_required("provider")
 def outcomes():
     provider_id = current_user.provider_id
-    today = date.today()
+    today = clock.today()
     rows = grid_service.provider_placements(db.session, provider_id, date(2000, 1, 1), date(2100, 12, 31))
     form = OutcomeForm()
     form.placement.choices = [(r.ref, f"{r.client_name} – {r.offering_title} ({r.ref})") for r in rows]
@@ -109,7 +125,8 @@ def outcomes():
         try:
             service.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
                                    form.result_date.data, form.employer.data, form.extent.data,
-                                   form.employment_form.data or "", current_user.id, today)
+                                   form.employment_form.data or "", current_user.id, today,
+                                   reason=form.reason.data or "")
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()

@@ -22,7 +22,7 @@ from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
-from app.settlement import rules
+from app.settlement import rules, timing
 from app.settlement.models import (
     BonusRule,
     NumberSeries,
@@ -627,6 +627,7 @@ def approve_period(session: Session, period: str, provider_org_nr: str | None = 
                    user_id: int | None = None, settlement_ids: list[int] | None = None) -> ApproveResult:
     """Approve the drafts of `period` (in org_nr order); numbers follow the year of approval."""
     check_period(period)
+    timing.check_period_ended(period)
     lock_settlements(session)
     providers = _providers(session, provider_org_nr)
     stmt = (select(Settlement, Provider.org_nr).join(Provider, Provider.id == Settlement.provider_id)
@@ -668,6 +669,7 @@ class CloseResult:
 def close_period(session: Session, period: str, user_id: int | None = None) -> CloseResult:
     """Draft every provider with lines and no settlement, approve every draft, close the month."""
     check_period(period)
+    timing.check_period_ended(period, "stängas")
     lock_settlements(session)
     row = session.execute(select(Period).where(Period.period == period)).scalar_one_or_none()
     if row is not None and row.closed_at is not None:
@@ -724,6 +726,7 @@ def export_period(session: Session, period: str) -> dict:
         lines = sorted(lines_by[s.id], key=lambda d: (d["placement"], d["kind"], d["ref_period"] or ""))
         out.append({
             "provider": ref, "provider_org_nr": org_nr, "status": s.status, "number": s.number,
+            "preliminary": s.status == "draft" and timing.is_preliminary(period),
             "credit_note": s.credit_note, "total_excl_vat": _fmt(s.total_excl_vat),
             "total_vat": _fmt(s.total_vat), "total_incl_vat": _fmt(s.total_incl_vat), "lines": lines})
     return {"period": period, "settlements": out}

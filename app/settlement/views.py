@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -20,10 +19,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import roles_required
+from app.common import clock
 from app.common.errors import ValidationError
 from app.common.nav import add_nav
 from app.extensions import db
-from app.settlement import overview, service
+from app.settlement import overview, service, timing
 
 bp = Blueprint("settlement", __name__, url_prefix="/avrakning")
 
@@ -45,7 +45,7 @@ def periods():
         except ValidationError:
             flash(_("Ange månaden som ÅÅÅÅ-MM, till exempel 2026-10."), "error")
     return render_template("settlement/periods.html",
-                           months=overview.recent_periods(db.session, date.today()))
+                           months=overview.recent_periods(db.session, clock.today()))
 
 
 @bp.route("/<period>")
@@ -53,7 +53,8 @@ def periods():
 def period(period: str):
     period = _period_or_404(period)
     return render_template("settlement/period.html", view=overview.period_overview(db.session, period),
-                           providers=overview.providers_to_run(db.session, period))
+                           providers=overview.providers_to_run(db.session, period),
+                           preliminary=timing.is_preliminary(period))
 
 
 @bp.route("/<period>/kor", methods=["POST"])
@@ -84,8 +85,13 @@ def run(period: str):
 def approve(period: str):
     period = _period_or_404(period)
     ids = [int(i) for i in request.form.getlist("settlement_id") if i.isdigit()] or None
-    result = service.approve_period(db.session, period, user_id=current_user.id, settlement_ids=ids)
-    db.session.commit()
+    try:
+        result = service.approve_period(db.session, period, user_id=current_user.id, settlement_ids=ids)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("settlement.period", period=period))
     if result.approved:
         flash(_("Godkända: %(numbers)s", numbers=", ".join(n for _o, n in result.approved)), "success")
     else:
@@ -102,8 +108,13 @@ def close(period: str):
     if request.form.get("confirm") != "yes":
         flash(_("Bekräfta att månaden ska stängas."), "error")
         return redirect(url_for("settlement.period", period=period))
-    result = service.close_period(db.session, period, user_id=current_user.id)
-    db.session.commit()
+    try:
+        result = service.close_period(db.session, period, user_id=current_user.id)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("settlement.period", period=period))
     if result.already_closed:
         flash(_("Månaden var redan stängd."), "info")
     else:
@@ -127,7 +138,10 @@ def show(settlement_id: int):
     detail = overview.settlement_detail(db.session, settlement_id)
     if detail is None:
         abort(404)
-    return render_template("settlement/show.html", **detail)
+    from app.reporting import late_changes
+
+    return render_template("settlement/show.html", preliminary=timing.is_preliminary(detail["settlement"].period),
+                           late=late_changes.for_settlement(db.session, detail["settlement"]), **detail)
 
 
 add_nav(("finance", "admin"), "settlement.periods", _l("Avräkningar"), order=20)
@@ -190,5 +204,5 @@ def download_sie(period: str):
     docs = documents.load_documents(db.session, settings, period=period)
     if not docs:
         abort(404, description=_("Det finns inga godkända avräkningar för %(period)s.", period=period))
-    return _download(build_sie(docs, settings, date.today()), "text/plain; charset=IBM437",
+    return _download(build_sie(docs, settings, clock.today()), "text/plain; charset=IBM437",
                      f"avrakning-{period}.se")

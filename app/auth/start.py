@@ -5,6 +5,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth.models import User
+from app.common.base import utcnow
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
@@ -43,6 +44,21 @@ def start_facts(session: Session, user: User) -> dict:
         ).all()
         closed = set(session.exec(select(Period.period).where(Period.closed_at.is_not(None))).all())
         return {"settlement_rows": rows, "closed_periods": closed}
+    if user.role == "management":
+        # Counts and sums only: management sees no client, no name, no personnummer.
+        year = str(utcnow().year)
+        return {
+            "active_placements": _count(session, select(func.count()).select_from(Placement)
+                                        .where(Placement.ended_on.is_(None))),
+            "providers_approved": _count(session, select(func.count()).select_from(Provider)
+                                         .where(Provider.status == "approved")),
+            "offerings": _count(session, select(func.count()).select_from(Offering)
+                                .where(Offering.status == "published")),
+            "approved_this_year": session.exec(
+                select(func.coalesce(func.sum(Settlement.total_excl_vat), 0))
+                .where(Settlement.status == "approved", Settlement.period.startswith(year))).one(),
+            "year": year,
+        }
     if user.role == "provider":
         provider = session.get(Provider, user.provider_id)
         offerings = session.exec(select(Offering).where(Offering.provider_id == user.provider_id)

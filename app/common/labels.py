@@ -13,6 +13,7 @@ LABELS = {
     "provider_status": {"applied": _l("Ansökt"), "approved": _l("Godkänd"), "rejected": _l("Avslagen"),
                         "suspended": _l("Avstängd"), "terminated": _l("Avslutad")},
     "role": {"admin": _l("Administratör"), "case_worker": _l("Handläggare"), "finance": _l("Ekonomi"),
+             "management": _l("Ledning"),
              "provider": _l("Anordnare"), "client": _l("Deltagare")},
     "settlement_status": {"draft": _l("Utkast"), "approved": _l("Godkänd")},
     "line_kind": {"hours": _l("Timmar"), "days": _l("Dagar"), "weeks": _l("Veckor"),

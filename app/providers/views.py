@@ -21,6 +21,7 @@ from sqlmodel import select
 from app.auth.access import public, roles_required
 from app.auth.models import User
 from app.common.base import utcnow
+from app.common.confirm import confirmed
 from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.models import AuditLog, Notification
@@ -231,6 +232,9 @@ def tokens():
 @bp.route("/api-nycklar/<int:token_id>/aterkalla", methods=["POST"])
 @roles_required("provider")
 def revoke_token(token_id: int):
+    if not confirmed():
+        flash(_("Bekräfta att nyckeln ska återkallas. Ett system som använder den slutar fungera."), "error")
+        return redirect(url_for("providers.tokens"))
     try:
         service.revoke_token(db.session, current_user, token_id)
         db.session.commit()

@@ -9,6 +9,7 @@ from app.common.base import utcnow
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
+from app.providers.service import expiring_soon
 from app.settlement.models import Period, Settlement
 
 
@@ -26,6 +27,7 @@ def start_facts(session: Session, user: User) -> dict:
             "users": _count(session, select(func.count()).select_from(User)),
             "offerings": _count(session, select(func.count()).select_from(Offering)
                                 .where(Offering.status == "published")),
+            "expiring_documents": expiring_soon(session, utcnow().date()), "today": utcnow().date(),
         }
     if user.role == "case_worker":
         return {
@@ -67,7 +69,9 @@ def start_facts(session: Session, user: User) -> dict:
                         .join(Offering, Offering.id == Placement.offering_id)
                         .where(Offering.provider_id == user.provider_id,
                                Placement.ended_on.is_(None)))
-        return {"provider": provider, "offerings": offerings, "active_placements": active}
+        return {"provider": provider, "offerings": offerings, "active_placements": active,
+                "expiring_documents": expiring_soon(session, utcnow().date(), user.provider_id),
+                "today": utcnow().date()}
     if user.role == "client":
         referrals = session.exec(select(Referral).join(Client, Client.id == Referral.client_id)
                                  .where(Client.user_id == user.id)

@@ -15,6 +15,8 @@ LABELS = {
     "role": {"admin": _l("Administratör"), "case_worker": _l("Handläggare"), "finance": _l("Ekonomi"),
              "management": _l("Ledning"),
              "provider": _l("Anordnare"), "client": _l("Deltagare")},
+    "document_kind": {"f_skatt": _l("F-skattebevis"), "registration": _l("Registreringsbevis"),
+                      "insurance": _l("Försäkringsbevis"), "credit_check": _l("Kreditupplysning")},
     "settlement_status": {"draft": _l("Utkast"), "approved": _l("Godkänd")},
     "line_kind": {"hours": _l("Timmar"), "days": _l("Dagar"), "weeks": _l("Veckor"),
                   "package_start": _l("Paket, startdel"), "package_completion": _l("Paket, slutdel"),

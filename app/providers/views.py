@@ -304,6 +304,8 @@ def queue():
 def review(provider_id: int):
     provider = db.session.get(Provider, provider_id) or abort(404)
     form = DecisionForm()
+    form.action.choices = [(action, text) for action, text in form.action.choices
+                           if provider.status in service.DECISIONS[action][0]]  # only what the status allows
     if form.validate_on_submit():
         try:
             service.decide(db.session, provider, form.action.data, form.reason.data or "",

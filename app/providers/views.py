@@ -28,7 +28,7 @@ from app.common.forms import show_error
 from app.common.models import AuditLog, Notification
 from app.common.nav import add_nav
 from app.common.notifications import outbox_query, send_pending
-from app.extensions import db
+from app.extensions import db, limiter
 from app.providers import held_files, service
 from app.providers.documents import Upload, document_path
 from app.providers.forms import (
@@ -98,6 +98,7 @@ def _apply(application: service.Application, upload_dir: str) -> list[Validation
 
 @bp.route("/ansok", methods=["GET", "POST"])
 @public
+@limiter.limit("30 per hour", methods=["POST"])  # each failed submit may hold files on the server
 def apply():
     form = ApplicationForm()
     upload_dir = current_app.config["UPLOAD_DIR"]

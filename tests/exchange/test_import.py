@@ -569,7 +569,7 @@ def test_seed_imports_the_file_and_creates_the_demo_users_idempotently(app, runn
 
     users = {u.email: u for u in session.execute(select(User)).scalars()}
     assert {u.role for u in users.values()} == {"admin", "case_worker", "finance", "management", "provider", "client"}
-    assert len(users) == 5
+    assert len(users) == 6
     provider = session.get(Provider, users["anordnare@kundval.example"].provider_id)
     assert provider.org_nr == "212000-0142"  # the first approved one by org_nr
     case_worker = users["handlaggare@kundval.example"].id

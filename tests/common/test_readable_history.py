@@ -126,3 +126,11 @@ def test_the_decision_history_reads_in_words(client, auth, session):
     history = history.split("</ul>")[0]
     assert "Tillfälligt avstängd" in history and "Godkänd → Avstängd" in history
     assert "Skäl: Saknar försäkring" in history and "suspend" not in history
+
+
+def test_an_import_summary_names_its_sections_in_swedish():
+    r = readable(AuditLog(action="import", entity="exchange", after={
+        "created": {"providers": 1, "bonus_rules": 0}, "updated": {"placements": 2}}))
+    assert r.action == "Importerad" and r.record == "Importfil"
+    assert [(c.field, c.after) for c in r.changes] == [("Nya", "Anordnare: 1; Bonusregler: 0"),
+                                                       ("Ändrade", "Placeringar: 2")]

@@ -68,13 +68,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.reporting.api import bp as api_bp
     from app.reporting.views import bp as reporting_bp
     from app.settlement.bonus_views import bp as bonus_rules_bp
+    from app.settlement.provider_views import bp as provider_settlements_bp
     from app.settlement.views import bp as settlement_bp
 
     for blueprint in (auth_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, procurement_views.bp,
                       procurement_views.admin_bp, procurement_views.portal_bp, bonus_rules_bp,
-                      provider_status_bp):
+                      provider_status_bp, provider_settlements_bp):
         app.register_blueprint(blueprint)
 
 

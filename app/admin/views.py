@@ -12,6 +12,7 @@ from app.auth.access import roles_required
 from app.auth.forms import UserForm
 from app.auth.models import User
 from app.common.errors import ValidationError
+from app.common.labels import LABELS
 from app.common.models import AuditLog
 from app.common.nav import add_nav
 from app.extensions import db
@@ -69,7 +70,8 @@ def audit_log():
     if entity:
         stmt = stmt.where(AuditLog.entity == entity)
     rows = db.session.exec(stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200)).all()
-    return render_template("admin/audit_log.html", rows=rows, entity=entity)
+    entities = sorted(((code, str(name)) for code, name in LABELS["audit_entity"].items()), key=lambda e: e[1])
+    return render_template("admin/audit_log.html", rows=rows, entity=entity, entities=entities)
 
 
 add_nav("admin", "admin.users", _l("Användare"), order=80)

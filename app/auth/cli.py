@@ -25,7 +25,7 @@ def _read_password() -> str:
 @click.option("--provider", "provider_org_nr", default=None, help="Org nr, for provider users.")
 @click.option("--name", default="")
 def create_cmd(email: str, role: str, provider_org_nr: str | None, name: str) -> None:
-    """Create a user with role admin, case_worker, finance or provider."""
+    """Create a user with role admin, case_worker, finance, management or provider."""
     password = _read_password()
     session = db.session
     try:

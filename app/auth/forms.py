@@ -17,6 +17,7 @@ ROLE_CHOICES = [
     ("admin", _l("Administratör")),
     ("case_worker", _l("Handläggare")),
     ("finance", _l("Ekonomi")),
+    ("management", _l("Ledning")),
     ("provider", _l("Anordnare")),
     ("client", _l("Deltagare")),
 ]

@@ -6,7 +6,8 @@ from sqlmodel import Field
 
 from app.common.base import Timestamped
 
-ROLES = ("admin", "case_worker", "finance", "provider", "client")
+# "management" (ledning) follows results and budget and never sees a person's data.
+ROLES = ("admin", "case_worker", "finance", "management", "provider", "client")
 
 
 class User(UserMixin, Timestamped, table=True):

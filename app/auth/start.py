@@ -6,10 +6,12 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.common import clock
+from app.common.base import utcnow
 from app.kundval.models import Client, Placement, Referral
 from app.kundval.provider_status import placements_to_move
 from app.offerings.models import Offering
 from app.providers.models import Provider
+from app.providers.service import expiring_soon
 from app.settlement.models import Period, Settlement
 
 
@@ -27,6 +29,7 @@ def start_facts(session: Session, user: User) -> dict:
             "users": _count(session, select(func.count()).select_from(User)),
             "offerings": _count(session, select(func.count()).select_from(Offering)
                                 .where(Offering.status == "published")),
+            "expiring_documents": expiring_soon(session, utcnow().date()), "today": utcnow().date(),
         }
     if user.role == "case_worker":
         return {
@@ -46,6 +49,21 @@ def start_facts(session: Session, user: User) -> dict:
         ).all()
         closed = set(session.exec(select(Period.period).where(Period.closed_at.is_not(None))).all())
         return {"settlement_rows": rows, "closed_periods": closed}
+    if user.role == "management":
+        # Counts and sums only: management sees no client, no name, no personnummer.
+        year = str(utcnow().year)
+        return {
+            "active_placements": _count(session, select(func.count()).select_from(Placement)
+                                        .where(Placement.ended_on.is_(None))),
+            "providers_approved": _count(session, select(func.count()).select_from(Provider)
+                                         .where(Provider.status == "approved")),
+            "offerings": _count(session, select(func.count()).select_from(Offering)
+                                .where(Offering.status == "published")),
+            "approved_this_year": session.exec(
+                select(func.coalesce(func.sum(Settlement.total_excl_vat), 0))
+                .where(Settlement.status == "approved", Settlement.period.startswith(year))).one(),
+            "year": year,
+        }
     if user.role == "provider":
         provider = session.get(Provider, user.provider_id)
         offerings = session.exec(select(Offering).where(Offering.provider_id == user.provider_id)
@@ -54,7 +72,9 @@ def start_facts(session: Session, user: User) -> dict:
                         .join(Offering, Offering.id == Placement.offering_id)
                         .where(Offering.provider_id == user.provider_id,
                                Placement.ended_on.is_(None)))
-        return {"provider": provider, "offerings": offerings, "active_placements": active}
+        return {"provider": provider, "offerings": offerings, "active_placements": active,
+                "expiring_documents": expiring_soon(session, utcnow().date(), user.provider_id),
+                "today": utcnow().date()}
     if user.role == "client":
         referrals = session.exec(select(Referral).join(Client, Client.id == Referral.client_id)
                                  .where(Client.user_id == user.id)

@@ -95,4 +95,4 @@ def health():
     return {"status": "ok"}
 
 
-add_nav(("admin", "case_worker", "finance", "provider", "client"), "auth.home", _l("Start"), order=0)
+add_nav(("admin", "case_worker", "finance", "management", "provider", "client"), "auth.home", _l("Start"), order=0)

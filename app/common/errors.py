@@ -16,3 +16,11 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """The action cannot be done in the current state (e.g. the settlement is approved)."""
+
+
+class ValidationErrors(ValidationError):
+    """Several fields wrong at once, so a form can show every mistake together; the first names the field."""
+
+    def __init__(self, errors: list[ValidationError]):
+        super().__init__(errors[0].field, errors[0].message)
+        self.errors = errors

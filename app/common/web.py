@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.common import i18n
+from app.common.history import readable as readable_entry
 from app.common.labels import label
 from app.common.nav import nav_for
 from app.extensions import db, login_manager
@@ -36,6 +37,7 @@ def register_web_helpers(app: Flask) -> None:
     app.jinja_env.filters["number"] = i18n.fmt_number
     app.jinja_env.filters["date"] = i18n.fmt_date
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["readable_entry"] = readable_entry
 
     @app.context_processor
     def _layout_context():

@@ -30,6 +30,7 @@ DEMO_USERS = (  # e-mail, role, name
     ("admin@kundval.example", "admin", "Demo Administratör"),
     ("handlaggare@kundval.example", "case_worker", "Demo Handläggare"),
     ("ekonomi@kundval.example", "finance", "Demo Ekonomi"),
+    ("ledning@kundval.example", "management", "Demo Ledning"),
     ("anordnare@kundval.example", "provider", "Demo Anordnare"),
     ("deltagare@kundval.example", "client", "Demo Deltagare"),
 )

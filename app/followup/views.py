@@ -1,4 +1,7 @@
-"""Management's follow-up screens: budget against the frame and the bonus simulation."""
+"""Management's follow-up screens: key figures, budget against the frame and the bonus simulation.
+
+The management role (ledning) reaches only these pages: aggregates, never a person's data.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -46,7 +49,7 @@ def _is_period(text: str) -> bool:
 
 
 @bp.route("/")
-@roles_required("admin", "finance")
+@roles_required("admin", "finance", "management")
 def index():
     year, through, dimension = _dashboard_args()
     view = service.dashboard(db.session, year, through, dimension, date.today())
@@ -79,7 +82,7 @@ def _download(rows, name: str, fmt: str) -> Response:
 
 
 @bp.route("/nyckeltal.<any(csv, xlsx):fmt>")
-@roles_required("admin", "finance")
+@roles_required("admin", "finance", "management")
 def figures_export(fmt: str):
     year, through, dimension = _dashboard_args()
     view = service.dashboard(db.session, year, through, dimension, date.today())
@@ -87,7 +90,7 @@ def figures_export(fmt: str):
 
 
 @bp.route("/rapport.pdf")
-@roles_required("admin", "finance")
+@roles_required("admin", "finance", "management")
 def report_pdf():
     """The committee's monthly report for `through` (default: the current month)."""
     from app.followup.report import render_report_pdf
@@ -129,7 +132,7 @@ def targets():
 
 
 @bp.route("/budget")
-@roles_required("admin", "finance")
+@roles_required("admin", "finance", "management")
 def budget():
     view = budget_service.budget(db.session, _year())
     total = view.total
@@ -142,7 +145,7 @@ def budget():
 
 
 @bp.route("/budget.<any(csv, xlsx):fmt>")
-@roles_required("admin", "finance")
+@roles_required("admin", "finance", "management")
 def budget_export(fmt: str):
     year = _year()
     return _download(export.budget_rows(budget_service.budget(db.session, year)), f"budget-{year}", fmt)
@@ -173,7 +176,7 @@ def frames():
 
 
 @bp.route("/simulering", methods=["GET", "POST"])
-@roles_required("admin", "finance")
+@roles_required("admin", "finance", "management")
 def simulate():
     stored = simulation.stored_rules(db.session)
     this_month = rules.period_of(date.today())
@@ -199,7 +202,7 @@ def simulate():
 
 
 @bp.route("/nivaer")
-@roles_required("admin", "finance")
+@roles_required("admin", "finance", "management")
 def levels():
     """Parking made visible: activity, interruptions and results per provider and level."""
     year = _year()
@@ -207,4 +210,4 @@ def levels():
                            tables=parking.year_view(db.session, year, date.today()))
 
 
-add_nav(("admin", "finance"), "followup.index", _l("Uppföljning"), order=60)
+add_nav(("admin", "finance", "management"), "followup.index", _l("Uppföljning"), order=60)

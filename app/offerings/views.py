@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import roles_required
+from app.common.confirm import confirmed
 from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
@@ -126,6 +127,9 @@ def publish(offering_id: int):
 @bp.route("/<int:offering_id>/dra-tillbaka", methods=["POST"])
 @roles_required("provider")
 def withdraw(offering_id: int):
+    if not confirmed():
+        flash(_("Bekräfta att tjänsten ska dras tillbaka. Den kan då inte väljas längre."), "error")
+        return redirect(url_for("offerings.edit", offering_id=_own(offering_id).id))
     return _status_change(offering_id, service.withdraw,
                           _("Tjänsten är tillbakadragen och kan inte väljas längre."))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 
+from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.providers.models import Provider, ProviderDocument
 
@@ -65,12 +66,24 @@ def check_upload(upload: Upload, field: str) -> str:
     return kind
 
 
-def store_document(session: Session, provider: Provider, upload: Upload, upload_dir: str,
-                   field: str = "documents") -> ProviderDocument:
-    """Check, write under upload_dir/providers/<id>/ with a random name, and record the document."""
+def check_document(upload: Upload, field: str, today: date) -> str:
+    """The checked type of a certificate that is still valid, or ValidationError naming the field.
+
+    An expired certificate (an F-skattebevis valid until 2020) is refused when it is uploaded.
+    """
     kind = check_upload(upload, field)
     if upload.expires_on is None:
         raise ValidationError(f"{field}.expires_on", "ange till vilket datum dokumentet gäller")
+    if upload.expires_on < today:
+        raise ValidationError(f"{field}.expires_on",
+                              f"dokumentet gick ut {upload.expires_on.isoformat()}; bifoga ett som gäller")
+    return kind
+
+
+def store_document(session: Session, provider: Provider, upload: Upload, upload_dir: str,
+                   field: str = "documents", today: date | None = None) -> ProviderDocument:
+    """Check, write under upload_dir/providers/<id>/ with a random name, and record the document."""
+    kind = check_document(upload, field, today or utcnow().date())
     content_type, ext = _TYPES[kind]
     stored_name = secrets.token_hex(16) + ext
     folder = Path(upload_dir) / "providers" / str(provider.id)

@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.auth.service import MIN_PASSWORD_LENGTH, create_user, normalize_email
 from app.common.audit import record_change
 from app.common.base import new_ref, utcnow
-from app.common.errors import ValidationError
+from app.common.errors import ValidationError, ValidationErrors
 from app.common.identifiers import (
     normalize_bankgiro,
     normalize_org_nr,
@@ -23,7 +23,7 @@ from app.common.jobs import JobOutcome, run_once
 from app.common.notifications import notify
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.procurement import service as procurement
-from app.providers.documents import DOCUMENT_KINDS, Upload, store_document
+from app.providers.documents import DOCUMENT_KINDS, Upload, check_document, store_document
 from app.providers.models import (
     PROVIDER_KINDS,
     ApiToken,
@@ -88,44 +88,81 @@ def _required(value: str, name: str, message: str) -> str:
     return value
 
 
-def apply(session: Session, form: Application, upload_dir: str) -> Provider:
-    """Record an application (status `applied`) with its documents; the caller commits."""
-    org_nr = normalize_org_nr(form.org_nr)
-    if session.exec(select(Provider.id).where(Provider.org_nr == org_nr)).first():
-        raise ValidationError("org_nr", "det finns redan en anordnare med det organisationsnumret")
-    name = _required(form.name, "name", "fyll i organisationens namn")
-    email = normalize_email(form.email)
-    contact = _required(form.contact_name, "contact_name", "fyll i en kontaktperson")
-    address = _required(form.address, "address", "fyll i adressen")
-    bankgiro = normalize_bankgiro(form.bankgiro) if form.bankgiro.strip() else ""
-    plusgiro = normalize_plusgiro(form.plusgiro) if form.plusgiro.strip() else ""
-    if not bankgiro and not plusgiro:
-        raise ValidationError("bankgiro", "ange bankgiro eller plusgiro")
-    vat_number = normalize_vat_number(form.vat_number) if form.vat_number.strip() else ""
-    if vat_number and vat_number[2:12] != org_nr.replace("-", ""):
-        raise ValidationError("vat_number", "momsregistreringsnumret hör inte till organisationsnumret")
+class _Collector:
+    """Runs each check and keeps its error, so the application reports every mistake at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def __call__(self, check, *args, default=""):
+        try:
+            return check(*args)
+        except ValidationError as exc:
+            self.errors.append(exc)
+            return default
+
+    def fail(self, field_name: str, message: str) -> None:
+        self.errors.append(ValidationError(field_name, message))
+
+
+def check_application(session: Session, form: Application, today: date) -> tuple[dict, list[ValidationError]]:
+    """The application's values, cleaned, and every error found (empty when it may be stored)."""
+    check = _Collector()
+    org_nr = check(normalize_org_nr, form.org_nr)
+    if org_nr and session.exec(select(Provider.id).where(Provider.org_nr == org_nr)).first():
+        check.fail("org_nr", "det finns redan en anordnare med det organisationsnumret")
+    values = {
+        "org_nr": org_nr,
+        "name": check(_required, form.name, "name", "fyll i organisationens namn"),
+        "email": check(normalize_email, form.email),
+        "contact_name": check(_required, form.contact_name, "contact_name", "fyll i en kontaktperson"),
+        "address": check(_required, form.address, "address", "fyll i adressen"),
+        "bankgiro": check(normalize_bankgiro, form.bankgiro) if form.bankgiro.strip() else "",
+        "plusgiro": check(normalize_plusgiro, form.plusgiro) if form.plusgiro.strip() else "",
+        "vat_number": check(normalize_vat_number, form.vat_number) if form.vat_number.strip() else "",
+        "insurance": check(_required, form.insurance, "insurance", "ange försäkringsbolag och försäkring"),
+    }
+    if not form.bankgiro.strip() and not form.plusgiro.strip():
+        check.fail("bankgiro", "ange bankgiro eller plusgiro")
+    vat_number = values["vat_number"]
+    if vat_number and org_nr and vat_number[2:12] != org_nr.replace("-", ""):
+        check.fail("vat_number", "momsregistreringsnumret hör inte till organisationsnumret")
     if not form.f_skatt:
-        raise ValidationError("f_skatt", "anordnaren måste vara godkänd för F-skatt")
-    insurance = _required(form.insurance, "insurance", "ange försäkringsbolag och försäkring")
+        check.fail("f_skatt", "anordnaren måste vara godkänd för F-skatt")
     types = [t for t in form.service_types if t]
     if not types:
-        raise ValidationError("service_types", "välj minst en insatstyp")
-    for t in types:
-        if t not in SERVICE_TYPES:
-            raise ValidationError("service_types", "okänd insatstyp")
+        check.fail("service_types", "välj minst en insatstyp")
+    elif any(t not in SERVICE_TYPES for t in types):
+        check.fail("service_types", "okänd insatstyp")
+    values["service_types"] = types
+    given = {u.kind: u for u in form.documents if u.data}
     if form.kind not in PROVIDER_KINDS:
-        raise ValidationError("kind", "välj vilken typ av organisation ni är")
-    given = {u.kind for u in form.documents if u.data}
+        check.fail("kind", "välj vilken typ av organisation ni är")
     for kind in REQUIRED_DOCUMENTS:
         if kind not in given:
-            raise ValidationError(f"documents.{kind}", "bifoga dokumentet")
+            check.fail(f"documents.{kind}", "bifoga dokumentet")
+    for kind, upload in given.items():
+        check(check_document, upload, f"documents.{kind}", today)
+    return values, check.errors
+
+
+def apply(session: Session, form: Application, upload_dir: str, today: date | None = None) -> Provider:
+    """Record an application (status `applied`) with its documents; the caller commits.
+
+    Raises ValidationErrors with every mistake found, not only the first.
+    """
+    values, errors = check_application(session, form, today or utcnow().date())
+    if errors:
+        raise ValidationErrors(errors)
+    org_nr, name, email, types = values["org_nr"], values["name"], values["email"], values["service_types"]
     provider = Provider(ref=new_ref("ANO"), org_nr=org_nr, name=name[:200], email=email,
-                        contact_name=contact[:200], phone=form.phone.strip()[:40],
-                        address=address[:200], postal_code=form.postal_code.strip()[:10],
-                        city=form.city.strip()[:100], bankgiro=bankgiro, plusgiro=plusgiro,
-                        f_skatt=True, vat_number=vat_number, insurance=insurance[:200],
-                        description=form.description.strip(), service_types=types,
-                        status="applied", kind=form.kind, iop=form.iop and form.kind == "nonprofit")
+                        contact_name=values["contact_name"][:200], phone=form.phone.strip()[:40],
+                        address=values["address"][:200], postal_code=form.postal_code.strip()[:10],
+                        city=form.city.strip()[:100], bankgiro=values["bankgiro"],
+                        plusgiro=values["plusgiro"], f_skatt=True, vat_number=values["vat_number"],
+                        insurance=values["insurance"][:200], description=form.description.strip(),
+                        service_types=types, status="applied", kind=form.kind,
+                        iop=form.iop and form.kind == "nonprofit")
     session.add(provider)
     session.flush()
     for upload in form.documents:
@@ -156,6 +193,10 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
     reason = (reason or "").strip()
     if needs_reason and not reason:
         raise ValidationError("reason", "ange ett skäl till beslutet")
+    overridden = document_problems(session, provider.id, utcnow().date()) if action == "approve" else []
+    if overridden and not reason:
+        raise ValidationError("reason", "; ".join(overridden)
+                              + ". Ange ett skäl om anordnaren ska godkännas ändå")
     before = {"status": provider.status}
     provider.status = new_status
     provider.decided_at = utcnow()
@@ -165,7 +206,8 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
                                                             Offering.status == "published")).all():
             offering.status = "withdrawn" if new_status == "suspended" else "closed"
     record_change(session, actor_id, action, "provider", provider.id, before=before,
-                  after={"status": new_status}, reason=reason)
+                  after={"status": new_status, **({"documents_missing_or_expired": overridden}
+                                                  if overridden else {})}, reason=reason)
     body = DECISION_SUBJECTS[action] + "." + (f"\n\nSkäl: {reason}" if reason else "")
     invitation = None
     if action == "approve" and procurement.offer_contract(session, provider, actor_id,
@@ -333,6 +375,43 @@ def add_document(session: Session, actor: User, upload: Upload, upload_dir: str)
     notify(session, role="admin", subject=f"Nytt dokument från {provider.name}",
            body=f"{provider.name} har laddat upp ett nytt dokument ({doc.kind}), giltigt till {doc.expires_on}.")
     return doc
+
+
+DOCUMENT_NAMES = {"f_skatt": "F-skattebevis", "registration": "registreringsbevis",
+                  "insurance": "försäkringsbevis", "credit_check": "kreditupplysning"}
+
+
+def document_problems(session: Session, provider_id: int, today: date) -> list[str]:
+    """What is wrong with the provider's required certificates: each one missing or expired."""
+    valid_until: dict[str, date | None] = {}
+    for kind, expires_on in session.exec(select(ProviderDocument.kind, ProviderDocument.expires_on)
+                                         .where(ProviderDocument.provider_id == provider_id)).all():
+        if kind not in valid_until or (expires_on or date.max) > (valid_until[kind] or date.max):
+            valid_until[kind] = expires_on
+    problems = []
+    for kind in REQUIRED_DOCUMENTS:
+        name = DOCUMENT_NAMES[kind]
+        if kind not in valid_until:
+            problems.append(f"{name} saknas")
+        elif valid_until[kind] is not None and valid_until[kind] < today:
+            problems.append(f"{name} gick ut {valid_until[kind].isoformat()}")
+    return problems
+
+
+def expiring_soon(session: Session, today: date, provider_id: int | None = None
+                  ) -> list[tuple[Provider, ProviderDocument]]:
+    """Approved or suspended providers' newest certificate per kind that has expired or expires within 30 days."""
+    stmt = (select(ProviderDocument, Provider).join(Provider, Provider.id == ProviderDocument.provider_id)
+            .where(Provider.status.in_(("approved", "suspended")), ProviderDocument.expires_on.is_not(None))
+            .order_by(ProviderDocument.expires_on))
+    if provider_id is not None:
+        stmt = stmt.where(Provider.id == provider_id)
+    newest: dict[tuple[int, str], tuple[Provider, ProviderDocument]] = {}
+    for doc, provider in session.exec(stmt).all():
+        newest[(provider.id, doc.kind)] = (provider, doc)  # ordered by date: the last is the newest
+    limit = today + timedelta(days=DOCUMENT_WARNING_DAYS)
+    return sorted(((p, d) for p, d in newest.values() if d.expires_on <= limit),
+                  key=lambda pd: (pd[1].expires_on, pd[0].name))
 
 
 def current_documents(session: Session, provider_id: int) -> list[ProviderDocument]:

@@ -11,6 +11,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,14 +22,15 @@ from sqlmodel import select
 from app.auth.access import public, roles_required
 from app.auth.models import User
 from app.common.base import utcnow
-from app.common.errors import ValidationError
+from app.common.confirm import confirmed
+from app.common.errors import ValidationError, ValidationErrors
 from app.common.forms import show_error
 from app.common.models import AuditLog, Notification
 from app.common.nav import add_nav
 from app.common.notifications import outbox_query, send_pending
-from app.extensions import db
+from app.extensions import db, limiter
 from app.procurement import service as procurement
-from app.providers import service
+from app.providers import held_files, service
 from app.providers.documents import Upload, document_path
 from app.providers.forms import (
     DOCUMENT_LABELS,
@@ -60,32 +62,72 @@ def _upload(form, kind: str) -> Upload:
 
 # Application ---------------------------------------------------------------------------------
 
+APPLICATION_FIELDS = ("org_nr", "name", "email", "contact_name", "phone", "address", "postal_code", "city",
+                      "bankgiro", "plusgiro", "vat_number", "insurance", "description")
+
+
+def _form_field(service_field: str) -> str:
+    """The form field a service error names: documents.f_skatt -> f_skatt_file, its .expires_on -> _expires."""
+    if service_field.startswith("documents."):
+        kind = service_field.split(".")[1]
+        return kind + ("_expires" if service_field.endswith("expires_on") else "_file")
+    return service_field
+
+
+def _show_errors(form, errors: list[ValidationError]) -> None:
+    """Every error beside its field; a field WTForms already marked keeps its one message."""
+    for exc in errors:
+        target = getattr(form, _form_field(exc.field), None)
+        if target is not None and hasattr(target, "errors"):
+            if not target.errors:
+                target.errors = [*target.errors, exc.message]
+        else:
+            form.form_errors.append(exc.message)
+
+
+def _apply(application: service.Application, upload_dir: str) -> list[ValidationError]:
+    """Store the application and commit; the errors if it was refused."""
+    try:
+        service.apply(db.session, application, upload_dir)
+        db.session.commit()
+    except ValidationErrors as exc:
+        return exc.errors
+    except ValidationError as exc:
+        return [exc]
+    return []
+
+
 @bp.route("/ansok", methods=["GET", "POST"])
 @public
+@limiter.limit("30 per hour", methods=["POST"])  # each failed submit may hold files on the server
 def apply():
     form = ApplicationForm()
-    if form.validate_on_submit():
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    if request.method == "POST":
+        form_ok = form.validate_on_submit()
+        new_files = {kind: _upload(form, kind) for kind in DOCUMENT_LABELS}
+        uploads = [new if new.data else (held_files.take(session, upload_dir, kind, new.expires_on) or new)
+                   for kind, new in new_files.items()]
         application = service.Application(
-            **{name: (getattr(form, name).data or "") for name in (
-                "org_nr", "name", "email", "contact_name", "phone", "address", "postal_code", "city",
-                "bankgiro", "plusgiro", "vat_number", "insurance", "description")},
+            **{name: (getattr(form, name).data or "") for name in APPLICATION_FIELDS},
             f_skatt=bool(form.f_skatt.data), service_types=form.service_types.data or [],
-            documents=[_upload(form, kind) for kind in DOCUMENT_LABELS],
-            kind=form.kind.data, iop=bool(form.iop.data))
-        try:
-            service.apply(db.session, application, current_app.config["UPLOAD_DIR"])
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            field = exc.field
-            if field.startswith("documents."):
-                field = field.split(".")[1] + ("_expires" if field.endswith("expires_on") else "_file")
-            show_error(form, exc, {exc.field: field})
-        else:
+            documents=uploads, kind=form.kind.data or "company", iop=bool(form.iop.data))
+        errors = _apply(application, upload_dir) if form_ok else \
+            service.check_application(db.session, application, utcnow().date())[1]  # every mistake at once
+        if form_ok and not errors:
+            held_files.release(session, upload_dir)
             return redirect(url_for("providers.applied"))
+        db.session.rollback()
+        _show_errors(form, errors)
+        if not getattr(getattr(form, "csrf_token", None), "errors", None):
+            wrong = {e.field for e in errors}
+            held_files.hold(session, upload_dir, [u for kind, u in new_files.items()
+                                                  if u.data and f"documents.{kind}" not in wrong])
     status = 400 if request.method == "POST" else 200
     return render_template("providers/apply.html", form=form, documents=DOCUMENT_LABELS,
-                           conditions=procurement.current_by_type(db.session)), status
+                           conditions=procurement.current_by_type(db.session),
+                           held=held_files.held(session, upload_dir),
+                           required=service.REQUIRED_DOCUMENTS), status
 
 
 @bp.route("/ansok/klar")
@@ -234,6 +276,9 @@ def tokens():
 @bp.route("/api-nycklar/<int:token_id>/aterkalla", methods=["POST"])
 @roles_required("provider")
 def revoke_token(token_id: int):
+    if not confirmed():
+        flash(_("Bekräfta att nyckeln ska återkallas. Ett system som använder den slutar fungera."), "error")
+        return redirect(url_for("providers.tokens"))
     try:
         service.revoke_token(db.session, current_user, token_id)
         db.session.commit()
@@ -262,6 +307,8 @@ def queue():
 def review(provider_id: int):
     provider = db.session.get(Provider, provider_id) or abort(404)
     form = DecisionForm()
+    form.action.choices = [(action, text) for action, text in form.action.choices
+                           if provider.status in service.DECISIONS[action][0]]  # only what the status allows
     if form.validate_on_submit():
         try:
             service.decide(db.session, provider, form.action.data, form.reason.data or "",
@@ -280,7 +327,8 @@ def review(provider_id: int):
     return render_template("providers/review.html", provider=provider, form=form, history=history,
                            docs=service.current_documents(db.session, provider.id),
                            users=service.provider_users(db.session, provider.id),
-                           labels=DOCUMENT_LABELS, today=utcnow().date()), \
+                           labels=DOCUMENT_LABELS, today=utcnow().date(),
+                           document_problems=service.document_problems(db.session, provider.id, utcnow().date())), \
         400 if request.method == "POST" else 200
 
 

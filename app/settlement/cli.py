@@ -63,11 +63,14 @@ def approve_cmd(period: str, provider: str | None) -> None:
 @click.option("--period", required=True, help="YYYY-MM")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help="File (json, sie); for pdf and peppol a directory, or a file ending in .zip")
-def export_cmd(period: str, fmt: str, out: Path | None) -> None:
+              help="File (json, sie); for pdf and peppol a .zip file, the one document's file, "
+                   "or with --folder a directory")
+@click.option("--folder", is_flag=True, default=False,
+              help="pdf and peppol: write one file per settlement into the directory --out")
+def export_cmd(period: str, fmt: str, out: Path | None, folder: bool) -> None:
     """Export the period's settlements (stdout without --out)."""
     if fmt != "json":
-        _export_documents(period, fmt, out)
+        _export_documents(period, fmt, out, folder)
         return
     if out is not None and out.is_dir():
         raise click.BadParameter(f"File {str(out)!r} is a directory.", param_hint="'--out'")
@@ -83,8 +86,26 @@ def export_cmd(period: str, fmt: str, out: Path | None) -> None:
         click.echo(f"Skrev {out}", err=True)
 
 
-def _export_documents(period: str, fmt: str, out: Path | None) -> None:
-    """PDF or Peppol per approved settlement (a directory or a .zip), or one SIE 4I file."""
+DOCUMENT_SUFFIX = {"pdf": ".pdf", "peppol": ".xml"}
+
+
+def _out_problem(fmt: str, out: Path | None, folder: bool) -> str:
+    """Why `out` can't take the documents, or "": a directory is made only when asked for."""
+    if out is None:
+        return "ange en .zip-fil, en fil för ett enda dokument eller --folder med en katalog"
+    if folder:
+        if out.suffix:
+            return f"{out.name} ser ut som en fil; ange en katalog utan filändelse med --folder"
+        if out.exists() and not out.is_dir():
+            return f"{out} är en fil, inte en katalog"
+        return ""
+    if out.suffix.lower() in (".zip", DOCUMENT_SUFFIX[fmt]) and not out.is_dir():
+        return ""
+    return f"ange en .zip-fil, en {DOCUMENT_SUFFIX[fmt]}-fil för ett enda dokument eller --folder för en katalog"
+
+
+def _export_documents(period: str, fmt: str, out: Path | None, folder: bool = False) -> None:
+    """PDF or Peppol per approved settlement (a .zip, one file, or a directory with --folder), or SIE 4I."""
     from datetime import date
 
     from flask import current_app
@@ -95,9 +116,11 @@ def _export_documents(period: str, fmt: str, out: Path | None) -> None:
         service.check_period(period)
     except ValidationError as exc:
         _fail(exc)
-    if fmt in ("pdf", "peppol") and (out is None or (
-            out.exists() and not out.is_dir() and out.suffix.lower() != ".zip")):
-        click.echo("out: ange en katalog eller en .zip-fil för pdf och peppol", err=True)
+    if fmt in ("pdf", "peppol") and (problem := _out_problem(fmt, out, folder)):
+        click.echo(f"out: {problem}", err=True)
+        sys.exit(1)
+    if fmt == "sie" and folder:
+        click.echo("folder: sie är en enda fil; ange den med --out", err=True)
         sys.exit(1)
     if fmt == "sie" and out is not None and out.is_dir():
         click.echo("out: ange en fil för sie, inte en katalog", err=True)
@@ -131,7 +154,16 @@ def _export_documents(period: str, fmt: str, out: Path | None) -> None:
     if not docs:
         click.echo(f"{period}: inga godkända avräkningar, inga filer skrivna.", err=True)
         return
+    if not folder and out.suffix.lower() != ".zip" and len(docs) > 1:
+        click.echo(f"out: {len(docs)} dokument ryms inte i en {out.suffix}-fil; ange en .zip-fil "
+                   "eller --folder för en katalog", err=True)
+        sys.exit(1)
     files = _document_files(docs, fmt)
+    if not folder and out.suffix.lower() != ".zip":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(next(iter(files))[1])
+        click.echo(f"Skrev {out}", err=True)
+        return
     if out.suffix.lower() == ".zip":
         import zipfile
 

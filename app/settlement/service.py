@@ -655,6 +655,9 @@ def approve_period(session: Session, period: str, provider_org_nr: str | None = 
         record_change(session, user_id, "approve", "settlement", draft.id,
                       after={"number": number, "period": period, "provider": org_nr,
                              "total_incl_vat": str(draft.total_incl_vat)})
+    from app.settlement.notices import tell_providers_approved
+
+    tell_providers_approved(session, [draft for draft, _org in drafts])
     return result
 
 

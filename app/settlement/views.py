@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common import clock
+from app.common.confirm import confirmed
 from app.common.errors import ValidationError
 from app.common.nav import add_nav
 from app.extensions import db
@@ -85,6 +86,11 @@ def run(period: str):
 def approve(period: str):
     period = _period_or_404(period)
     ids = [int(i) for i in request.form.getlist("settlement_id") if i.isdigit()] or None
+    if not confirmed():
+        flash(_("Bekräfta att avräkningen ska godkännas. En godkänd avräkning kan inte ändras."), "error")
+        if ids and len(ids) == 1:
+            return redirect(url_for("settlement.show", settlement_id=ids[0]))
+        return redirect(url_for("settlement.period", period=period))
     try:
         result = service.approve_period(db.session, period, user_id=current_user.id, settlement_ids=ids)
         db.session.commit()
@@ -105,7 +111,7 @@ def approve(period: str):
 @roles_required("finance")
 def close(period: str):
     period = _period_or_404(period)
-    if request.form.get("confirm") != "yes":
+    if not confirmed():
         flash(_("Bekräfta att månaden ska stängas."), "error")
         return redirect(url_for("settlement.period", period=period))
     try:

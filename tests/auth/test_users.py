@@ -196,5 +196,5 @@ def test_audit_log_page_lists_the_change(client, auth):
     page = client.get("/admin/granskningslogg?entity=user").get_data(as_text=True)
 
     assert "admin@test.example" in page  # who
-    assert "create" in page
+    assert "Skapad" in page and "Användare ny@kommun.example" in page  # the action and the record, in words
     assert "ny@kommun.example" in page  # what, from the stored after-values

@@ -51,9 +51,11 @@ def test_finance_runs_reviews_approves_and_closes_a_month(live_server, page):
     shot(page, "finance-settlement-draft")
 
     # Approve this one, then the rest, then close the month.
+    page.get_by_label("Jag bekräftar").check()
     page.get_by_role("button", name="Godkänn avräkningen").click()
     expect(page.get_by_text("AV-").first).to_be_visible()
     page.get_by_role("link", name=f"Avräkning {PERIOD}").click()
+    page.get_by_label("Jag bekräftar Godkänn alla utkast").check()
     page.get_by_role("button", name="Godkänn alla utkast").click()
     expect(page.get_by_text("Godkända:")).to_be_visible()
     expect(page.get_by_text("Utkast", exact=True)).to_have_count(0)

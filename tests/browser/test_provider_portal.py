@@ -56,7 +56,7 @@ def _fill_application(page, files) -> None:
                                 ("pdf", "Registreringsbevis", "Registreringsbevis gäller till"),
                                 ("png", "Försäkringsbevis", "Försäkringen gäller till"),
                                 ("pdf", "Kreditupplysning", "Kreditupplysningen gäller till")]:
-        page.get_by_label(label, exact=True).set_input_files(str(files[kind]))
+        page.get_by_label(f"{label} (krävs)", exact=True).set_input_files(str(files[kind]))
         page.get_by_label(expiry).fill("2027-06-30")
 
 
@@ -70,9 +70,13 @@ def test_apply_approve_invite_and_offer(live_server, page, phone_page, tmp_path)
     _fill_application(page, files)
     page.get_by_label("Organisationsnummer").fill("556677-8890")
     page.get_by_role("button", name="Skicka ansökan").click()
-    expect(page.get_by_text("ogiltigt organisationsnummer")).to_be_visible()
+    expect(page.get_by_text("ogiltigt organisationsnummer", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Organisationsnummer: ogiltigt organisationsnummer")).to_be_visible()
     shot(page, "provider-application-error-desktop")
-    _fill_application(page, files)
+    # The chosen files are held on the server: only the org number needs fixing.
+    expect(page.get_by_text("Redan bifogad: intyg.pdf")).to_have_count(3)
+    expect(page.get_by_text("Redan bifogad: forsakring.png")).to_be_visible()
+    page.get_by_label("Organisationsnummer").fill(ORG)
     page.get_by_role("button", name="Skicka ansökan").click()
     expect(page.get_by_role("heading", name="Tack, ansökan är skickad")).to_be_visible()
 

@@ -565,13 +565,13 @@ def test_seed_imports_the_file_and_creates_the_demo_users_idempotently(app, runn
     assert after == counts
     assert "Nya demoanvändare: 0." in second.stdout
     for email in ("admin@kundval.example", "handlaggare@kundval.example", "ekonomi@kundval.example",
-                  "anordnare@kundval.example", "deltagare@kundval.example"):
+                  "ledning@kundval.example", "anordnare@kundval.example", "deltagare@kundval.example"):
         assert email in second.stdout
     assert "kundval-demo-2026" in second.stdout
 
     users = {u.email: u for u in session.execute(select(User)).scalars()}
-    assert {u.role for u in users.values()} == {"admin", "case_worker", "finance", "provider", "client"}
-    assert len(users) == 5
+    assert {u.role for u in users.values()} == {"admin", "case_worker", "finance", "management", "provider", "client"}
+    assert len(users) == 6
     provider = session.get(Provider, users["anordnare@kundval.example"].provider_id)
     assert provider.org_nr == "212000-0142"  # the first approved one by org_nr
     case_worker = users["handlaggare@kundval.example"].id

@@ -33,7 +33,7 @@ def test_provider_creates_and_publishes_an_offering(client, auth, session):
     session.expire_all()
     assert session.get(Offering, offering.id).status == "published"
     session.commit()
-    client.post(f"/tjanster/{offering.id}/dra-tillbaka")
+    client.post(f"/tjanster/{offering.id}/dra-tillbaka", data={"confirm": "yes"})
     session.expire_all()
     assert session.get(Offering, offering.id).status == "withdrawn"
 

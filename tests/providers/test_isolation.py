@@ -64,7 +64,7 @@ def test_other_providers_objects_are_not_found_or_refused(client, session, two_p
     assert client.post(f"/tjanster/{ids['offering']}/publicera").status_code == 404
     assert client.get(f"/anordnare/dokument/{ids['doc']}").status_code == 404
     assert client.post(f"/meddelanden/{ids['note']}/last").status_code == 404
-    client.post(f"/anordnare/api-nycklar/{ids['token']}/aterkalla")
+    client.post(f"/anordnare/api-nycklar/{ids['token']}/aterkalla", data={"confirm": "yes"})
     client.post(f"/anordnare/kollegor/{ids['user_b']}/ta-bort")
     client.post("/rapportering/2026-03", data={f"c-{ids['placement']}-2026-03-10": "4"})
     session.expire_all()

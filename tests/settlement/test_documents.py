@@ -390,7 +390,7 @@ def test_cli_exports_pdf_peppol_and_sie(app, session, runner, tmp_path):
     march = [number_of(session, "2026-03", ORG_A), number_of(session, "2026-03", ORG_B)]
 
     result = runner.invoke(args=["settlement", "export", "--period", "2026-03", "--format", "pdf",
-                                 "--out", str(tmp_path / "pdf")])
+                                 "--out", str(tmp_path / "pdf"), "--folder"])
     assert result.exit_code == 0, result.output
     pdfs = sorted((tmp_path / "pdf").iterdir())
     assert [p.name for p in pdfs] == [f"{march[0]}-5566778899.pdf", f"{march[1]}-5591234561.pdf"]
@@ -410,7 +410,7 @@ def test_cli_exports_pdf_peppol_and_sie(app, session, runner, tmp_path):
     assert len(vouchers) == 2
 
     result = runner.invoke(args=["settlement", "export", "--period", "2026-04", "--format", "pdf",
-                                 "--out", str(tmp_path / "april")])
+                                 "--out", str(tmp_path / "april"), "--folder"])
     assert result.exit_code == 0
     assert f"utkast får inga dokument: {ORG_A}" in result.stderr
     assert not (tmp_path / "april").exists()
@@ -518,7 +518,7 @@ def test_demo_month_approved_by_finance_gives_valid_documents(app, session, clie
     load(session, json.loads((ROOT / "providers_seed" / "demo.json").read_text(encoding="utf-8")))
     auth.login("finance")
     assert client.post("/avrakning/2026-10/kor").status_code == 302
-    assert client.post("/avrakning/2026-10/godkann").status_code == 302
+    assert client.post("/avrakning/2026-10/godkann", data={"confirm": "yes"}).status_code == 302
     settlements = session.execute(select(Settlement).where(Settlement.period == "2026-10")).scalars().all()
     session.commit()
     assert settlements and all(s.status == "approved" for s in settlements)

@@ -39,7 +39,7 @@ def test_own_unit_gets_no_peppol_file_and_the_export_says_so(app, session, runne
     with pytest.raises(ValueError, match="internal"):
         build_peppol(documents_of(app, session, "2026-03", ORG_A))
     result = runner.invoke(args=["settlement", "export", "--period", "2026-03", "--format", "peppol",
-                                 "--out", str(tmp_path / "peppol")])
+                                 "--out", str(tmp_path / "peppol"), "--folder"])
     assert result.exit_code == 0, result.output
     assert "egen regi avräknas internt, ingen Peppol-fil: " + ORG_A in result.output
     files = sorted(p.name for p in (tmp_path / "peppol").iterdir())

@@ -38,6 +38,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
+    # The name an authenticator app shows beside the staff user's code.
+    SECOND_FACTOR_ISSUER = os.environ.get("SECOND_FACTOR_ISSUER", "Kundval")
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kundval@kommun.example")

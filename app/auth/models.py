@@ -25,3 +25,27 @@ class User(UserMixin, Timestamped, table=True):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+
+class TotpFactor(Timestamped, table=True):
+    """A staff user's authenticator app: its TOTP secret (encrypted), confirmed by a first code."""
+
+    __tablename__ = "totp_factor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    secret_encrypted: str = Field(max_length=300)
+    confirmed_at: datetime | None = None
+    # The last 30-second step a code was accepted for: a code is never accepted twice.
+    last_step: int = Field(default=0)
+
+
+class RecoveryCode(Timestamped, table=True):
+    """A one-time code for when the phone is lost; only a keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = None

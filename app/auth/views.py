@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import service
+from app.auth import second_factor, second_factor_views, service
 from app.auth.access import login_required_any, public
 from app.auth.forms import LoginForm
 from app.auth.start import start_facts
@@ -57,9 +57,12 @@ def login():
         user = service.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
+            target = _safe_next(request.args.get("next")) or url_for("auth.home")
+            if second_factor.required_for(user):
+                return second_factor_views.begin(user, target)
             login_user(user)
             session.permanent = True
-            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+            return redirect(target)
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
         return render_template("auth/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200

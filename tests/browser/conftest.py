@@ -10,9 +10,9 @@ import base64
 import functools
 import hashlib
 import logging
-import time
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Settings read from the environment, in one object (twelve-factor style)."""
+import json
 import os
 from pathlib import Path
 
@@ -40,6 +41,21 @@ class Config:
 
     # The name an authenticator app shows beside the staff user's code.
     SECOND_FACTOR_ISSUER = os.environ.get("SECOND_FACTOR_ISSUER", "Kundval")
+
+    # Staff single sign-on (OpenID Connect), on when the issuer, client id and secret are set.
+    STAFF_SSO_ISSUER = os.environ.get("STAFF_SSO_ISSUER") or None
+    STAFF_SSO_CLIENT_ID = os.environ.get("STAFF_SSO_CLIENT_ID") or None
+    STAFF_SSO_CLIENT_SECRET = os.environ.get("STAFF_SSO_CLIENT_SECRET") or None
+    STAFF_SSO_SCOPE = os.environ.get("STAFF_SSO_SCOPE", "openid profile email")
+    STAFF_SSO_EMAIL_CLAIM = os.environ.get("STAFF_SSO_EMAIL_CLAIM", "email")
+    STAFF_SSO_GROUPS_CLAIM = os.environ.get("STAFF_SSO_GROUPS_CLAIM", "groups")
+    # Group -> role, e.g. {"kundval-handlaggare": "case_worker"}; the first group that matches wins.
+    STAFF_SSO_ROLE_MAP = json.loads(os.environ.get("STAFF_SSO_ROLE_MAP") or "{}")
+    STAFF_SSO_BUTTON_LABEL = os.environ.get("STAFF_SSO_BUTTON_LABEL", "Logga in med kommunens konto")
+    # The identity provider's sign-in stands for the second factor unless this asks for Kundval's too.
+    STAFF_SSO_LOCAL_SECOND_FACTOR = _bool("STAFF_SSO_LOCAL_SECOND_FACTOR")
+    # With SSO on, staff passwords can be switched off (false): the login page offers SSO only.
+    STAFF_LOCAL_PASSWORDS = _bool("STAFF_LOCAL_PASSWORDS", True)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

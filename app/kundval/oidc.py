@@ -24,7 +24,7 @@ def configured(app: Flask | None = None) -> bool:
                 and config.get("OIDC_CLIENT_SECRET"))
 
 
-def _registry(app: Flask) -> OAuth:
+def registry(app: Flask) -> OAuth:
     """One Authlib registry per app, shared by the client e-ID and the staff SSO."""
     if "kundval_oauth" not in app.extensions:
         app.extensions["kundval_oauth"] = OAuth(app)
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     """Register the e-ID provider with Authlib when it is configured."""
     if not configured(app):
         return
-    oauth = _registry(app)
+    oauth = registry(app)
     oauth.register("eid", client_id=app.config["OIDC_CLIENT_ID"], client_secret=app.config["OIDC_CLIENT_SECRET"],
                    server_metadata_url=app.config["OIDC_METADATA_URL"],
                    client_kwargs={"scope": app.config["OIDC_SCOPE"]})

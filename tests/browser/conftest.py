@@ -160,6 +160,7 @@ def _server(tmp_path_factory) -> Iterator[LiveServer]:
 def live_server(_server) -> LiveServer:
     _server.reset()
     _secrets.clear()
+    _last_step.clear()
     return _server
 
 
@@ -208,27 +209,33 @@ _last_step: dict[str, int] = {}  # secret -> the last 30-second step typed (a co
 
 
 def totp_code(secret: str) -> str:
-    """The next code the app would show that the server has not seen yet."""
+    """The next code the app would show that the server has not seen yet (a code works once,
+    and the server takes one step ahead at most: a third sign-in in a step waits for the next)."""
     import pyotp
 
-    step = max(int(time.time() // 30), _last_step.get(secret, 0) + 1)
+    now = int(time.time() // 30)
+    step = max(now, _last_step.get(secret, 0) + 1)
+    if step > now + 1:
+        time.sleep((step - 1) * 30 - time.time() + 0.5)
     _last_step[secret] = step
     return pyotp.TOTP(secret).at(step * 30)
 
 
 def second_step(page, email: str) -> None:
-    """Finish a staff sign-in on the second-factor page: enrol if asked, else type the code."""
+    """Finish a staff sign-in on the second-factor page (in either language): enrol if asked,
+    else type the code."""
     secret_text = page.locator("#totp-secret")
+    code_field = page.locator("input[name=code]")
     if secret_text.count():
         secret = "".join(secret_text.inner_text().split())
         _secrets[email] = secret
-        page.get_by_label("Kod").fill(totp_code(secret))
-        page.get_by_role("button", name="Aktivera").click()
-        page.get_by_role("link", name="Jag har sparat koderna, fortsätt").click()
+        code_field.fill(totp_code(secret))
+        page.locator("form button[type=submit]").click()
+        page.locator(".recovery-codes ~ p a.button").click()
     else:
         secret = _secrets.get(email) or totp_secret(email)
-        page.get_by_label("Kod").fill(totp_code(secret))
-        page.get_by_role("button", name="Logga in").click()
+        code_field.fill(totp_code(secret))
+        page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
 
 

@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.kundval.client_views import bp as client_bp
     from app.kundval.views import bp as kundval_bp
     from app.offerings.views import bp as offerings_bp
+    from app.privacy.views import bp as privacy_bp
     from app.providers import views as provider_views
     from app.reporting.api import bp as api_bp
     from app.reporting.views import bp as reporting_bp
@@ -71,7 +72,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, second_factor_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
-                      kundval_bp, client_bp, followup_bp):
+                      kundval_bp, client_bp, followup_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

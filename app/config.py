@@ -57,6 +57,15 @@ class Config:
     # With SSO on, staff passwords can be switched off (false): the login page offers SSO only.
     STAFF_LOCAL_PASSWORDS = _bool("STAFF_LOCAL_PASSWORDS", True)
 
+    # Retention (gallring), in whole years; docs/privacy.md gives the grounds for each default.
+    # A client's personal data after their last decision or placement ended (socialtjänstlagen).
+    RETENTION_CLIENT_YEARS = int(os.environ.get("RETENTION_CLIENT_YEARS", "5"))
+    # Settlements and their lines after the end of their year (bokföringslagen 7 kap. 2 §).
+    RETENTION_SETTLEMENT_YEARS = int(os.environ.get("RETENTION_SETTLEMENT_YEARS", "7"))
+    # The access log (who saw a client's data) and the audit log (who changed what).
+    RETENTION_ACCESS_LOG_YEARS = int(os.environ.get("RETENTION_ACCESS_LOG_YEARS", "5"))
+    RETENTION_AUDIT_LOG_YEARS = int(os.environ.get("RETENTION_AUDIT_LOG_YEARS", "7"))
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kundval@kommun.example")

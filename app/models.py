@@ -6,6 +6,7 @@ from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
+from app.privacy.models import RetentionRun
 from app.providers.models import (
     ApiToken,
     IdempotencyRecord,
@@ -31,5 +32,5 @@ __all__ = [
     "FigureTarget", "IdempotencyRecord", "MonthReport", "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
-    "RecoveryCode", "Settlement", "SettlementLine", "SettlementWarning", "TotpFactor", "User", "metadata",
+    "RecoveryCode", "RetentionRun", "Settlement", "SettlementLine", "SettlementWarning", "TotpFactor", "User", "metadata",
 ]

@@ -193,3 +193,18 @@ def test_flask_users_create_makes_a_user_who_enrols_at_first_sign_in(app, client
     assert result.exit_code == 0, result.output
     _password(client, "ny@test.example")
     assert "Aktivera tvåstegsverifiering" in client.get("/login/tva-steg/").get_data(as_text=True)
+
+
+def test_flask_users_reset_second_factor_lets_a_locked_out_admin_enrol_again(app, client, auth, runner):
+    user = _user(auth, "admin")
+    _enrol(client, user.email)
+    client.post("/logout")
+    result = runner.invoke(args=["users", "reset-second-factor", "--email", user.email])
+    assert result.exit_code == 0, result.output
+    _password(client, user.email)
+    assert "Aktivera tvåstegsverifiering" in client.get("/login/tva-steg/").get_data(as_text=True)
+    with app.app_context():
+        entry = db.session.exec(select(AuditLog).where(AuditLog.action == "reset_second_factor")).one()
+    assert entry.user_id is None and "flask users" in entry.reason
+    unknown = runner.invoke(args=["users", "reset-second-factor", "--email", "nobody@test.example"])
+    assert unknown.exit_code == 1 and "email:" in unknown.output

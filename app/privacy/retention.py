@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.common.models import AccessLog, AuditLog
+from app.common.models import AccessLog, AuditLog, Notification
 from app.kundval.models import Client, ClientLoginCode, Placement, Referral
 from app.privacy.models import RetentionRun
 from app.reporting.models import Outcome
@@ -138,6 +138,8 @@ def _anonymise_clients(session: Session, client_ids: list[int]) -> None:
         session.execute(update(User).where(User.id == user_id).values(
             email=f"{REMOVED}{user_id}@kundval.invalid", name="", password_hash="", active=False))
     session.execute(delete(ClientLoginCode).where(ClientLoginCode.client_id.in_(client_ids)))
+    if user_ids:  # the messages Kundval sent the client themself
+        session.execute(delete(Notification).where(Notification.user_id.in_(user_ids)))
     placements = select(Placement.id).join(Referral, Referral.id == Placement.referral_id).where(
         Referral.client_id.in_(client_ids))
     session.execute(update(Outcome).where(Outcome.placement_id.in_(placements)).values(

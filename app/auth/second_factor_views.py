@@ -168,6 +168,8 @@ def _require_second_factor():
     """No staff page opens in a session whose second factor was not checked for this user."""
     if request.endpoint in _OPEN_ENDPOINTS or (request.endpoint or "").startswith("tvasteg."):
         return None
+    if "_user_id" not in session:  # nobody signed in: leave current_user unloaded
+        return None
     if not current_user.is_authenticated or not second_factor.required_for(current_user):
         return None
     if session.get(DONE) == current_user.id:

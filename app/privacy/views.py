@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from app.auth.access import roles_required
+from app.common.audit import record_access
 from app.common.errors import ValidationError
 from app.common.i18n import fmt_number
 from app.common.nav import add_nav
@@ -97,6 +98,9 @@ def extract_search():
             error = exc.message
         if found is None and error is None:
             error = _("Ingen deltagare med det personnumret finns i Kundval.")
+        if found is not None:
+            record_access(db.session, current_user.id, found.id, "registerutdrag: sök")
+            db.session.commit()
     status = 404 if error else 200
     return render_template("privacy/extract_search.html", found=found, error=error), status
 

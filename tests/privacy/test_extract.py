@@ -101,6 +101,8 @@ def test_an_admin_makes_the_extract_on_request_by_personnummer(client, auth, ses
     found = client.post("/admin/registerutdrag", data={"personal_id": "19850315-9645"})
     assert found.status_code == 200 and "Anna Andersson" in found.text
     assert f"/admin/registerutdrag/{me.id}.pdf" in found.text
+    seen = session.execute(select(AccessLog).where(AccessLog.page == "registerutdrag: sök")).scalar_one()
+    assert (seen.user_id, seen.client_id) == (admin.id, me.id)
     response = client.get(f"/admin/registerutdrag/{me.id}.json")
     assert json.loads(response.data)["person"]["ref"] == "C1"
     entry = session.execute(select(AuditLog).where(AuditLog.action == "register_extract")).scalar_one()

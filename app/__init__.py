@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.auth.passkey_views import bp as passkeys_bp
     from app.auth.second_factor_views import bp as second_factor_bp
     from app.auth.sso import bp as sso_bp
     from app.auth.views import bp as auth_bp
@@ -70,7 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.reporting.views import bp as reporting_bp
     from app.settlement.views import bp as settlement_bp
 
-    for blueprint in (auth_bp, second_factor_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
+    for blueprint in (auth_bp, second_factor_bp, passkeys_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, privacy_bp):
         app.register_blueprint(blueprint)

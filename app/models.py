@@ -1,7 +1,7 @@
 """Imports every table model so SQLModel.metadata is complete (Alembic and tests read it)."""
 from sqlmodel import SQLModel
 
-from app.auth.models import RecoveryCode, TotpFactor, User
+from app.auth.models import RecoveryCode, TotpFactor, User, WebAuthnCredential
 from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, Placement, Referral
@@ -32,5 +32,5 @@ __all__ = [
     "FigureTarget", "IdempotencyRecord", "MonthReport", "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
-    "RecoveryCode", "RetentionRun", "Settlement", "SettlementLine", "SettlementWarning", "TotpFactor", "User", "metadata",
+    "RecoveryCode", "RetentionRun", "Settlement", "SettlementLine", "SettlementWarning", "TotpFactor", "User", "WebAuthnCredential", "metadata",
 ]

@@ -49,3 +49,17 @@ class RecoveryCode(Timestamped, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     code_hash: str = Field(max_length=64, unique=True)
     used_at: datetime | None = None
+
+
+class WebAuthnCredential(Timestamped, table=True):
+    """A passkey or security key (WebAuthn): the public key only; the private key never leaves it."""
+
+    __tablename__ = "webauthn_credential"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    credential_id: str = Field(max_length=700, unique=True)  # base64url
+    public_key: str = Field(max_length=2000)  # base64url COSE key
+    sign_count: int = Field(default=0)
+    name: str = Field(default="", max_length=100)
+    last_used_at: datetime | None = None

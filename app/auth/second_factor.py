@@ -12,7 +12,7 @@ import qrcode.image.svg
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from app.auth.models import RecoveryCode, TotpFactor, User
+from app.auth.models import RecoveryCode, TotpFactor, User, WebAuthnCredential
 from app.common import personal_data
 from app.common.audit import record_change
 from app.common.base import utcnow
@@ -135,10 +135,11 @@ def recovery_codes_left(session: Session, user: User) -> int:
 
 
 def reset(session: Session, user: User, actor_id: int | None, reason: str = "") -> None:
-    """Remove the user's factors; they enrol again at their next sign-in (audited)."""
+    """Remove the user's factors (app, recovery codes, security keys); they enrol again (audited)."""
     had = is_enrolled(session, user)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    session.execute(delete(WebAuthnCredential).where(WebAuthnCredential.user_id == user.id))
     record_change(session, actor_id, "reset_second_factor", "user", user.id,
                   before={"totp": had}, after={"totp": False}, reason=reason)
 

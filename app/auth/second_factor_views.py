@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import second_factor
+from app.auth import passkeys, second_factor
 from app.auth.access import public
 from app.auth.forms import SecondFactorForm
 from app.auth.models import User
@@ -121,7 +121,47 @@ def verify():
                 flash(_("Du loggade in med en reservkod. Du har %(n)s kvar.", n=left), "warning")
             return redirect(pending.get("next") or url_for("auth.home"))
     status = 401 if request.method == "POST" else 200
-    return render_template("auth/second_factor_verify.html", form=form), status
+    return render_template("auth/second_factor_verify.html", form=form,
+                           passkeys=bool(passkeys.credentials_of(db.session, user))), status
+
+
+def relying_party() -> tuple[str, str]:
+    """(RP id, origin) for WebAuthn: WEBAUTHN_RP_ID, else this request's host name."""
+    origin = request.host_url.rstrip("/")
+    return current_app.config.get("WEBAUTHN_RP_ID") or request.host.split(":")[0], origin
+
+
+@bp.route("/nyckel/alternativ", methods=["POST"])
+@public
+def passkey_options():
+    user, _pending = _pending_user()
+    if user is None:
+        return {"error": _("Inloggningen tog för lång tid. Logga in igen.")}, 401
+    rp_id, _origin = relying_party()
+    options, challenge = passkeys.authentication_options(db.session, user, rp_id=rp_id)
+    session["webauthn_challenge"] = challenge
+    return Response(options, mimetype="application/json")
+
+
+@bp.route("/nyckel", methods=["POST"])
+@public
+@limiter.limit(_limit, methods=["POST"], deduct_when=lambda r: r.status_code != 200)
+def passkey_verify():
+    user, pending = _pending_user()
+    challenge = session.pop("webauthn_challenge", None)
+    if user is None or challenge is None:
+        return {"error": _("Inloggningen tog för lång tid. Logga in igen.")}, 401
+    rp_id, origin = relying_party()
+    try:
+        passkeys.authenticate(db.session, user, request.get_json(silent=True) or {}, challenge=challenge,
+                              rp_id=rp_id, origin=origin)
+    except ValidationError:
+        db.session.rollback()
+        _wrong_code(pending)
+        return {"error": _("Säkerhetsnyckeln godtogs inte. Försök igen eller skriv en kod.")}, 401
+    db.session.commit()
+    complete_sign_in(user, method="webauthn")
+    return {"redirect": pending.get("next") or url_for("auth.home")}
 
 
 def _enrol(user: User, pending: dict):

@@ -41,6 +41,8 @@ class Config:
 
     # The name an authenticator app shows beside the staff user's code.
     SECOND_FACTOR_ISSUER = os.environ.get("SECOND_FACTOR_ISSUER", "Kundval")
+    # Security keys (WebAuthn) are bound to this host name; unset, the request's host is used.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or None
 
     # Staff single sign-on (OpenID Connect), on when the issuer, client id and secret are set.
     STAFF_SSO_ISSUER = os.environ.get("STAFF_SSO_ISSUER") or None

@@ -57,12 +57,16 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.auth.passkey_views import bp as passkeys_bp
+    from app.auth.second_factor_views import bp as second_factor_bp
+    from app.auth.sso import bp as sso_bp
     from app.auth.views import bp as auth_bp
     from app.followup.views import bp as followup_bp
     from app.kundval.client_views import bp as client_bp
     from app.kundval.provider_status import bp as provider_status_bp
     from app.kundval.views import bp as kundval_bp
     from app.offerings.views import bp as offerings_bp
+    from app.privacy.views import bp as privacy_bp
     from app.procurement import views as procurement_views
     from app.providers import views as provider_views
     from app.reporting.api import bp as api_bp
@@ -71,11 +75,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.settlement.provider_views import bp as provider_settlements_bp
     from app.settlement.views import bp as settlement_bp
 
-    for blueprint in (auth_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
+    for blueprint in (auth_bp, second_factor_bp, passkeys_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, procurement_views.bp,
                       procurement_views.admin_bp, procurement_views.portal_bp, bonus_rules_bp,
-                      provider_status_bp, provider_settlements_bp):
+                      provider_status_bp, provider_settlements_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,4 +1,5 @@
 """Settings read from the environment, in one object (twelve-factor style)."""
+import json
 import os
 from pathlib import Path
 
@@ -37,6 +38,35 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # The name an authenticator app shows beside the staff user's code.
+    SECOND_FACTOR_ISSUER = os.environ.get("SECOND_FACTOR_ISSUER", "Kundval")
+    # Security keys (WebAuthn) are bound to this host name; unset, the request's host is used.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or None
+
+    # Staff single sign-on (OpenID Connect), on when the issuer, client id and secret are set.
+    STAFF_SSO_ISSUER = os.environ.get("STAFF_SSO_ISSUER") or None
+    STAFF_SSO_CLIENT_ID = os.environ.get("STAFF_SSO_CLIENT_ID") or None
+    STAFF_SSO_CLIENT_SECRET = os.environ.get("STAFF_SSO_CLIENT_SECRET") or None
+    STAFF_SSO_SCOPE = os.environ.get("STAFF_SSO_SCOPE", "openid profile email")
+    STAFF_SSO_EMAIL_CLAIM = os.environ.get("STAFF_SSO_EMAIL_CLAIM", "email")
+    STAFF_SSO_GROUPS_CLAIM = os.environ.get("STAFF_SSO_GROUPS_CLAIM", "groups")
+    # Group -> role, e.g. {"kundval-handlaggare": "case_worker"}; the first group that matches wins.
+    STAFF_SSO_ROLE_MAP = json.loads(os.environ.get("STAFF_SSO_ROLE_MAP") or "{}")
+    STAFF_SSO_BUTTON_LABEL = os.environ.get("STAFF_SSO_BUTTON_LABEL", "Logga in med kommunens konto")
+    # The identity provider's sign-in stands for the second factor unless this asks for Kundval's too.
+    STAFF_SSO_LOCAL_SECOND_FACTOR = _bool("STAFF_SSO_LOCAL_SECOND_FACTOR")
+    # With SSO on, staff passwords can be switched off (false): the login page offers SSO only.
+    STAFF_LOCAL_PASSWORDS = _bool("STAFF_LOCAL_PASSWORDS", True)
+
+    # Retention (gallring), in whole years; docs/privacy.md gives the grounds for each default.
+    # A client's personal data after their last decision or placement ended (socialtjänstlagen).
+    RETENTION_CLIENT_YEARS = int(os.environ.get("RETENTION_CLIENT_YEARS", "5"))
+    # Settlements and their lines after the end of their year (bokföringslagen 7 kap. 2 §).
+    RETENTION_SETTLEMENT_YEARS = int(os.environ.get("RETENTION_SETTLEMENT_YEARS", "7"))
+    # The access log (who saw a client's data) and the audit log (who changed what).
+    RETENTION_ACCESS_LOG_YEARS = int(os.environ.get("RETENTION_ACCESS_LOG_YEARS", "5"))
+    RETENTION_AUDIT_LOG_YEARS = int(os.environ.get("RETENTION_AUDIT_LOG_YEARS", "7"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -1,7 +1,7 @@
 """Imports every table model so SQLModel.metadata is complete (Alembic and tests read it)."""
 from sqlmodel import SQLModel
 
-from app.auth.models import User
+from app.auth.models import RecoveryCode, TotpFactor, User, WebAuthnCredential
 from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import (
@@ -15,6 +15,7 @@ from app.kundval.models import (
     Referral,
 )
 from app.offerings.models import Offering
+from app.privacy.models import RetentionRun
 from app.procurement.models import Conditions, Contract, ContractChange
 from app.providers.models import (
     ApiToken,
@@ -43,5 +44,5 @@ __all__ = [
     "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
-    "Settlement", "SettlementLine", "SettlementWarning", "User", "metadata",
+    "RecoveryCode", "RetentionRun", "Settlement", "SettlementLine", "SettlementWarning", "TotpFactor", "User", "WebAuthnCredential", "metadata",
 ]

@@ -16,6 +16,7 @@ from app.common.jobs import JobOutcome, run_once
 from app.common.models import Notification
 from app.extensions import db
 from app.kundval.default_job import default_placement_job
+from app.privacy import retention
 from app.procurement.service import ending_contracts_job
 from app.providers.service import expiring_documents_job
 from app.reporting.service import missing_attendance, month_report_reminder_job
@@ -60,6 +61,17 @@ def missing_attendance_job(session: Session, today: date) -> JobOutcome:
     return run_once(session, "missing_attendance", today.isoformat(), work)
 
 
+def retention_job(session: Session, today: date) -> JobOutcome:
+    """Daily: anonymise and remove what the retention policy says is due (counts are logged)."""
+    policy = retention.Policy.from_config(current_app.config)
+
+    def work(s: Session) -> str:
+        run = retention.apply(s, policy, today)
+        return ", ".join(f"{k}={v}" for k, v in run.counts.items())
+
+    return run_once(session, "retention", today.isoformat(), work)
+
+
 def _in_app(app: Flask, job) -> None:
     with app.app_context():
         session = db.session
@@ -86,7 +98,8 @@ def scheduler_cmd(once: bool) -> None:
     app = current_app._get_current_object()
     if once:
         for job in (monthly_drafts, missing_attendance_job, default_placement_job,
-                    expiring_documents_job, month_report_reminder_job, ending_contracts_job):
+                    expiring_documents_job, month_report_reminder_job, ending_contracts_job,
+                    retention_job):
             _in_app(app, job)
         return
     scheduler = BlockingScheduler(timezone=TIMEZONE)
@@ -107,6 +120,9 @@ def scheduler_cmd(once: bool) -> None:
                       coalesce=True, misfire_grace_time=6 * 3600)
     scheduler.add_job(_in_app, CronTrigger(hour=0, minute=30, timezone=TIMEZONE),
                       args=[app, ending_contracts_job], id="ending_contracts", coalesce=True,
+                      misfire_grace_time=6 * 3600)
+    scheduler.add_job(_in_app, CronTrigger(hour=2, minute=30, timezone=TIMEZONE),
+                      args=[app, retention_job], id="retention", coalesce=True,
                       misfire_grace_time=6 * 3600)
     click.echo("Schemaläggaren körs (Ctrl+C för att avsluta).")
     try:

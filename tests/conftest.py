@@ -139,9 +139,11 @@ class Auth:
         return user
 
     def login_user(self, user) -> None:
+        """A fully signed-in session: the password and (for staff) the second factor done."""
         with self.client.session_transaction() as sess:
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
+            sess["second_factor_user"] = user.id
 
     def logout(self) -> None:
         with self.client.session_transaction() as sess:

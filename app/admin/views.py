@@ -7,10 +7,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
+from app.auth import second_factor
 from app.auth import service as auth_service
 from app.auth.access import roles_required
 from app.auth.forms import UserForm
-from app.auth.models import User
+from app.auth.models import TotpFactor, User
 from app.common.errors import ValidationError
 from app.common.labels import LABELS
 from app.common.models import AuditLog
@@ -43,8 +44,24 @@ def users():
         select(User, Provider.name).join(Provider, Provider.id == User.provider_id, isouter=True)
         .order_by(User.role, User.email)
     ).all()
+    enrolled = set(db.session.exec(select(TotpFactor.user_id).where(TotpFactor.confirmed_at.is_not(None))).all())
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/users.html", form=form, rows=rows), status
+    return render_template("admin/users.html", form=form, rows=rows, enrolled=enrolled,
+                           needs_second_factor=second_factor.required_for), status
+
+
+@bp.route("/anvandare/<int:user_id>/tva-steg", methods=["POST"])
+@roles_required("admin")
+def reset_second_factor(user_id: int):
+    """Remove a user's authenticator app and recovery codes; they enrol again at the next sign-in."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return render_template("error.html", status=404, message=_("Användaren finns inte.")), 404
+    second_factor.reset(db.session, user, current_user.id)
+    db.session.commit()
+    flash(_("Tvåstegsverifieringen för %(email)s är återställd. Användaren aktiverar den igen vid nästa inloggning.",
+            email=user.email), "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/anvandare/<int:user_id>/aktiv", methods=["POST"])

@@ -37,3 +37,22 @@ def create_cmd(email: str, role: str, provider_org_nr: str | None, name: str) ->
         click.echo(f"{exc.field}: {exc.message}", err=True)
         sys.exit(1)
     click.echo(f"Skapade {user.email} ({user.role}).")
+
+
+@users_cli.command("reset-second-factor")
+@click.option("--email", required=True)
+def reset_second_factor_cmd(email: str) -> None:
+    """Remove a user's authenticator app and recovery codes (for a locked-out last admin); audited."""
+    from sqlmodel import select
+
+    from app.auth import second_factor
+    from app.auth.models import User
+
+    session = db.session
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        click.echo("email: ingen användare med den e-postadressen", err=True)
+        sys.exit(1)
+    second_factor.reset(session, user, actor_id=None, reason="flask users reset-second-factor")
+    session.commit()
+    click.echo(f"Tvåstegsverifieringen för {user.email} är återställd.")

@@ -32,3 +32,7 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Lösenord"), validators=[
         DataRequired(), Length(min=MIN_PASSWORD_LENGTH,
                                message=_l("Lösenordet måste ha minst %(n)s tecken.", n=MIN_PASSWORD_LENGTH))])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Kod"), validators=[DataRequired(_l("Fyll i koden.")), Length(max=40)])

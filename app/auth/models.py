@@ -26,3 +26,41 @@ class User(UserMixin, Timestamped, table=True):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+
+class TotpFactor(Timestamped, table=True):
+    """A staff user's authenticator app: its TOTP secret (encrypted), confirmed by a first code."""
+
+    __tablename__ = "totp_factor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    secret_encrypted: str = Field(max_length=300)
+    confirmed_at: datetime | None = None
+    # The last 30-second step a code was accepted for: a code is never accepted twice.
+    last_step: int = Field(default=0)
+
+
+class RecoveryCode(Timestamped, table=True):
+    """A one-time code for when the phone is lost; only a keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = None
+
+
+class WebAuthnCredential(Timestamped, table=True):
+    """A passkey or security key (WebAuthn): the public key only; the private key never leaves it."""
+
+    __tablename__ = "webauthn_credential"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    credential_id: str = Field(max_length=700, unique=True)  # base64url
+    public_key: str = Field(max_length=2000)  # base64url COSE key
+    sign_count: int = Field(default=0)
+    name: str = Field(default="", max_length=100)
+    last_used_at: datetime | None = None

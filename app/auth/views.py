@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import service
+from app.auth import second_factor, second_factor_views, service, sso
 from app.auth.access import login_required_any, public
 from app.auth.forms import LoginForm
 from app.auth.start import start_facts
@@ -53,17 +53,26 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
     form = LoginForm()
+    sso_page = {"sso": sso.configured(), "passwords": sso.passwords_allowed(),
+                "sso_label": current_app.config["STAFF_SSO_BUTTON_LABEL"]}
     if form.validate_on_submit():
         user = service.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None and not sso_page["passwords"] and user.role in sso.SSO_ROLES:
+            db.session.rollback()
+            form.password.errors.append(_("Kommunens personal loggar in med kommunens konto, inte med lösenord."))
+            return render_template("auth/login.html", form=form, **sso_page), 403
         if user is not None:
             db.session.commit()
+            target = _safe_next(request.args.get("next")) or url_for("auth.home")
+            if second_factor.required_for(user):
+                return second_factor_views.begin(user, target)
             login_user(user)
             session.permanent = True
-            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+            return redirect(target)
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
-        return render_template("auth/login.html", form=form), 401
+        return render_template("auth/login.html", form=form, **sso_page), 401
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, **sso_page), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -97,7 +97,7 @@ def code_link(code: str):
 @public
 def eid_login():
     if not oidc.configured():
-        abort(404)
+        return render_template("client/eid_off.html"), 200
     return oidc.client().authorize_redirect(url_for("deltagare.eid_callback", _external=True))
 
 
@@ -105,15 +105,18 @@ def eid_login():
 @public
 def eid_callback():
     if not oidc.configured():
-        abort(404)
-    try:
-        token = oidc.client().authorize_access_token()
-        personal_id = oidc.personal_id_from(token)
-        client = service.find_client(db.session, personal_id)
-    except Exception:  # any failure at the identity provider ends the same way for the person
-        current_app.logger.warning("e-ID sign-in failed", exc_info=False)
-        client = None
+        return render_template("client/eid_off.html"), 200
+    outcome = oidc.callback_outcome()
+    if outcome.failure == "cancelled":
+        flash(_("Du avbröt inloggningen med e-legitimation. Försök igen, eller använd koden från din handläggare."),
+              "info")
+        return redirect(url_for("deltagare.login"))
+    if outcome.failure is not None:
+        flash(_("Inloggningen med e-legitimation gick inte att slutföra. Försök igen."), "error")
+        return redirect(url_for("deltagare.login"))
+    client = service.find_client(db.session, outcome.personal_id)
     if client is None:
+        current_app.logger.info("e-ID sign-in by someone who is not a registered client")
         flash(_("Vi hittar dig inte i Kundval. Kontakta din handläggare."), "error")
         return redirect(url_for("deltagare.login"))
     return _sign_in(service.client_user(db.session, client))

@@ -5,10 +5,12 @@ import os
 import re
 from urllib.parse import quote, urlsplit
 
+import pyotp
 import pytest
 import redis
 
 from app import create_app
+from app.auth.second_factor import enrol_known_secret
 from app.auth.service import create_user
 from app.extensions import db
 
@@ -16,6 +18,7 @@ PASSWORD = "ratt-lösenord-123"
 EMAIL = "anna@kommun.example"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
@@ -51,6 +54,7 @@ def make_user(app, email: str = EMAIL, active: bool = True):
     with app.app_context():
         user = create_user(db.session, email=email, role="case_worker", password=PASSWORD)
         user.active = active
+        enrol_known_secret(db.session, user, SECRET)
         db.session.commit()
         return user
 
@@ -62,8 +66,12 @@ def csrf_token(client, path: str = "/login") -> str:
 def sign_in(client, email: str = EMAIL, password: str = PASSWORD, next_url: str | None = None):
     """Fill in the login form as a browser does: load the page, then post it with its token."""
     url = "/login" + (f"?next={quote(next_url, safe='')}" if next_url is not None else "")
-    return client.post(url, data={"email": email, "password": password,
-                                  "csrf_token": csrf_token(client, url)})
+    response = client.post(url, data={"email": email, "password": password,
+                                      "csrf_token": csrf_token(client, url)})
+    if response.status_code == 302 and urlsplit(response.location).path == "/login/tva-steg/":
+        response = client.post("/login/tva-steg/", data={
+            "code": pyotp.TOTP(SECRET).now(), "csrf_token": csrf_token(client, "/login/tva-steg/")})
+    return response
 
 
 def is_signed_in(client) -> bool:

@@ -6,10 +6,13 @@ test-artifacts/screenshots/, so a person can look at what the tests saw.
 """
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,16 +89,24 @@ class LiveServer:
                 raise
 
     def user(self, role: str, email: str | None = None, password: str = PASSWORD,
-             name: str = "", provider_org_nr: str | None = None):
-        """A user with a known password (PASSWORD unless given), made by the real service."""
+             name: str = "", provider_org_nr: str | None = None, second_factor: bool = True):
+        """A user with a known password (PASSWORD unless given), made by the real service.
+
+        Staff users get an authenticator app with a secret known to login() (see totp_secret),
+        unless second_factor=False: then they enrol at their first sign-in.
+        """
+        from app.auth import second_factor as factors
         from app.auth import service
 
         # Argon2 takes most of a second here; one real hash per password serves every test.
         with self.session() as session, \
                 mock.patch.object(service, "hash_password", _cached_hash):
-            return service.create_user(session, email=email or f"{role}@test.example", role=role,
+            user = service.create_user(session, email=email or f"{role}@test.example", role=role,
                                        password=password, name=name,
                                        provider_org_nr=provider_org_nr)
+            if second_factor and factors.required_for(user):
+                factors.enrol_known_secret(session, user, totp_secret(user.email))
+            return user
 
     def provider(self, ref: str = "P1", org_nr: str = "556677-8899",
                  name: str = "Arbetsvägen AB", status: str = "approved"):
@@ -148,6 +159,8 @@ def _server(tmp_path_factory) -> Iterator[LiveServer]:
 @pytest.fixture
 def live_server(_server) -> LiveServer:
     _server.reset()
+    _secrets.clear()
+    _last_step.clear()
     return _server
 
 
@@ -186,13 +199,55 @@ def phone_page(browser):
     context.close()
 
 
+def totp_secret(email: str) -> str:
+    """The authenticator secret LiveServer.user() gives a staff user: derived from the e-mail."""
+    return base64.b32encode(hashlib.sha256(email.encode()).digest()[:20]).decode()
+
+
+_secrets: dict[str, str] = {}  # e-mail -> secret read from the enrolment page
+_last_step: dict[str, int] = {}  # secret -> the last 30-second step typed (a code works once)
+
+
+def totp_code(secret: str) -> str:
+    """The next code the app would show that the server has not seen yet (a code works once,
+    and the server takes one step ahead at most: a third sign-in in a step waits for the next)."""
+    import pyotp
+
+    now = int(time.time() // 30)
+    step = max(now, _last_step.get(secret, 0) + 1)
+    if step > now + 1:
+        time.sleep((step - 1) * 30 - time.time() + 0.5)
+    _last_step[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+def second_step(page, email: str) -> None:
+    """Finish a staff sign-in on the second-factor page (in either language): enrol if asked,
+    else type the code."""
+    secret_text = page.locator("#totp-secret")
+    code_field = page.locator("input[name=code]")
+    if secret_text.count():
+        secret = "".join(secret_text.inner_text().split())
+        _secrets[email] = secret
+        code_field.fill(totp_code(secret))
+        page.locator("form button[type=submit]").click()
+        page.locator(".recovery-codes ~ p a.button").click()
+    else:
+        secret = _secrets.get(email) or totp_secret(email)
+        code_field.fill(totp_code(secret))
+        page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
 def login(page, base_url: str, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the real login form, as a person would."""
+    """Sign in through the real login form, as a person would (with the second factor for staff)."""
     page.goto(f"{base_url}/login")
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_load_state()
+    if "/login/tva-steg" in page.url:
+        second_step(page, email)
 
 
 def shot(page, name: str, full_page: bool = True) -> Path:

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import login, second_step, shot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -110,6 +110,7 @@ def test_language_switch_to_english_and_back(live_server, page):
     login_en.fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    second_step(page, user.email)
     expect(page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Home")
            ).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -1,0 +1,145 @@
+"""The register extract (registerutdrag, GDPR art. 15): everything Kundval holds about one client.
+
+build() gathers it as plain JSON-ready values (one query per kind of record); the same dict is
+written as JSON and as a PDF a person can read. Making one is itself recorded: in the access log
+(the client's data was seen) and in the audit log (who made an extract, in which format).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.auth.models import User
+from app.common.audit import record_access, record_change
+from app.common.models import AccessLog, AuditLog
+from app.config import BASE_DIR
+from app.kundval import service as kundval
+from app.kundval.models import Client, ClientLoginCode, Placement, Referral
+from app.offerings.models import Offering
+from app.providers.models import Provider
+from app.reporting.models import Attendance, Outcome
+from app.settlement.models import Settlement, SettlementLine
+
+TEMPLATES = BASE_DIR / "templates" / "privacy"
+STYLESHEET = TEMPLATES / "extract.css"
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _who(user: User | None, providers: dict[int, str]) -> dict:
+    if user is None:
+        return {"name": "Systemet", "role": "system", "organisation": ""}
+    organisation = providers.get(user.provider_id, "") if user.provider_id else ""
+    return {"name": user.name or user.email, "role": user.role, "organisation": organisation}
+
+
+def build(session: Session, client: Client, *, controller: dict, now: datetime) -> dict:
+    """Everything stored about `client`, in plain values (strings for money, ISO dates)."""
+    referrals = session.execute(select(Referral).where(Referral.client_id == client.id)
+                                .order_by(Referral.decided_on, Referral.id)).scalars().all()
+    referral_refs = {r.id: r.ref for r in referrals}
+    placements = session.execute(select(Placement, Offering, Provider)
+                                 .join(Offering, Offering.id == Placement.offering_id)
+                                 .join(Provider, Provider.id == Offering.provider_id)
+                                 .where(Placement.referral_id.in_(referral_refs))
+                                 .order_by(Placement.start_date, Placement.id)).all()
+    placement_refs = {p.id: p.ref for p, _o, _pr in placements}
+    seen = session.execute(select(AccessLog).where(AccessLog.client_id == client.id)
+                           .order_by(AccessLog.at, AccessLog.id)).scalars().all()
+    changes = session.execute(select(AuditLog).where(
+        ((AuditLog.entity == "client") & (AuditLog.entity_id == client.id))
+        | ((AuditLog.entity == "referral") & AuditLog.entity_id.in_(referral_refs))
+        | ((AuditLog.entity == "placement") & AuditLog.entity_id.in_(placement_refs)))
+        .order_by(AuditLog.at, AuditLog.id)).scalars().all()
+    user_ids = ({client.case_worker_id} | {r.case_worker_id for r in referrals}
+                | {e.user_id for e in seen} | {c.user_id for c in changes}) - {None}
+    users = {u.id: u for u in session.execute(select(User).where(User.id.in_(user_ids))).scalars()}
+    providers = dict(session.execute(select(Provider.id, Provider.name)).all())
+
+    def user_name(user_id: int | None) -> str:
+        user = users.get(user_id)
+        return (user.name or user.email) if user is not None else ""
+
+    attendance = session.execute(select(Attendance).where(Attendance.placement_id.in_(placement_refs))
+                                 .order_by(Attendance.date, Attendance.placement_id)).scalars().all()
+    outcomes = session.execute(select(Outcome).where(Outcome.placement_id.in_(placement_refs))
+                               .order_by(Outcome.result_date)).scalars().all()
+    lines = session.execute(select(SettlementLine, Settlement)
+                            .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+                            .where(SettlementLine.placement_id.in_(placement_refs),
+                                   Settlement.status == "approved")
+                            .order_by(Settlement.period, SettlementLine.id)).all()
+    codes = session.execute(select(ClientLoginCode).where(ClientLoginCode.client_id == client.id)
+                            .order_by(ClientLoginCode.created_at)).scalars().all()
+    account = session.get(User, client.user_id) if client.user_id else None
+
+    return {
+        "produced_at": _plain(now),
+        "controller": controller,
+        "person": {
+            "ref": client.ref, "name": client.name, "personal_id": kundval.full_id(client),
+            "birth_date": _plain(client.birth_date), "gender": client.gender, "language": client.language,
+            "area": client.area, "phone": client.phone, "newly_arrived": client.newly_arrived,
+            "children_in_household": client.children_in_household,
+            "case_worker": user_name(client.case_worker_id), "registered_at": _plain(client.created_at),
+        },
+        "decisions": [{
+            "ref": r.ref, "service_type": r.service_type, "decided_on": _plain(r.decided_on),
+            "valid_from": _plain(r.valid_from), "valid_to": _plain(r.valid_to),
+            "max_hours_per_week": _plain(r.max_hours_per_week), "level": r.level,
+            "choice_deadline": _plain(r.choice_deadline), "case_worker": user_name(r.case_worker_id),
+        } for r in referrals],
+        "placements": [{
+            "ref": p.ref, "decision": referral_refs[p.referral_id], "provider": pr.name,
+            "offering": o.title, "chosen_by": p.chosen_by, "start_date": _plain(p.start_date),
+            "ended_on": _plain(p.ended_on), "end_reason": p.end_reason,
+        } for p, o, pr in placements],
+        "attendance": [{
+            "placement": placement_refs[a.placement_id], "date": _plain(a.date), "status": a.status,
+            "hours": _plain(a.hours),
+        } for a in attendance],
+        "outcomes": [{
+            "placement": placement_refs[o.placement_id], "kind": o.kind, "result_date": _plain(o.result_date),
+            "verified_on": _plain(o.verified_on), "employer": o.employer, "extent": o.extent,
+            "employment_form": o.employment_form, "rejected_on": _plain(o.rejected_on),
+            "rejection_reason": o.rejection_reason,
+        } for o in outcomes],
+        "settlement_lines": [{
+            "settlement": s.number, "period": s.period, "provider": providers.get(s.provider_id, ""),
+            "placement": placement_refs[line.placement_id], "kind": line.kind,
+            "quantity": _plain(line.quantity), "unit_price": _plain(line.unit_price),
+            "amount": _plain(line.amount),
+        } for line, s in lines],
+        "sign_in": {
+            "account": account is not None,
+            "last_sign_in": _plain(account.last_login_at) if account is not None else None,
+            "codes_issued": [{"issued": _plain(c.created_at), "used": _plain(c.used_at)} for c in codes],
+        },
+        "access_log": [{"at": _plain(e.at), **_who(users.get(e.user_id), providers), "page": e.page}
+                       for e in seen],
+        "changes": [{"at": _plain(c.at), "action": c.action, "entity": c.entity,
+                     **_who(users.get(c.user_id), providers)} for c in changes],
+    }
+
+
+def record(session: Session, client: Client, actor_id: int | None, fmt: str, on_request: bool) -> None:
+    """An extract shows the client's data: log the view and the making of it."""
+    record_access(session, actor_id, client.id, f"registerutdrag ({fmt})")
+    record_change(session, actor_id, "register_extract", "client", client.id,
+                  after={"format": fmt, "by": "admin" if on_request else "client"})
+
+
+def render_pdf(html: str) -> bytes:
+    """The extract's page (templates/privacy/extract_pdf.html) as an A4 PDF, with WeasyPrint."""
+    from weasyprint import CSS, HTML
+
+    return HTML(string=html, base_url=str(BASE_DIR)).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])

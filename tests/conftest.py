@@ -144,6 +144,12 @@ class Auth:
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
             sess["second_factor_user"] = user.id
+        # A test that holds the `session` fixture keeps one app context (and so one `g`) across
+        # requests: drop Flask-Login's cached user so the next request loads this one.
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
 
     def logout(self) -> None:
         with self.client.session_transaction() as sess:

@@ -14,10 +14,13 @@ from tests.providers.factories import ORG_A, seed
 # Every action and entity the code writes to the audit log (grep record_change).
 ACTIONS = ("apply", "approve", "reject", "suspend", "reinstate", "terminate", "create", "update", "remove",
            "revoke", "upload", "correct", "publish", "withdraw", "import", "invite", "issue_code", "report",
-           "verify", "verify_sustained", "close", "submit")
+           "verify", "verify_sustained", "close", "submit", "late_change", "accept", "decline", "offer",
+           "send", "lapse", "end", "retire", "resolve", "register_extract", "enrol_second_factor",
+           "reset_second_factor", "use_recovery_code", "add_security_key", "remove_security_key")
 ENTITIES = ("provider", "user", "api_token", "provider_document", "attendance", "offering", "placement",
             "exchange", "provider_invitation", "client", "outcome", "month_report", "default_choice",
-            "referral", "settlement", "period")
+            "referral", "settlement", "period", "attendance_dispute", "bonus_rule", "conditions", "contract",
+            "contract_change", "level_assessment", "payroll")
 
 
 def test_every_audited_action_and_entity_has_a_label():

@@ -21,6 +21,7 @@ from lxml import etree
 from sqlalchemy import event, select
 
 from app.exchange.importer import import_document
+from app.providers.models import Provider
 from app.settlement import service
 from app.settlement.documents import load_documents, settings_from_config
 from app.settlement.documents.peppol import build_peppol
@@ -523,8 +524,13 @@ def test_demo_month_approved_by_finance_gives_valid_documents(app, session, clie
     session.commit()
     assert settlements and all(s.status == "approved" for s in settlements)
 
+    own_unit = {p.id for p in session.execute(select(Provider).where(Provider.kind == "own_unit")).scalars()}
+    assert own_unit  # the demo's own unit is settled internally: no Peppol file for it
     for settlement in settlements:
         page = client.get(f"/avrakning/visa/{settlement.id}").get_data(as_text=True)
+        if settlement.provider_id in own_unit:
+            assert f"/avrakning/visa/{settlement.id}/peppol.xml" not in page
+            continue
         assert f"/avrakning/visa/{settlement.id}/peppol.xml" in page
         xml = client.get(f"/avrakning/visa/{settlement.id}/peppol.xml")
         assert xml.status_code == 200

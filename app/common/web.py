@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -44,6 +44,12 @@ def register_web_helpers(app: Flask) -> None:
             nav = nav_for(current_user.role, app.view_functions)
         return {"nav_items": nav, "other_language": i18n.language_switch_target()}
 
+    @app.before_request
+    def _refuse_nul_bytes():
+        # A NUL byte is never part of real input, and PostgreSQL can't store one in text.
+        if _has_nul(request):
+            abort(400)
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -76,6 +82,18 @@ def register_web_helpers(app: Flask) -> None:
         except Exception:  # the session may already be gone; the page must still render
             log.debug("rollback after error failed", exc_info=True)
         return _error_response(500, _("Något gick fel hos oss. Försök igen om en stund."))
+
+
+def _has_nul(req) -> bool:
+    if any("\x00" in value for value in req.args.values()):
+        return True
+    if any(isinstance(value, str) and "\x00" in value for value in (req.view_args or {}).values()):
+        return True
+    if req.is_json:
+        return b"\x00" in req.get_data() or b"\\u0000" in req.get_data()
+    if req.method in ("POST", "PUT", "PATCH"):
+        return any("\x00" in value for value in req.form.values())
+    return False
 
 
 def _error_response(status: int, message: str):

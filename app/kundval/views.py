@@ -13,7 +13,7 @@ from app.auth.access import roles_required
 from app.auth.models import User
 from app.common.audit import record_access
 from app.common.errors import ValidationError
-from app.common.forms import show_error
+from app.common.forms import sentence, show_error
 from app.common.nav import add_nav
 from app.extensions import db
 from app.kundval import choice, forms, results, service
@@ -217,7 +217,7 @@ def end_placement(placement_id: int):
             flash(_("Placeringen är avslutad."), "success")
         except ValidationError as exc:
             db.session.rollback()
-            flash(forms.sentence(exc.message), "error")
+            flash(sentence(exc.message), "error")
     else:
         flash(_("Fyll i skäl och sista dag."), "error")
     return redirect(url_for("kundval.client_page", client_id=referral.client_id))
@@ -262,7 +262,7 @@ def decide_outcome(outcome_id: int, action: str):
         flash(message, "success")
     except ValidationError as exc:
         db.session.rollback()
-        flash(forms.sentence(exc.message), "error")
+        flash(sentence(exc.message), "error")
     return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
 
 
@@ -285,7 +285,7 @@ def default_choice():
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            flash(forms.sentence(exc.message), "error")
+            flash(sentence(exc.message), "error")
         else:
             flash(_("Ickevalsalternativet är sparat."), "success")
         return redirect(url_for("kundval.default_choice"))

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
-from app.common.money import money
+from app.common.money import OutOfBounds, parse_money
 from app.kundval.models import Placement
 from app.offerings.models import RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
 from app.providers.models import Provider
@@ -60,8 +60,8 @@ def check(data: OfferingData, provider: Provider) -> dict:
     if data.rate_unit not in RATE_UNITS:
         raise ValidationError("rate_unit", "välj en ersättningsform")
     try:
-        rate = money(str(data.rate).strip().replace(",", ".").replace(" ", ""))
-    except (ValueError, TypeError):
+        rate = parse_money(str(data.rate))
+    except OutOfBounds:
         raise ValidationError("rate", "ange beloppet i kronor med högst två decimaler") from None
     if rate <= 0 or rate > Decimal("1000000"):
         raise ValidationError("rate", "beloppet måste vara större än 0 och högst 1 000 000 kr")

@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common.forms import DateField
 from app.common.labels import LABELS
 
 SERVICE_TYPE_CHOICES = [(k, v) for k, v in LABELS["service_type"].items()]

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.auth.access import public
 from app.common.base import utcnow
+from app.common.dates import BadDate, parse_date
 from app.common.errors import ValidationError
 from app.extensions import csrf, db, limiter
 from app.kundval.models import Placement
@@ -245,8 +246,8 @@ def put_attendance(ref: str, period: str):
         if not isinstance(item, dict):
             raise ValidationError(path, "each day must be an object")
         try:
-            day = date.fromisoformat(str(item.get("date", "")))
-        except ValueError:
+            day = parse_date(item.get("date"))
+        except BadDate:
             raise ValidationError(f"{path}.date", "date must be YYYY-MM-DD") from None
         if (row.placement_id, day) in wanted:
             raise ValidationError(f"{path}.date", "the date is listed twice")
@@ -299,8 +300,8 @@ def post_outcome(ref: str):
     data = _body()
     raw_date = data.get("result_date")
     try:
-        result_date = date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
-    except ValueError:
+        result_date = parse_date(raw_date)
+    except BadDate:
         result_date = None
     if result_date is None:
         raise ValidationError("result_date", "result_date must be YYYY-MM-DD")

@@ -22,8 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     from app.common import personal_data
+    from app.common.keys import configure_keys
 
-    personal_data.configure(app.config["PERSONAL_ID_KEY"] or app.config["SECRET_KEY"])
+    configure_keys(app.config, app.config["KEY_DIR"] or app.instance_path)
+    personal_data.configure(app.config["PERSONAL_ID_KEY"])
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

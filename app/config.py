@@ -14,9 +14,15 @@ def _bool(name: str, default: bool = False) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
-    # Separate key for personnummer encryption and look-up hashes; falls back to SECRET_KEY.
+    # Signs the session cookie. Unset: a random key is made once in instance/secret_key.key.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # Encrypts the personnummer and keys their look-up hashes; never SECRET_KEY. Unset: made once
+    # in instance/personal_id_key.key. Back it up with the database (docs/security.md).
     PERSONAL_ID_KEY = os.environ.get("PERSONAL_ID_KEY") or None
+    # Set to refuse to start unless both keys come from the environment (no files in instance/).
+    KEYS_FROM_ENVIRONMENT = _bool("KEYS_FROM_ENVIRONMENT")
+    # Where the keys made on first start are kept (default instance/).
+    KEY_DIR = os.environ.get("KEY_DIR") or None
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'kundval.db'}"
     SQL_ECHO = _bool("SQL_ECHO")
 

@@ -84,6 +84,7 @@ def app(database_url, tmp_path):
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
+        "PERSONAL_ID_KEY": "test-personal-id-key",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "UPLOAD_DIR": str(tmp_path / "uploads"),

@@ -158,6 +158,8 @@ def _body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationError("body", "the body must be a JSON object")
+    if b"\\u0000" in request.get_data() or b"\x00" in request.get_data():
+        raise ValidationError("body", "text must not contain NUL characters")
     return data
 
 

@@ -141,7 +141,7 @@ class Auth:
 
     def login_user(self, user) -> None:
         with self.client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
+            sess["_user_id"] = user.get_id()  # "id.session_version"
             sess["_fresh"] = True
 
     def logout(self) -> None:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.auth import sessions
 from app.common import i18n
 from app.common.labels import label
 from app.common.nav import nav_for
@@ -25,12 +26,16 @@ def register_web_helpers(app: Flask) -> None:
     login_manager.login_message = None
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        try:
-            user = db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+    def load_user(session_id: str):
+        parsed = sessions.parse_id(session_id)
+        if parsed is None:
             return None
-        return user if user is not None and user.active else None
+        user = db.session.get(User, parsed[0])
+        if user is None or not user.active or (user.session_version or 0) != parsed[1]:
+            return None
+        return user
+
+    sessions.init_app(app)
 
     app.jinja_env.filters["money"] = i18n.fmt_money
     app.jinja_env.filters["number"] = i18n.fmt_number

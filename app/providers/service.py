@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.auth.service import MIN_PASSWORD_LENGTH, create_user, normalize_email
+from app.auth.service import check_password, create_user, normalize_email
+from app.auth.sessions import end_user_access
 from app.common.audit import record_change
 from app.common.base import new_ref, utcnow
 from app.common.errors import ValidationError
@@ -234,8 +235,7 @@ def accept_invitation(session: Session, token: str, name: str, password: str) ->
     invitation = find_invitation(session, token)
     if invitation is None:
         raise ValidationError("token", "länken är ogiltig, redan använd eller för gammal")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError("password", f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    check_password(password)
     provider = session.get(Provider, invitation.provider_id)
     if provider.status != "approved":
         raise ValidationError("token", "anordnaren är inte godkänd")
@@ -254,6 +254,7 @@ def remove_user(session: Session, actor: User, user_id: int) -> User:
     if user.id == actor.id:
         raise ValidationError("user", "du kan inte ta bort ditt eget konto")
     user.active = False
+    end_user_access(session, user)
     record_change(session, actor.id, "remove", "user", user.id, before={"active": True},
                   after={"active": False})
     return user

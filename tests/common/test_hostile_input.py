@@ -165,10 +165,12 @@ def _roles(view) -> tuple:
 
 
 def _sign_in(auth, world, role) -> None:
+    """Sign in as `role` with the user's current session version (the walk posts to /logout too)."""
     if role is None:
         auth.logout()
-    else:
-        auth.login_user(world["users"][role])
+        return
+    with auth.app.app_context():
+        auth.login_user(db.session.get(User, world["users"][role].id))
 
 
 def _first_values(rule, world) -> dict:

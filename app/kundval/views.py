@@ -128,9 +128,10 @@ def login_code(client_id: int):
     code = service.issue_login_code(db.session, client, actor_id=current_user.id, ttl=ttl)
     record_access(db.session, current_user.id, client.id, "handläggare: inloggningskod")
     db.session.commit()
-    # Shown once, never flashed: the session cookie is signed, not encrypted.
+    # Shown once, never flashed: the session cookie is signed, not encrypted. The link carries the
+    # code after "#", which browsers never send: it stays out of URLs in logs (login-code.js).
     return render_template("kundval/login_code.html", client=client, code=code, hours=ttl.total_seconds() // 3600,
-                           link=url_for("deltagare.code_link", code=code.replace("-", ""), _external=True))
+                           link=url_for("deltagare.login", _external=True, _anchor="kod=" + code.replace("-", "")))
 
 
 @bp.route("/handlaggare/deltagare/<int:client_id>/beslut/nytt", methods=["GET", "POST"])

@@ -53,6 +53,11 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kundval@kommun.example")
 
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    # Request size limits (413 above them): a page or an upload, an API body, and the provider
+    # application, which carries four documents of at most 5 MB each.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024)))
+    API_MAX_CONTENT_LENGTH = int(os.environ.get("API_MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    LARGER_UPLOADS = {"providers.apply": 21 * 1024 * 1024}
 
     # The buyer on settlement documents.
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Exempelby kommun")

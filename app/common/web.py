@@ -74,6 +74,8 @@ def register_web_helpers(app: Flask) -> None:
             403: _("Du har inte behörighet till den här sidan."),
             404: _("Sidan finns inte."),
             405: _("Det går inte att göra så här på den här sidan."),
+            413: _("Det du skickade är för stort. En fil får vara högst 5 MB och allt som skickas "
+                   "på en gång högst %(mb)d MB.", mb=_max_mb()),
             429: _("För många försök. Vänta en stund och försök igen."),
         }
         return _error_response(exc.code or 500, messages.get(exc.code, exc.description))
@@ -88,6 +90,10 @@ def register_web_helpers(app: Flask) -> None:
         except Exception:  # the session may already be gone; the page must still render
             log.debug("rollback after error failed", exc_info=True)
         return _error_response(500, _("Något gick fel hos oss. Försök igen om en stund."))
+
+
+def _max_mb() -> int:
+    return (request.max_content_length or 0) // (1024 * 1024)
 
 
 def _has_nul(req) -> bool:

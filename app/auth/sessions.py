@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, session
-from flask_login import current_user, logout_user, user_logged_in
+from flask_login import logout_user, user_logged_in
 from sqlmodel import Session, select
 
 from app.common.base import utcnow
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _expire():
-        if not current_user.is_authenticated:
+        if "_user_id" not in session:  # (not current_user: that would load the user this early)
             return
         now = int(time.time())
         started, seen = session.get("_started", now), session.get("_seen", now)

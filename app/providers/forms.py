@@ -85,3 +85,5 @@ class DocumentForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Namn på nyckeln (t.ex. vilket system som använder den)"),
                        validators=[DataRequired(REQUIRED), Length(max=100)])
+    valid_days = SelectField(_l("Giltig i"), default="365", choices=[
+        ("30", _l("30 dagar")), ("90", _l("90 dagar")), ("365", _l("ett år")), ("730", _l("två år"))])

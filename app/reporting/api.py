@@ -39,6 +39,10 @@ def _rate_key() -> str:
 
 
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"), key_func=_rate_key)(bp)
+# Requests without a valid token count per address, whatever token they make up.
+limiter.limit(lambda: current_app.config.get("API_FAILED_TOKEN_LIMIT", "20 per minute"),
+              key_func=lambda: f"bad-token:{request.remote_addr}",
+              deduct_when=lambda response: response.status_code == 401)(bp)
 
 
 class ApiError(Exception):

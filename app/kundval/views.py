@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.auth.access import roles_required
 from app.auth.models import User
-from app.common.audit import record_access
+from app.common.audit import record_access, record_list_access
 from app.common.errors import ValidationError
 from app.common.forms import sentence, show_error
 from app.common.nav import add_nav
@@ -118,6 +118,18 @@ def client_page(client_id: int):
                            today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
                            switch_count=choice.client_switches_used,
                            language_names=dict(forms.LANGUAGE_CHOICES))
+
+
+@bp.route("/handlaggare/deltagare/<int:client_id>/atkomstlogg")
+@roles_required("case_worker")
+def client_access_log(client_id: int):
+    """Who has seen this client's data: for the client's own case worker."""
+    client = _get(Client, client_id)
+    if client.case_worker_id != current_user.id:
+        abort(404)
+    rows = service.access_log(db.session, client_id=client.id)
+    _seen(client, "handläggare: åtkomstlogg")
+    return render_template("kundval/client_access_log.html", client=client, rows=rows)
 
 
 @bp.route("/handlaggare/deltagare/<int:client_id>/kod", methods=["POST"])
@@ -233,8 +245,7 @@ def outcomes():
     worker = None if everyone else current_user.id
     pending = results.to_verify(db.session, worker)
     due = results.followups_due(db.session, _today(), worker)
-    for client_id in {r.client.id for r in pending + due}:
-        record_access(db.session, current_user.id, client_id, "handläggare: resultat")
+    record_list_access(db.session, current_user.id, {r.client.id for r in pending + due}, "handläggare: resultat")
     db.session.commit()
     return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
                            form=forms.OutcomeDecisionForm(), today=_today())

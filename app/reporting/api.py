@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.auth.access import public
+from app.common.audit import clients_of_referrals, record_access, record_list_access
 from app.common.base import utcnow
 from app.common.dates import BadDate, parse_date
 from app.common.errors import ValidationError
@@ -99,6 +100,7 @@ def token_required(view):
             return response
         g.provider_id = token.provider_id
         g.api_token_id = token.id
+        g.api_user_id = token.created_by_id  # who the access log names for the token's views
         token.last_used_at = utcnow()
         unknown = sorted(set(request.args) - QUERY_PARAMETERS.get(request.endpoint, set()))
         if unknown:
@@ -203,8 +205,15 @@ def placements():
     rows = grid_service.provider_placements(db.session, g.provider_id, first, last)
     by_id = {p.id: p for p in db.session.execute(
         select(Placement).where(Placement.id.in_([r.placement_id for r in rows]))).scalars()} if rows else {}
+    record_list_access(db.session, g.api_user_id, clients_of_referrals(db.session, [r.referral_id for r in rows]),
+                       "API: placeringar")
     db.session.commit()
     return jsonify({"placements": [_placement_json(r, by_id[r.placement_id]) for r in rows]})
+
+
+def _seen_one(row, page: str) -> None:
+    for client_id in clients_of_referrals(db.session, [row.referral_id]):
+        record_access(db.session, g.api_user_id, client_id, page)
 
 
 def _attendance_json(ref: str, period: str) -> dict:
@@ -225,6 +234,7 @@ def _attendance_json(ref: str, period: str) -> dict:
 def get_attendance(ref: str, period: str):
     _period(period)
     body = _attendance_json(ref, period)
+    _seen_one(_placement_row(ref), "API: närvaro")
     db.session.commit()
     return jsonify(body)
 
@@ -292,7 +302,7 @@ def _outcome_json(outcome, ref: str) -> dict:
 @bp.route("/placements/<ref>/outcomes", methods=["GET"])
 @token_required
 def list_outcomes(ref: str):
-    _placement_row(ref)
+    _seen_one(_placement_row(ref), "API: resultat")
     rows = service.provider_outcomes(db.session, g.provider_id, ref)
     db.session.commit()
     return jsonify({"outcomes": [_outcome_json(o, r) for o, r, _name in rows]})

@@ -22,8 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     from app.common import personal_data
+    from app.common.keys import configure_keys
 
-    personal_data.configure(app.config["PERSONAL_ID_KEY"] or app.config["SECRET_KEY"])
+    configure_keys(app.config, app.config["KEY_DIR"] or app.instance_path)
+    personal_data.configure(app.config["PERSONAL_ID_KEY"])
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -42,11 +44,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from app.common import limits
     from app.common.i18n import select_locale, select_timezone
     from app.extensions import babel, csrf, db, limiter, login_manager
     from app.kundval import oidc
 
     db.init_app(app)
+    limits.init_app(app)  # before CSRFProtect, which reads the form first
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

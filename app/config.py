@@ -15,9 +15,15 @@ def _bool(name: str, default: bool = False) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-secret-change-me")
-    # Separate key for personnummer encryption and look-up hashes; falls back to SECRET_KEY.
+    # Signs the session cookie. Unset: a random key is made once in instance/secret_key.key.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # Encrypts the personnummer and keys their look-up hashes; never SECRET_KEY. Unset: made once
+    # in instance/personal_id_key.key. Back it up with the database (docs/security.md).
     PERSONAL_ID_KEY = os.environ.get("PERSONAL_ID_KEY") or None
+    # Set to refuse to start unless both keys come from the environment (no files in instance/).
+    KEYS_FROM_ENVIRONMENT = _bool("KEYS_FROM_ENVIRONMENT")
+    # Where the keys made on first start are kept (default instance/).
+    KEY_DIR = os.environ.get("KEY_DIR") or None
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'kundval.db'}"
     SQL_ECHO = _bool("SQL_ECHO")
 
@@ -31,6 +37,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
+    # A session ends after this long without a request, and this long after signing in at most.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_HOURS * 3600
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -73,6 +83,11 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kundval@kommun.example")
 
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    # Request size limits (413 above them): a page or an upload, an API body, and the provider
+    # application, which carries four documents of at most 5 MB each.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024)))
+    API_MAX_CONTENT_LENGTH = int(os.environ.get("API_MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    LARGER_UPLOADS = {"providers.apply": 21 * 1024 * 1024}
 
     # The buyer on settlement documents.
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Exempelby kommun")

@@ -84,6 +84,7 @@ def app(database_url, tmp_path):
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
+        "PERSONAL_ID_KEY": "test-personal-id-key",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
@@ -141,7 +142,7 @@ class Auth:
     def login_user(self, user) -> None:
         """A fully signed-in session: the password and (for staff) the second factor done."""
         with self.client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
+            sess["_user_id"] = user.get_id()  # "id.session_version"
             sess["_fresh"] = True
             sess["second_factor_user"] = user.id
         # A test that holds the `session` fixture keeps one app context (and so one `g`) across

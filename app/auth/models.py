@@ -19,6 +19,11 @@ class User(UserMixin, Timestamped, table=True):
     provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     active: bool = Field(default=True)
     last_login_at: datetime | None = None
+    # Part of the id in the session cookie: raising it (logout, deactivation) ends every session.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login reads this

@@ -5,8 +5,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
+from zxcvbn import zxcvbn
+from zxcvbn.matching import RANKED_DICTIONARIES
 
 from app.auth.models import ROLES, User
+from app.auth.sessions import end_user_access
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
@@ -14,7 +17,8 @@ from app.common.identifiers import normalize_org_nr
 from app.providers.models import Provider
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
 
 
 def hash_password(password: str) -> str:
@@ -51,14 +55,26 @@ def normalize_email(email: str, field: str = "email") -> str:
         raise ValidationError(field, "ogiltig e-postadress") from None
 
 
+def check_password(password: str | None, field: str = "password") -> None:
+    """At least 12 characters, and neither on zxcvbn's list of the 30 000 most common passwords
+    nor as easy to guess as one (repeats, sequences, keyboard rows, dates)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(field, f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(field, f"lösenordet får ha högst {MAX_PASSWORD_LENGTH} tecken")
+    if password.lower() in RANKED_DICTIONARIES["passwords"] or zxcvbn(password[:100])["score"] < 2:
+        raise ValidationError(field, "lösenordet är för vanligt eller för lätt att gissa; "
+                                     "välj flera ord som inte hör ihop")
+
+
 def create_user(session: Session, *, email: str, role: str, password: str, name: str = "",
                 provider_org_nr: str | None = None, actor_id: int | None = None) -> User:
     """Create a user; a provider user must name an existing provider."""
     email = normalize_email(email)
     if role not in ROLES:
         raise ValidationError("role", f"okänd roll (välj en av {', '.join(ROLES)})")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError("password", f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    check_password(password)
     if session.exec(select(User).where(User.email == email)).first():
         raise ValidationError("email", "det finns redan en användare med den e-postadressen")
     provider_id = None
@@ -84,5 +100,7 @@ def create_user(session: Session, *, email: str, role: str, password: str, name:
 def set_active(session: Session, user: User, active: bool, actor_id: int | None) -> None:
     before = {"active": user.active}
     user.active = active
+    if not active:
+        end_user_access(session, user)
     record_change(session, actor_id, "update", "user", user.id, before=before,
                   after={"active": active})

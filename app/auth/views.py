@@ -20,6 +20,7 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import second_factor, second_factor_views, service, sso
 from app.auth.access import login_required_any, public
 from app.auth.forms import LoginForm
+from app.auth.sessions import end_sessions
 from app.auth.start import start_facts
 from app.common.nav import add_nav
 from app.extensions import db, limiter
@@ -78,7 +79,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required_any
 def logout():
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("Du är utloggad."), "info")
     return redirect(url_for("auth.login"))
 

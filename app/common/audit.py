@@ -14,4 +14,24 @@ def record_change(session: Session, user_id: int | None, action: str, entity: st
 
 
 def record_access(session: Session, user_id: int | None, client_id: int, page: str) -> None:
+    """One view of one client's data."""
     session.add(AccessLog(user_id=user_id, client_id=client_id, page=page[:200]))
+
+
+def record_list_access(session: Session, user_id: int | None, client_ids, page: str) -> None:
+    """One view of a list of clients: a single row saying how many (none when the list is empty)."""
+    ids = set(client_ids)
+    if not ids:
+        return
+    session.add(AccessLog(user_id=user_id, client_id=next(iter(ids)) if len(ids) == 1 else None,
+                          client_count=len(ids), page=page[:200]))
+
+
+def clients_of_referrals(session: Session, referral_ids) -> list[int]:
+    """The clients behind these referrals (for logging a view of placements)."""
+    from sqlmodel import select
+
+    from app.kundval.models import Referral
+
+    ids = set(referral_ids)
+    return list(session.exec(select(Referral.client_id).where(Referral.id.in_(ids))).all()) if ids else []

@@ -11,7 +11,9 @@ class AccessLog(Timestamped, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    client_id: int = Field(foreign_key="client.id", index=True)
+    # One client, or None for a list; client_count says how many clients the view showed.
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    client_count: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     page: str = Field(max_length=200)
 
 

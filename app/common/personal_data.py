@@ -38,7 +38,7 @@ _cipher: PersonalIdCipher | None = None
 
 
 def configure(secret: str) -> None:
-    """Called by create_app() with PERSONAL_ID_KEY (or SECRET_KEY)."""
+    """Called by create_app() with PERSONAL_ID_KEY."""
     global _cipher
     _cipher = PersonalIdCipher(secret)
 

@@ -21,7 +21,9 @@ from sqlmodel import Session
 from app.common import clock, identifiers
 from app.common.audit import record_change
 from app.common.base import utcnow
+from app.common.dates import BadDate, in_bounds
 from app.common.errors import ValidationError
+from app.common.money import MAX_DAY_HOURS, MAX_MONEY, MAX_WEEK_HOURS
 from app.common.personal_data import cipher
 from app.kundval.models import CHOSEN_BY, END_REASONS, Client, Placement, Referral
 from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
@@ -39,9 +41,6 @@ from app.settlement.models import BonusRule
 SECTIONS = ("providers", "offerings", "bonus_rules", "clients", "referrals", "placements",
             "attendance", "outcomes")
 CHUNK = 2000  # values per IN (...) look-up and rows per INSERT; far below both databases' limits
-MAX_MONEY = Decimal("9999999999.99")  # Numeric(12, 2)
-MAX_DAY_HOURS = Decimal("24")
-MAX_WEEK_HOURS = Decimal("168")
 QUARTER = Decimal("0.25")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -143,6 +142,8 @@ def _decimal(value, path, example: str) -> Decimal:
         raise ValidationError(path, f'expected a string like "{example}"') from None
     if not number.is_finite():
         raise ValidationError(path, f'expected a string like "{example}"')
+    if number.adjusted() > 12:  # 1e400 can't even be rounded to öre
+        raise ValidationError(path, "is too large")
     if number != number.quantize(Decimal("0.01")):
         raise ValidationError(path, "must have at most 2 decimals")
     return number.quantize(Decimal("0.01"))
@@ -186,7 +187,9 @@ def _date(nullable: bool = False) -> Parser:
         if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
             raise ValidationError(path, "not a date (YYYY-MM-DD)")
         try:
-            return date.fromisoformat(value)
+            return in_bounds(date.fromisoformat(value))
+        except BadDate as exc:
+            raise ValidationError(path, str(exc)) from None
         except ValueError:
             raise ValidationError(path, "no such date") from None
     return parse

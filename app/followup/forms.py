@@ -5,18 +5,18 @@ import dataclasses
 from decimal import Decimal
 
 from app.common.errors import ValidationError
-from app.common.money import money
+from app.common.money import OutOfBounds, parse_money
 from app.settlement import rules
 
 
 def parse_amount(raw: str, field_name: str, allow_negative: bool = False) -> Decimal:
-    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    if not text:
+    if not (raw or "").strip():
         raise ValidationError(field_name, "ange ett belopp")
     try:
-        amount = money(text)
-    except ValueError:
-        raise ValidationError(field_name, "ange ett belopp, till exempel 10000 eller 10000,50") from None
+        amount = parse_money(raw, allow_negative=True)
+    except OutOfBounds:
+        raise ValidationError(field_name, "ange ett belopp, till exempel 10000 eller 10000,50 "
+                                          "(högst 10 000 000)") from None
     if amount < 0 and not allow_negative:
         raise ValidationError(field_name, "får inte vara negativt")
     return amount

@@ -77,22 +77,6 @@ def login():
                            eid_label=current_app.config["OIDC_BUTTON_LABEL"]), status
 
 
-@bp.route("/kod/<code>", methods=["GET", "POST"])
-@public
-@limiter.limit(_limit, methods=["POST"], deduct_when=_failed)
-def code_link(code: str):
-    """The link a case worker sends; a button press uses the code, so link previews cannot spend it."""
-    form = forms.CodeForm(code=code)
-    if form.validate_on_submit():
-        try:
-            return _sign_in(service.redeem_login_code(db.session, form.code.data))
-        except ValidationError:
-            db.session.rollback()
-            form.code.errors.append(_("Länken fungerar inte längre. Be din handläggare om en ny kod."))
-    status = 400 if request.method == "POST" else 200
-    return render_template("client/code_link.html", form=form), status
-
-
 @bp.route("/e-legitimation")
 @public
 def eid_login():

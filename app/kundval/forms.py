@@ -4,8 +4,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     HiddenField,
     RadioField,
     SelectField,
@@ -13,6 +11,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+
+from app.common.forms import DateField, WeeklyCapField
 
 SERVICE_TYPE_CHOICES = [("arbetsprovning", _l("Arbetsprövning")), ("arbetstraning", _l("Arbetsträning")),
                         ("praktik", _l("Praktik")), ("utredning", _l("Utredning av arbetsförmåga"))]
@@ -46,7 +46,7 @@ class ReferralForm(FlaskForm):
     service_type = SelectField(_l("Insatstyp"), choices=SERVICE_TYPE_CHOICES)
     valid_from = DateField(_l("Gäller från"), validators=[DataRequired(_l("Fyll i ett datum."))])
     valid_to = DateField(_l("Gäller till"), validators=[DataRequired(_l("Fyll i ett datum."))])
-    max_hours_per_week = DecimalField(_l("Högst timmar per vecka"), validators=[Optional()], places=2)
+    max_hours_per_week = WeeklyCapField(_l("Högst timmar per vecka"), validators=[Optional()])
     choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
 
 

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
@@ -15,6 +15,7 @@ from app.common.base import new_ref, utcnow
 from app.common.errors import ValidationError
 from app.common.identifiers import birth_date_of, gender_of, mask_personal_id, normalize_personal_id
 from app.common.models import AccessLog
+from app.common.money import MAX_WEEK_HOURS, OutOfBounds, parse_weekly_cap
 from app.common.personal_data import cipher
 from app.kundval.models import Client, ClientLoginCode, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -78,15 +79,11 @@ def full_id(client: Client) -> str:
 # -- referrals ---------------------------------------------------------------------------------
 
 def _hours(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
     try:
-        hours = Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationError("max_hours_per_week", "ange timmar som ett tal") from None
-    if hours <= 0 or hours > 60:
-        raise ValidationError("max_hours_per_week", "ange mellan 1 och 60 timmar")
-    return hours.quantize(Decimal("0.01"))
+        return parse_weekly_cap(value)
+    except OutOfBounds:
+        raise ValidationError("max_hours_per_week",
+                              f"ange timmar per vecka, mer än 0 och högst {MAX_WEEK_HOURS}") from None
 
 
 def create_referral(session: Session, client: Client, *, service_type: str, valid_from: date,
@@ -244,7 +241,7 @@ def access_log(session: Session, *, client_id: int | None = None, user_id: int |
                since: date | None = None, until: date | None = None, limit: int = 300):
     """Rows of (AccessLog, User or None, Client), newest first."""
     stmt = (select(AccessLog, User, Client).join(User, User.id == AccessLog.user_id, isouter=True)
-            .join(Client, Client.id == AccessLog.client_id))
+            .join(Client, Client.id == AccessLog.client_id, isouter=True))
     if client_id is not None:
         stmt = stmt.where(AccessLog.client_id == client_id)
     if user_id is not None:

@@ -13,7 +13,7 @@ from sqlmodel import select
 from app.auth.access import roles_required
 from app.auth.models import User
 from app.common import clock
-from app.common.audit import record_access
+from app.common.audit import record_access, record_list_access
 from app.common.errors import ValidationError
 from app.common.forms import sentence, show_error
 from app.common.nav import add_nav
@@ -131,6 +131,18 @@ def client_page(client_id: int):
                            level_names=levels.LEVEL_NAMES, language_names=dict(forms.LANGUAGE_CHOICES))
 
 
+@bp.route("/handlaggare/deltagare/<int:client_id>/atkomstlogg")
+@roles_required("case_worker")
+def client_access_log(client_id: int):
+    """Who has seen this client's data: for the client's own case worker."""
+    client = _get(Client, client_id)
+    if client.case_worker_id != current_user.id:
+        abort(404)
+    rows = service.access_log(db.session, client_id=client.id)
+    _seen(client, "handläggare: åtkomstlogg")
+    return render_template("kundval/client_access_log.html", client=client, rows=rows)
+
+
 @bp.route("/handlaggare/deltagare/<int:client_id>/kod", methods=["POST"])
 @roles_required("case_worker")
 def login_code(client_id: int):
@@ -139,9 +151,10 @@ def login_code(client_id: int):
     code = service.issue_login_code(db.session, client, actor_id=current_user.id, ttl=ttl)
     record_access(db.session, current_user.id, client.id, "handläggare: inloggningskod")
     db.session.commit()
-    # Shown once, never flashed: the session cookie is signed, not encrypted.
+    # Shown once, never flashed: the session cookie is signed, not encrypted. The link carries the
+    # code after "#", which browsers never send: it stays out of URLs in logs (login-code.js).
     return render_template("kundval/login_code.html", client=client, code=code, hours=ttl.total_seconds() // 3600,
-                           link=url_for("deltagare.code_link", code=code.replace("-", ""), _external=True))
+                           link=url_for("deltagare.login", _external=True, _anchor="kod=" + code.replace("-", "")))
 
 
 def _assessment_settings():
@@ -287,8 +300,8 @@ def outcomes():
     no_pay, no_pay_evidence = payroll.without_pay(db.session, results.SUSTAIN_DAYS, worker)
     evidence = {**payroll.evidence_for(db.session, pending + due, results.SUSTAIN_DAYS),
                 **no_pay_evidence}
-    for client_id in {r.client.id for r in pending + due + no_pay}:
-        record_access(db.session, current_user.id, client_id, "handläggare: resultat")
+    record_list_access(db.session, current_user.id, {r.client.id for r in pending + due + no_pay},
+                       "handläggare: resultat")
     db.session.commit()
     return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
                            no_pay=no_pay, evidence=evidence, sustain_days=results.SUSTAIN_DAYS,

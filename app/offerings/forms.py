@@ -1,9 +1,10 @@
 """Offering forms: the offering itself and a new price from a date."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.common.forms import DateField, IntegerField
 from app.common.labels import LABELS
 
 REQUIRED = _l("Fyll i fältet.")

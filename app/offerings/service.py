@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
-from app.common.money import money
+from app.common.money import OutOfBounds, parse_money
 from app.kundval.models import Placement
 from app.offerings.models import RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
 from app.providers.models import Provider
@@ -43,8 +43,8 @@ class OfferingData:
 
 def _amount(value, name: str) -> Decimal:
     try:
-        amount = money(str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
-    except (ValueError, TypeError):
+        amount = parse_money(str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+    except (OutOfBounds, ValueError, TypeError):
         raise ValidationError(name, "ange beloppet i kronor med högst två decimaler") from None
     if amount <= 0 or amount > Decimal("1000000"):
         raise ValidationError(name, "beloppet måste vara större än 0 och högst 1 000 000 kr")

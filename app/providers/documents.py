@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,13 @@ def sniff(data: bytes) -> str | None:
     return kind
 
 
+def clean_filename(name: str | None) -> str:
+    """The last part of an uploaded file's name without control characters (a NUL byte can't be
+    stored in PostgreSQL nor sent back in a header), at most 200 characters."""
+    text = "".join(ch for ch in (name or "") if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+    return Path(text.replace("\\", "/")).name.strip()[:200]
+
+
 def check_upload(upload: Upload, field: str) -> str:
     """Return the checked type or raise ValidationError naming `field`."""
     if upload.kind not in DOCUMENT_KINDS:
@@ -57,7 +65,7 @@ def check_upload(upload: Upload, field: str) -> str:
         raise ValidationError(field, "filen är tom")
     if len(upload.data) > MAX_SIZE:
         raise ValidationError(field, f"filen är större än {MAX_SIZE // (1024 * 1024)} MB")
-    ext = Path(upload.filename or "").suffix.lower()
+    ext = Path(clean_filename(upload.filename)).suffix.lower()
     if ext not in _EXTENSIONS:
         raise ValidationError(field, "bara PDF, JPEG och PNG tas emot")
     kind = sniff(upload.data)
@@ -89,7 +97,7 @@ def store_document(session: Session, provider: Provider, upload: Upload, upload_
     folder = Path(upload_dir) / "providers" / str(provider.id)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / stored_name).write_bytes(upload.data)
-    safe_name = Path(upload.filename).name[:200]
+    safe_name = clean_filename(upload.filename)
     doc = ProviderDocument(provider_id=provider.id, kind=upload.kind, filename=safe_name,
                            stored_name=stored_name, content_type=content_type,
                            size=len(upload.data), expires_on=upload.expires_on)

@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common.forms import DateField
 from app.common.labels import LABELS
 
 SERVICE_TYPE_CHOICES = [(k, v) for k, v in LABELS["service_type"].items()]
@@ -88,3 +88,5 @@ class DocumentForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Namn på nyckeln (t.ex. vilket system som använder den)"),
                        validators=[DataRequired(REQUIRED), Length(max=100)])
+    valid_days = SelectField(_l("Giltig i"), default="365", choices=[
+        ("30", _l("30 dagar")), ("90", _l("90 dagar")), ("365", _l("ett år")), ("730", _l("två år"))])

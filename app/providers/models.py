@@ -73,6 +73,7 @@ class ApiToken(Timestamped, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+    expires_at: datetime | None = None  # None only for tokens made before tokens expired
 
 
 class IdempotencyRecord(Timestamped, table=True):

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from app.auth.models import User
-from app.auth.service import MIN_PASSWORD_LENGTH, create_user, normalize_email
+from app.auth.service import check_password, create_user, normalize_email
+from app.auth.sessions import end_user_access
 from app.common.audit import record_change
 from app.common.base import new_ref, utcnow
 from app.common.errors import ValidationError, ValidationErrors
@@ -291,8 +292,7 @@ def accept_invitation(session: Session, token: str, name: str, password: str) ->
     invitation = find_invitation(session, token)
     if invitation is None:
         raise ValidationError("token", "länken är ogiltig, redan använd eller för gammal")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError("password", f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    check_password(password)
     provider = session.get(Provider, invitation.provider_id)
     if provider.status != "approved":
         raise ValidationError("token", "anordnaren är inte godkänd")
@@ -311,6 +311,7 @@ def remove_user(session: Session, actor: User, user_id: int) -> User:
     if user.id == actor.id:
         raise ValidationError("user", "du kan inte ta bort ditt eget konto")
     user.active = False
+    end_user_access(session, user)
     record_change(session, actor.id, "remove", "user", user.id, before={"active": True},
                   after={"active": False})
     return user
@@ -318,20 +319,27 @@ def remove_user(session: Session, actor: User, user_id: int) -> User:
 
 # API tokens --------------------------------------------------------------------------------
 
-def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for the actor's provider; the plain token is returned once and never stored."""
+TOKEN_VALID_DAYS = (30, 90, 365, 730)
+
+
+def create_token(session: Session, actor: User, name: str, valid_days: int = 365) -> tuple[ApiToken, str]:
+    """A new token for the actor's provider, valid `valid_days`; the plain token is returned once and
+    never stored."""
     name = _required(name, "name", "ge nyckeln ett namn")[:100]
+    if valid_days not in TOKEN_VALID_DAYS:
+        raise ValidationError("valid_days", "välj hur länge nyckeln ska gälla")
     provider = session.get(Provider, actor.provider_id)
     if provider is None or provider.status not in ("approved", "suspended"):
         raise ValidationError("name", "bara godkända anordnare kan skapa API-nycklar")
     prefix = secrets.token_hex(4)
     plain = f"kv_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(provider_id=provider.id, name=name, prefix=prefix, token_hash=_hash(plain),
-                     created_by_id=actor.id)
+                     created_by_id=actor.id, expires_at=utcnow() + timedelta(days=valid_days))
     session.add(token)
     session.flush()
     record_change(session, actor.id, "create", "api_token", token.id,
-                  after={"provider_id": provider.id, "name": name, "prefix": prefix})
+                  after={"provider_id": provider.id, "name": name, "prefix": prefix,
+                         "expires_at": token.expires_at.isoformat()})
     return token, plain
 
 
@@ -357,6 +365,8 @@ def authenticate_token(session: Session, plain: str) -> ApiToken | None:
         return None
     token = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash(plain))).first()
     if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and _aware(token.expires_at) <= utcnow():
         return None
     provider = session.get(Provider, token.provider_id)
     if provider is None or provider.status not in ("approved", "suspended"):

@@ -261,7 +261,8 @@ def tokens():
     new_token = None
     if form.validate_on_submit():
         try:
-            _token, new_token = service.create_token(db.session, current_user, form.name.data)
+            _token, new_token = service.create_token(db.session, current_user, form.name.data,
+                                                     int(form.valid_days.data))
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -270,7 +271,7 @@ def tokens():
                            .order_by(ApiToken.created_at.desc())).all()
     status = 400 if request.method == "POST" and new_token is None else 200
     return render_template("providers/tokens.html", form=form, rows=rows, new_token=new_token,
-                           provider=provider), status
+                           provider=provider, now=utcnow().replace(tzinfo=None)), status
 
 
 @bp.route("/api-nycklar/<int:token_id>/aterkalla", methods=["POST"])

@@ -17,7 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from app.auth.access import public
 from app.common import clock
+from app.common.audit import clients_of_referrals, record_access, record_list_access
 from app.common.base import utcnow
+from app.common.dates import BadDate, parse_date
 from app.common.errors import ValidationError
 from app.extensions import csrf, db, limiter
 from app.kundval.models import Placement
@@ -39,6 +41,10 @@ def _rate_key() -> str:
 
 
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"), key_func=_rate_key)(bp)
+# Requests without a valid token count per address, whatever token they make up.
+limiter.limit(lambda: current_app.config.get("API_FAILED_TOKEN_LIMIT", "20 per minute"),
+              key_func=lambda: f"bad-token:{request.remote_addr}",
+              deduct_when=lambda response: response.status_code == 401)(bp)
 
 
 class ApiError(Exception):
@@ -95,6 +101,7 @@ def token_required(view):
             return response
         g.provider_id = token.provider_id
         g.api_token_id = token.id
+        g.api_user_id = token.created_by_id  # who the access log names for the token's views
         token.last_used_at = utcnow()
         unknown = sorted(set(request.args) - QUERY_PARAMETERS.get(request.endpoint, set()))
         if unknown:
@@ -158,6 +165,8 @@ def _body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationError("body", "the body must be a JSON object")
+    if b"\\u0000" in request.get_data() or b"\x00" in request.get_data():
+        raise ValidationError("body", "text must not contain NUL characters")
     return data
 
 
@@ -197,8 +206,15 @@ def placements():
     rows = grid_service.provider_placements(db.session, g.provider_id, first, last)
     by_id = {p.id: p for p in db.session.execute(
         select(Placement).where(Placement.id.in_([r.placement_id for r in rows]))).scalars()} if rows else {}
+    record_list_access(db.session, g.api_user_id, clients_of_referrals(db.session, [r.referral_id for r in rows]),
+                       "API: placeringar")
     db.session.commit()
     return jsonify({"placements": [_placement_json(r, by_id[r.placement_id]) for r in rows]})
+
+
+def _seen_one(row, page: str) -> None:
+    for client_id in clients_of_referrals(db.session, [row.referral_id]):
+        record_access(db.session, g.api_user_id, client_id, page)
 
 
 def _attendance_json(ref: str, period: str) -> dict:
@@ -220,6 +236,7 @@ def _attendance_json(ref: str, period: str) -> dict:
 def get_attendance(ref: str, period: str):
     _period(period)
     body = _attendance_json(ref, period)
+    _seen_one(_placement_row(ref), "API: närvaro")
     db.session.commit()
     return jsonify(body)
 
@@ -247,8 +264,8 @@ def put_attendance(ref: str, period: str):
         if not isinstance(item, dict):
             raise ValidationError(path, "each day must be an object")
         try:
-            day = date.fromisoformat(str(item.get("date", "")))
-        except ValueError:
+            day = parse_date(item.get("date"))
+        except BadDate:
             raise ValidationError(f"{path}.date", "date must be YYYY-MM-DD") from None
         if (row.placement_id, day) in wanted:
             raise ValidationError(f"{path}.date", "the date is listed twice")
@@ -287,7 +304,7 @@ def _outcome_json(outcome, ref: str) -> dict:
 @bp.route("/placements/<ref>/outcomes", methods=["GET"])
 @token_required
 def list_outcomes(ref: str):
-    _placement_row(ref)
+    _seen_one(_placement_row(ref), "API: resultat")
     rows = service.provider_outcomes(db.session, g.provider_id, ref)
     db.session.commit()
     return jsonify({"outcomes": [_outcome_json(o, r) for o, r, _name in rows]})
@@ -301,8 +318,8 @@ def post_outcome(ref: str):
     data = _body()
     raw_date = data.get("result_date")
     try:
-        result_date = date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
-    except ValueError:
+        result_date = parse_date(raw_date)
+    except BadDate:
         result_date = None
     if result_date is None:
         raise ValidationError("result_date", "result_date must be YYYY-MM-DD")

@@ -1,9 +1,10 @@
 """Reporting forms: a result (outcome). The month grid posts plain named cells (see grid.py)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.common.forms import DateField
 from app.common.labels import LABELS
 
 REQUIRED = _l("Fyll i fältet.")

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common import clock
+from app.common.audit import clients_of_referrals, record_list_access
 from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
@@ -67,6 +68,13 @@ def cells_from_form(form, rows) -> tuple[dict, dict]:
     return wanted, fields
 
 
+def _seen(rows, page: str) -> None:
+    """One access-log row for a page listing these placements' clients."""
+    record_list_access(db.session, current_user.id, clients_of_referrals(db.session, [r.referral_id for r in rows]),
+                       page)
+    db.session.commit()
+
+
 @bp.route("/", methods=["GET", "POST"])
 @bp.route("/<period>", methods=["GET", "POST"])
 @roles_required("provider")
@@ -90,6 +98,7 @@ def grid(period: str | None = None):
                            changed), "success")
             return redirect(url_for("reporting.grid", period=period))
     month = grid_service.month_grid(db.session, provider_id, period)
+    _seen(month.rows, f"anordnare: närvaro {period}")
     posted = request.form if status == 400 else {}
     return render_template("reporting/grid.html", month=month, errors=errors, posted=posted,
                            totals=grid_service.week_totals(month.rows),
@@ -134,6 +143,7 @@ def outcomes():
         else:
             flash(_("Resultatet är rapporterat. Handläggaren verifierar det."), "success")
             return redirect(url_for("reporting.outcomes"))
+    _seen(rows, "anordnare: resultat")
     return render_template("reporting/outcomes.html", form=form,
                            outcomes=service.provider_outcomes(db.session, provider_id),
                            status_of=service.outcome_status), 400 if request.method == "POST" else 200

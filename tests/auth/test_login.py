@@ -29,7 +29,7 @@ def make_app(app, database_url, tmp_path):
     def make(**settings):
         application = create_app({
             "TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+            "PERSONAL_ID_KEY": "test-personal-id-key", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
             "UPLOAD_DIR": str(tmp_path / "uploads"), **settings,
         })
         made.append(application)

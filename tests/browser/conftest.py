@@ -138,6 +138,7 @@ def _server(tmp_path_factory) -> Iterator[LiveServer]:
         "TESTING": False,  # real error pages, as a person sees them
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
+        "PERSONAL_ID_KEY": "test-personal-id-key",
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -410,6 +410,13 @@ BAD_INPUTS = [
      "placements[0].offering: offering 'O2' is utredning, but referral 'R1' is for praktik"),
     ("ref not a string", _set("clients", 0, "ref", 1), "clients[0].ref: must be a non-empty string"),
     ("newly_arrived not a bool", _set("clients", 0, "newly_arrived", "no"), "clients[0].newly_arrived: must be true or false"),
+    ("rate 1e400", _set("offerings", 0, "rate", "1e400"), "offerings[0].rate: is too large"),
+    ("rate above ten million", _set("offerings", 0, "rate", "10000000.01"), "offerings[0].rate: is too large"),
+    ("hours NaN", _set("attendance", 0, "hours", "NaN"), 'attendance[0].hours: expected a string like "7.50"'),
+    ("weekly cap 1e400", _set("referrals", 0, "max_hours_per_week", "1e400"),
+     "referrals[0].max_hours_per_week: is too large"),
+    ("date in year 9999", _set("referrals", 0, "valid_to", "9999-12-31"),
+     "referrals[0].valid_to: must be between 1900-01-01 and 2100-12-31"),
 ]
 
 

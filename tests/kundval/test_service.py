@@ -298,3 +298,22 @@ def test_only_offerings_available_today_are_shown(session):
     assert [c.offering.title for c in choice.available_offerings(session, r, TODAY, secret="s")] == ["Gammalt pris"]
     tomorrow = TODAY + timedelta(days=1)
     assert [c.offering.title for c in choice.available_offerings(session, r, tomorrow, secret="s")] == ["Nytt pris"]
+
+
+@pytest.mark.parametrize("cap, stored", [("168", "168.00"), ("37,5", "37.50"), ("", None)])
+def test_a_weekly_cap_may_be_up_to_168_hours(session, cap, stored):
+    c = f.client(session, 0)
+    referral = service.create_referral(session, c, service_type="praktik", valid_from=f.TODAY,
+                                       valid_to=f.TODAY + timedelta(days=30), decided_on=f.TODAY,
+                                       max_hours_per_week=cap, case_worker_id=None)
+    assert (str(referral.max_hours_per_week) if referral.max_hours_per_week is not None else None) == stored
+
+
+@pytest.mark.parametrize("cap", ["168.25", "0", "-5", "NaN", "Infinity", "1e400", "tjugo"])
+def test_a_weekly_cap_outside_0_to_168_or_not_a_number_names_the_field(session, cap):
+    c = f.client(session, 0)
+    with pytest.raises(ValidationError) as error:
+        service.create_referral(session, c, service_type="praktik", valid_from=f.TODAY,
+                                valid_to=f.TODAY + timedelta(days=30), decided_on=f.TODAY,
+                                max_hours_per_week=cap, case_worker_id=None)
+    assert error.value.field == "max_hours_per_week"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from app.common.models import AccessLog
+from app.extensions import db
 from app.kundval.models import Client, Placement, Referral
 from app.reporting.models import Outcome
 from tests.kundval import factories as f
@@ -275,3 +276,24 @@ def test_two_clients_posting_for_the_last_place_at_once_one_gets_a_clear_message
     assert "Platsen är tyvärr redan tagen" in refused.text
     with app.app_context():
         assert len(db.session.exec(select(Placement)).all()) == 1
+
+
+def test_the_login_code_never_travels_in_a_url(app, client, auth, caplog):
+    _login(auth, "case_worker")
+    client_id = _register(client)
+    page = client.post(f"/handlaggare/deltagare/{client_id}/kod").text
+    code = re.search(r'class="login-code"[^>]*>([A-Z0-9]{4}-[A-Z0-9]{4})<', page).group(1)
+    plain = code.replace("-", "")
+    # The link carries the code only after "#", which a browser never sends.
+    assert f"/deltagare/logga-in#kod={plain}" in page
+    assert f"/kod/{plain}" not in page
+    auth.logout()
+    assert client.get(f"/deltagare/kod/{plain}").status_code == 404
+    login_page = client.get("/deltagare/logga-in").text
+    assert "login-code.js" in login_page and "<script>" not in login_page
+    r = client.post("/deltagare/logga-in", data={"code": plain})
+    assert r.status_code == 302
+    with app.app_context():
+        logged = [page for (page,) in db.session.execute(select(AccessLog.page)).all()]
+    assert not any(plain in p or code in p for p in logged)
+    assert plain not in caplog.text and code not in caplog.text

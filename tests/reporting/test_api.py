@@ -180,3 +180,47 @@ def test_rate_limit_per_token(app, auth, session):
 def test_openapi_document_is_served(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and "/placements/{ref}/attendance/{period}" in doc["paths"]
+
+
+def test_failed_tokens_are_counted_per_address_whatever_the_prefix(app, auth, session):
+    from app import create_app
+
+    seed(session)
+    token = token_for(session, auth, ORG_A)
+    limited = create_app({**app.config, "RATELIMIT_ENABLED": True, "API_FAILED_TOKEN_LIMIT": "3 per minute"})
+    try:
+        client = limited.test_client()
+        codes = [client.get("/api/v1/placements", headers=bearer(f"kv_{i:08x}_guess")).status_code
+                 for i in range(4)]
+        after = client.get("/api/v1/placements", headers=bearer(token)).status_code
+    finally:
+        limited.extensions["db_engine"].dispose()
+    assert codes == [401, 401, 401, 429]
+    assert after == 429  # the address is blocked for a while, even with a real token
+
+
+def test_a_token_expires_after_the_days_chosen_at_creation(client, auth, session):
+    from datetime import timedelta
+
+    from app.providers.models import ApiToken
+
+    seed(session)
+    user = auth.user("provider", email="tid@test.example", provider_org_nr=ORG_A)
+    token, plain = provider_service.create_token(session, session.get(User, user.id), "Kort", valid_days=30)
+    session.commit()
+    assert timedelta(days=29) < token.expires_at - token.created_at <= timedelta(days=30)
+    assert client.get("/api/v1/placements", headers=bearer(plain)).status_code == 200
+    stored = session.get(ApiToken, token.id)
+    stored.expires_at = stored.created_at - timedelta(seconds=1)
+    session.commit()
+    assert client.get("/api/v1/placements", headers=bearer(plain)).status_code == 401
+
+
+def test_the_token_page_asks_for_an_expiry_and_shows_it(client, auth, session):
+    seed(session)
+    auth.login("provider", email="sida@test.example", provider_org_nr=ORG_A)
+    page = client.get("/anordnare/api-nycklar").get_data(as_text=True)
+    assert 'name="valid_days"' in page and 'selected value="365"' in page
+    client.post("/anordnare/api-nycklar", data={"name": "Systemet", "valid_days": "90"})
+    page = client.get("/anordnare/api-nycklar").get_data(as_text=True)
+    assert "Gäller till" in page

@@ -22,6 +22,3 @@ class User(UserMixin, Timestamped, table=True):
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles

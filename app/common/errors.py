@@ -9,10 +9,3 @@ class ValidationError(Exception):
         self.field = field
         self.message = message
 
-
-class NotFound(Exception):
-    pass
-
-
-class Conflict(Exception):
-    """The action cannot be done in the current state (e.g. the settlement is approved)."""

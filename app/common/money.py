@@ -27,3 +27,16 @@ def money(value: str | int | Decimal) -> Decimal:
 def round_money(value: Decimal) -> Decimal:
     """Round to öre, halves away from zero (also for negative amounts: -0.125 -> -0.13)."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def from_db(value: Decimal | float | int | str) -> Decimal:
+    """A Numeric column's value as Decimal: PostgreSQL gives Decimal, SQLite a float, which
+    is read back through its shortest repr and given 2 decimals."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENT)
+
+
+def as_text(value: Decimal | float | int | str) -> str:
+    """A stored amount as the 2-decimal string of exchange.md ("120.00")."""
+    return str(from_db(value).quantize(CENT))

@@ -83,6 +83,17 @@ def export_cmd(period: str, fmt: str, out: Path | None) -> None:
         click.echo(f"Skrev {out}", err=True)
 
 
+def _check_out(fmt: str, out: Path | None) -> None:
+    """pdf and peppol need a directory or a .zip, sie a file (or stdout); exit 1 otherwise."""
+    if fmt in ("pdf", "peppol") and (out is None or (
+            out.exists() and not out.is_dir() and out.suffix.lower() != ".zip")):
+        click.echo("out: ange en katalog eller en .zip-fil för pdf och peppol", err=True)
+        sys.exit(1)
+    if fmt == "sie" and out is not None and out.is_dir():
+        click.echo("out: ange en fil för sie, inte en katalog", err=True)
+        sys.exit(1)
+
+
 def _export_documents(period: str, fmt: str, out: Path | None) -> None:
     """PDF or Peppol per approved settlement (a directory or a .zip), or one SIE 4I file."""
     from datetime import date
@@ -95,13 +106,7 @@ def _export_documents(period: str, fmt: str, out: Path | None) -> None:
         service.check_period(period)
     except ValidationError as exc:
         _fail(exc)
-    if fmt in ("pdf", "peppol") and (out is None or (
-            out.exists() and not out.is_dir() and out.suffix.lower() != ".zip")):
-        click.echo("out: ange en katalog eller en .zip-fil för pdf och peppol", err=True)
-        sys.exit(1)
-    if fmt == "sie" and out is not None and out.is_dir():
-        click.echo("out: ange en fil för sie, inte en katalog", err=True)
-        sys.exit(1)
+    _check_out(fmt, out)
     settings = documents.settings_from_config(current_app.config)
     docs = documents.load_documents(db.session, settings, period=period)
     drafts = documents.draft_org_numbers(db.session, period)

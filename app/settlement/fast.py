@@ -79,6 +79,7 @@ def _hours(hundredths_: int) -> Decimal:
 
 _HOURS, _CAPPED, _DAYS, _WEEKS, _PACKAGE = "hours", "capped", "days", "weeks", "package"
 _WalkEntry = tuple[date, date, str, int]  # (date, placement start, placement ref, hundredths)
+_NOT_CAPPED: list[_WalkEntry] = []  # never appended to: only capped placements walk
 _UNIT_OF_RATE = {"hour": _HOURS, "day": _DAYS, "week": _WEEKS, "package": _PACKAGE}
 
 
@@ -97,7 +98,7 @@ class _State:
         self.quantity = 0
         self.first_counted: date | None = None
         self.weeks: set[int] = set()
-        self.walk: list[_WalkEntry] = []  # capped hour placements: shared per referral
+        self.walk = _NOT_CAPPED  # capped hour placements get their referral's shared list
         self.warnings = warnings
         self.seen: list[int | str] = []
 

@@ -150,10 +150,10 @@ def _attendance(engine, placements: list[dict], rnd: random.Random) -> None:
 
 
 PHASES = {  # where a run's time goes: (module, function) -> label
-    ("service", "_load_attendance"): "attendance query and records",
-    ("service", "load_inputs"): "loading in all",
-    ("rules", "owed_and_fingerprints"): "rules: lines, warnings, fingerprints",
-    ("service", "_store_drafts"): "storing the drafts",
+    ("loading", "_load_attendance"): "attendance query and records",
+    ("workflow", "load_inputs"): "loading in all",
+    ("fast", "owed_and_fingerprints"): "rules: lines, warnings, fingerprints",
+    ("workflow", "store_drafts"): "storing the drafts",
 }
 
 
@@ -182,7 +182,7 @@ def measure(url: str, phases: bool = False) -> None:
     from app.common import personal_data
     from app.extensions import make_engine
     from app.providers.models import Provider
-    from app.settlement import rules, service
+    from app.settlement import fast, loading, rules, service, workflow
     from app.settlement.models import Settlement, SettlementLine, SettlementWarning
 
     personal_data.configure("benchmark")
@@ -203,7 +203,7 @@ def measure(url: str, phases: bool = False) -> None:
                               "WHERE date BETWEEN :a AND :b GROUP BY placement_id"),
                          {"a": first, "b": last}).all()
             floor.append(time.perf_counter() - t0)
-    spent = _time_phases({"service": service, "rules": rules}) if phases else {}
+    spent = _time_phases({"loading": loading, "workflow": workflow, "fast": fast}) if phases else {}
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     with Session(engine) as session:

@@ -29,9 +29,6 @@ class User(UserMixin, Timestamped, table=True):
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
 
 class TotpFactor(Timestamped, table=True):
     """A staff user's authenticator app: its TOTP secret (encrypted), confirmed by a first code."""

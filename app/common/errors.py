@@ -10,13 +10,6 @@ class ValidationError(Exception):
         self.message = message
 
 
-class NotFound(Exception):
-    pass
-
-
-class Conflict(Exception):
-    """The action cannot be done in the current state (e.g. the settlement is approved)."""
-
 
 class ValidationErrors(ValidationError):
     """Several fields wrong at once, so a form can show every mistake together; the first names the field."""

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_babel import format_date, get_locale
 
 
@@ -57,7 +57,3 @@ def fmt_date(value: date | datetime | None, fmt: str = "short") -> str:
 def language_switch_target() -> str:
     return "en" if _locale().startswith("sv") else "sv"
 
-
-def request_wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")

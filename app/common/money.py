@@ -41,7 +41,7 @@ class OutOfBounds(ValueError):
     """A number that is not a finite number within the bounds; the message says which."""
 
 
-def _number(value, places: int = 2) -> Decimal:
+def _number(value: object, places: int = 2) -> Decimal:
     """A finite Decimal with at most `places` decimals, from a string typed the Swedish or the
     English way ("10 000,50", "10000.50"); floats are refused because they are not exact."""
     if isinstance(value, float | bool):
@@ -70,12 +70,12 @@ def _within(number: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return number
 
 
-def parse_money(value, *, allow_negative: bool = False, maximum: Decimal = MAX_MONEY) -> Decimal:
+def parse_money(value: object, *, allow_negative: bool = False, maximum: Decimal = MAX_MONEY) -> Decimal:
     """An amount in kronor, 0 to 10 000 000.00 (or ± that with `allow_negative`)."""
     return _within(_number(value), -maximum if allow_negative else ZERO, maximum)
 
 
-def parse_hours(value, *, step: Decimal | None = None) -> Decimal:
+def parse_hours(value: object, *, step: Decimal | None = None) -> Decimal:
     """The hours of one day, 0 to 24; `step` (e.g. 0.25) if they must be whole quarters."""
     hours = _within(_number(value), ZERO, MAX_DAY_HOURS)
     if step is not None and hours % step:
@@ -83,7 +83,7 @@ def parse_hours(value, *, step: Decimal | None = None) -> Decimal:
     return hours
 
 
-def parse_weekly_cap(value) -> Decimal | None:
+def parse_weekly_cap(value: object) -> Decimal | None:
     """A cap on hours per week, more than 0 and at most 168; empty means no cap."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -91,3 +91,16 @@ def parse_weekly_cap(value) -> Decimal | None:
     if hours == 0:
         raise OutOfBounds("must be greater than 0")
     return hours
+
+
+def from_db(value: Decimal | float | int | str) -> Decimal:
+    """A Numeric column's value as Decimal: PostgreSQL gives Decimal, SQLite a float, which
+    is read back through its shortest repr and given 2 decimals."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENT)
+
+
+def as_text(value: Decimal | float | int | str) -> str:
+    """A stored amount as the 2-decimal string of exchange.md ("120.00")."""
+    return str(from_db(value).quantize(CENT))

@@ -25,7 +25,7 @@ from app.common.dates import BadDate, in_bounds
 from app.common.errors import ValidationError
 from app.common.money import MAX_DAY_HOURS, MAX_MONEY, MAX_WEEK_HOURS
 from app.common.personal_data import cipher
-from app.kundval.models import CHOSEN_BY, END_REASONS, Client, Placement, Referral
+from app.kundval.models import CHOSEN_BY, END_REASONS, LEVELS, Client, Placement, Referral
 from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
 from app.providers.models import PROVIDER_KINDS, PROVIDER_STATUSES, Provider
 from app.reporting import late_changes
@@ -208,6 +208,26 @@ def _list_of(options: Iterable, nonempty: bool = True) -> Parser:
     return parse
 
 
+def _level_rates(value, path):
+    """{"B": "140.00"}: a rate per level, stored with 2-decimal strings; null means none."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(path, 'must be an object like {"B": "140.00"}')
+    rates = {}
+    for level, rate in value.items():
+        if level not in LEVELS:
+            raise ValidationError(f"{path}.{str(level)[:20]}",
+                                  f"unknown level (expected one of {', '.join(LEVELS)})")
+        rates[level] = str(_money(rate, f"{path}.{level}"))
+    return dict(sorted(rates.items()))
+
+
+def _levels(value, path):
+    """A bonus rule's levels, sorted; null or [] means every referral."""
+    return [] if value is None else sorted(_list_of(LEVELS, nonempty=False)(value, path))
+
+
 def _languages(value, path):
     if value is None:
         return []
@@ -315,7 +335,7 @@ _SPEC = {s.name: s for s in (
         "default_choice": _bool(), "description": _text(None), "area": _text(100),
         "address": _text(200), "languages": _languages, "target_groups": _text(None),
         "available_from": _date(True), "available_to": _date(True),
-        "status": _choice(OFFERING_STATUSES),
+        "status": _choice(OFFERING_STATUSES), "level_rates": _level_rates,
     }, ("provider", "service_type", "title", "rate_unit", "rate"), {"provider": "providers"}),
     _Section("bonus_rules", BonusRule, {
         "ref": _ref, "name": _text(200), "description": _text(None),
@@ -324,6 +344,7 @@ _SPEC = {s.name: s for s in (
         "newly_arrived": _bool(nullable=True), "placements_from": _date(True),
         "placements_to": _date(True), "outcome_kinds": _list_of(OUTCOME_KINDS), "tiers": _tiers,
         "grace_days": _int(0, 36500), "sustain_days": _int(0, 36500), "sustain_amount": _money,
+        "levels": _levels,
     }, ("service_types", "outcome_kinds", "tiers"), {}),
     _Section("clients", Client, {
         "ref": _ref, "personal_id": _personal_id, "name": _text(200, True),
@@ -335,6 +356,7 @@ _SPEC = {s.name: s for s in (
         "ref": _ref, "client": _ref, "service_type": _choice(SERVICE_TYPES),
         "decided_on": _date(), "valid_from": _date(), "valid_to": _date(),
         "max_hours_per_week": _weekly_cap, "choice_deadline": _date(True),
+        "level": _choice(LEVELS, nullable=True),
     }, ("client", "service_type", "decided_on", "valid_from", "valid_to"), {"client": "clients"}),
     _Section("placements", Placement, {
         "ref": _ref, "referral": _ref, "offering": _ref, "chosen_by": _choice(CHOSEN_BY),
@@ -354,7 +376,7 @@ _NOUN = {"providers": "provider", "offerings": "offering", "clients": "client",
          "referrals": "referral", "placements": "placement"}
 # An offering's price terms and a referral's service type are what placements are paid by.
 _FROZEN_OFFERING_FIELDS = ("provider", "service_type", "rate_unit", "rate", "vat_rate", "start_share",
-                          "level_rates")
+                           "level_rates")
 
 
 @dataclass(eq=False)

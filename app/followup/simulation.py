@@ -1,6 +1,6 @@
 """Bonus simulation: what past months would have cost under other bonus rules, by the real engine.
 
-The settlement engine (settlement.rules.owed_all) computes every month twice on the same loaded
+The settlement engine (settlement.fast.owed_all) computes every month twice on the same loaded
 data: once with the stored bonus rules and once with the simulated ones. Nothing is written.
 Adjustments of earlier settled months are not part of the comparison: both sides are what the
 rules owe for each month itself.
@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.common.errors import ValidationError
 from app.common.money import ZERO
 from app.providers.models import Provider
-from app.settlement import rules, service
+from app.settlement import fast, rules, service
 from app.settlement.models import BonusRule
 
 MAX_MONTHS = 24
@@ -95,8 +95,8 @@ def simulate(session: Session, first: str, last: str,
     names = dict(session.execute(select(Provider.ref, Provider.name)).all())
     by_provider: dict[str, ProviderDiff] = {}
     for month in months:
-        real = rules.owed_all(real_inputs, month)
-        simulated = rules.owed_all(what_if, month)
+        real = fast.owed_all(real_inputs, month)
+        simulated = fast.owed_all(what_if, month)
         for provider in real.keys() | simulated.keys():
             row = by_provider.setdefault(provider, ProviderDiff(provider, names.get(provider, provider)))
             row.add(real.get(provider, ([], []))[0], simulated.get(provider, ([], []))[0])

@@ -21,6 +21,7 @@ from app.common.audit import clients_of_referrals, record_access, record_list_ac
 from app.common.base import utcnow
 from app.common.dates import BadDate, parse_date
 from app.common.errors import ValidationError
+from app.common.periods import check_period
 from app.extensions import csrf, db, limiter
 from app.kundval.models import Placement
 from app.providers import service as provider_service
@@ -28,7 +29,8 @@ from app.providers.models import IdempotencyRecord
 from app.reporting import grid as grid_service
 from app.reporting import late_changes, service
 from app.reporting.models import ATTENDANCE_STATUSES, Attendance, MonthReport
-from app.settlement.models import Settlement, SettlementLine
+from app.settlement.export import line_order, stored_line_records
+from app.settlement.models import Settlement
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -170,11 +172,6 @@ def _body() -> dict:
     return data
 
 
-def _period(value: str, field: str = "period") -> str:
-    grid_service.month_bounds(value, field)
-    return value
-
-
 def _placement_row(ref: str):
     """The provider's placement with this ref (with its window), or a 404 naming nothing else."""
     for row in grid_service.provider_placements(db.session, g.provider_id, date(1900, 1, 1),
@@ -234,7 +231,7 @@ def _attendance_json(ref: str, period: str) -> dict:
 @bp.route("/placements/<ref>/attendance/<period>", methods=["GET"])
 @token_required
 def get_attendance(ref: str, period: str):
-    _period(period)
+    check_period(period)
     body = _attendance_json(ref, period)
     _seen_one(_placement_row(ref), "API: närvaro")
     db.session.commit()
@@ -246,7 +243,7 @@ def get_attendance(ref: str, period: str):
 @write
 def put_attendance(ref: str, period: str):
     """Replace the placement's whole month: days not listed are removed."""
-    _period(period)
+    check_period(period)
     row = _placement_row(ref)
     first, last = grid_service.month_bounds(period)
     data = _body()
@@ -348,19 +345,12 @@ def settlements():
                                     Settlement.status == "approved").order_by(Settlement.period)
     period = request.args.get("period")
     if period is not None:
-        stmt = stmt.where(Settlement.period == _period(period))
+        stmt = stmt.where(Settlement.period == check_period(period))
     found = list(db.session.execute(stmt).scalars())
     lines: dict[int, list] = {s.id: [] for s in found}
     if found:
-        for line, ref in db.session.execute(
-                select(SettlementLine, Placement.ref).join(Placement, Placement.id == SettlementLine.placement_id)
-                .where(SettlementLine.settlement_id.in_(list(lines)))
-                .order_by(Placement.ref, SettlementLine.kind)):
-            lines[line.settlement_id].append({
-                "placement": ref, "kind": line.kind, "quantity": f"{line.quantity:.2f}",
-                "unit_price": f"{line.unit_price:.2f}", "amount": f"{line.amount:.2f}",
-                "vat_rate": line.vat_rate, "vat": f"{line.vat:.2f}", "ref_period": line.ref_period,
-                "ref_kind": line.ref_kind})
+        for settlement_id, records in stored_line_records(db.session, list(lines)).items():
+            lines[settlement_id] = sorted(records, key=line_order)
     db.session.commit()
     return jsonify({"settlements": [{
         "id": s.id, "number": s.number, "period": s.period, "credit_note": bool(s.credit_note),

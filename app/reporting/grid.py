@@ -4,7 +4,6 @@ The screen and the API both save through `apply_changes`, so both refuse the sam
 """
 from __future__ import annotations
 
-import calendar
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +18,10 @@ from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.common.money import HOURS_STEP
+from app.common.periods import month_bounds as month_bounds  # re-exported for the views and API
+from app.common.periods import next_period as next_period
+from app.common.periods import period_of as period_of
+from app.common.periods import previous_period as previous_period
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.reporting import late_changes
@@ -27,31 +30,6 @@ from app.reporting.models import Attendance, MonthReport
 MAX_HOURS = Decimal("24")
 ABSENT_WORDS = {"f", "fr", "frånvaro", "franvaro", "a", "absent", "frånv"}
 Cell = tuple[str, Decimal]  # (status, hours)
-
-
-def month_bounds(period: str, field_name: str = "period") -> tuple[date, date]:
-    try:
-        year, month = (int(part) for part in period.split("-"))
-        first = date(year, month, 1)
-    except (ValueError, AttributeError):
-        raise ValidationError(field_name, "ange månaden som ÅÅÅÅ-MM") from None
-    if len(period) != 7 or not 2000 <= year <= 2100:
-        raise ValidationError(field_name, "ange månaden som ÅÅÅÅ-MM")
-    return first, date(year, month, calendar.monthrange(year, month)[1])
-
-
-def period_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def previous_period(period: str) -> str:
-    first, _ = month_bounds(period)
-    return period_of(first - timedelta(days=1))
-
-
-def next_period(period: str) -> str:
-    _, last = month_bounds(period)
-    return period_of(last + timedelta(days=1))
 
 
 @dataclass

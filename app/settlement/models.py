@@ -24,7 +24,8 @@ class BonusRule(Timestamped, table=True):
     grace_days: int = Field(default=30)
     sustain_days: int = Field(default=90)
     sustain_amount: Decimal = MoneyField(default=Decimal("0.00"))
-    # ["B", "C"]: applies only to referrals of these levels; empty: only referrals with no level.
+    # ["B", "C"]: applies only to referrals of these levels; empty: to every referral (a referral
+    # with no level matches only rules without levels).
     levels: list = JSONField()
 
 

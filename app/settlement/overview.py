@@ -9,12 +9,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from app.common.money import from_db
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.settlement import rules
+from app.settlement.export import line_record
 from app.settlement.models import Period, Settlement, SettlementLine, SettlementWarning
-from app.settlement.service import _dec
 
 
 @dataclass
@@ -49,7 +50,7 @@ def recent_periods(session: Session, today: date, count: int = 12) -> list[dict]
             select(Settlement.period, Settlement.status, func.count(), func.sum(Settlement.total_incl_vat))
             .where(Settlement.period.in_(periods)).group_by(Settlement.period, Settlement.status)):
         stats[period][status] = n
-        stats[period]["total"] += _dec(total or 0)
+        stats[period]["total"] += from_db(total or 0)
     for period in session.execute(select(Period.period).where(Period.period.in_(periods),
                                                               Period.closed_at.is_not(None))).scalars():
         stats[period]["closed"] = True
@@ -75,9 +76,9 @@ def period_overview(session: Session, period: str) -> PeriodOverview:
         rows.append(ProviderRow(provider, s, line_counts.get(s.id, 0) if s else 0,
                                 warning_counts.get(s.id, 0) if s else 0))
         if s:
-            totals["excl"] += _dec(s.total_excl_vat)
-            totals["vat"] += _dec(s.total_vat)
-            totals["incl"] += _dec(s.total_incl_vat)
+            totals["excl"] += from_db(s.total_excl_vat)
+            totals["vat"] += from_db(s.total_vat)
+            totals["incl"] += from_db(s.total_incl_vat)
     closed = session.execute(select(Period.closed_at).where(Period.period == period)).scalar() is not None
     return PeriodOverview(period, closed, rows, totals)
 
@@ -132,9 +133,9 @@ def settlement_detail(session: Session, settlement_id: int) -> dict | None:
             SettlementWarning.settlement_id == settlement_id)
             .order_by(SettlementWarning.date)).scalars():
         g = group(w.placement_id)
-        g.warnings.append({"date": w.date, "hours": _dec(w.hours), "reason": w.reason,
+        g.warnings.append({"date": w.date, "hours": from_db(w.hours), "reason": w.reason,
                            "message": rules.warning_message(rules.Warning(
-                               g.placement_ref, w.date, "", _dec(w.hours), w.reason))})
+                               g.placement_ref, w.date, "", from_db(w.hours), w.reason))})
     ordered = sorted(groups.values(), key=lambda g: g.placement_ref)
     for g in ordered:
         g.lines.sort(key=lambda line: (line.kind, line.ref_period or ""))
@@ -159,9 +160,8 @@ def draft_changes(settlement: Settlement, groups: list[PlacementGroup]) -> list[
     now = {}
     for g in groups:
         for line in g.lines:
-            d = {"placement": g.placement_ref, "kind": line.kind, "quantity": _dec(line.quantity),
-                 "unit_price": _dec(line.unit_price), "amount": _dec(line.amount), "vat": _dec(line.vat),
-                 "ref_period": line.ref_period, "ref_kind": line.ref_kind}
+            d = line_record(g.placement_ref, line.kind, line.quantity, line.unit_price, line.amount,
+                            line.vat_rate, line.vat, line.ref_period, line.ref_kind)
             now[key(d)] = describe(d)
     changes = [LineChange(k, before.get(k), now.get(k)) for k in sorted(before.keys() | now.keys())
                if before.get(k) != now.get(k)]

@@ -1,230 +1,44 @@
 """The settlement rules of shared/spec/settlement.md as pure functions: plain records in, lines out.
 
-Nothing here knows Flask or SQL. Amounts are Decimal; hours are handled internally as
-integer hundredths so that two million attendance rows can be walked in a few seconds.
+One function per rule, named as in the spec, short enough to check by hand beside it: this is
+the reference. Nothing here knows Flask or SQL. The engine that runs a month of two million
+attendance rows in seconds is fast.py, proven equal to owed() here by property tests.
 """
 from __future__ import annotations
 
-import gc
-import hashlib
 import re
-import sys
-from array import array
 from collections.abc import Iterable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from operator import attrgetter
-from typing import NamedTuple
 
 from app.common.money import ZERO, money, round_money
+from app.common.periods import iso_week_range, period_bounds, period_of, week_period, week_thursday
+from app.common.periods import next_period as next_period  # re-exported: the rules' vocabulary
+from app.common.periods import previous_period as previous_period
+from app.settlement.records import (  # noqa: F401 - re-exported: the rules' vocabulary
+    COMPLETING_END_REASONS,
+    ENGINE_VERSION,
+    KIND_NAMES_SV,
+    KIND_OF_RATE_UNIT,
+    LINE_KINDS,
+    WARNING_REASONS,
+    Attendance,
+    BonusRule,
+    Inputs,
+    Line,
+    Offering,
+    Outcome,
+    OwedByProvider,
+    Period,
+    Placement,
+    Referral,
+    Tier,
+    Totals,
+    Warning,
+)
 
-Period = str  # 'YYYY-MM'
-
-# Bump when a rule changes, so fingerprints of old drafts stop matching.
-ENGINE_VERSION = "nacka-1"
-
-LINE_KINDS = ("hours", "days", "weeks", "package_start", "package_completion",
-              "bonus_result", "bonus_sustained", "adjustment")
-KIND_OF_RATE_UNIT = {"hour": "hours", "day": "days", "week": "weeks", "package": "package_start"}
-COMPLETING_END_REASONS = frozenset({"completed", "result"})
-WARNING_REASONS = ("outside_window", "absent", "zero_hours", "over_cap")
-
-KIND_NAMES_SV = {
-    "hours": "timmar", "days": "dagar", "weeks": "veckor", "package_start": "paket, startdel",
-    "package_completion": "paket, slutdel", "bonus_result": "resultatbonus",
-    "bonus_sustained": "bonus för bestående resultat", "adjustment": "justering",
-}
-
-
-# --- Records -------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Offering:
-    """Terms are frozen once a placement uses them: a new price is a new offering."""
-
-    ref: str
-    provider: str
-    service_type: str
-    rate_unit: str  # 'hour' | 'day' | 'week' | 'package'
-    rate: Decimal
-    vat_rate: int
-    start_share: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Referral:
-    ref: str
-    valid_from: date
-    valid_to: date
-    max_hours_per_week: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    ref: str
-    referral: str
-    offering: str
-    start_date: date
-    ended_on: date | None = None
-    end_reason: str | None = None
-    client_birth_date: date | None = None
-    client_newly_arrived: bool = False
-
-
-class Attendance(NamedTuple):
-    """One day's attendance, or several counted days of one placement merged into one record.
-
-    A tuple, not a dataclass: millions are made per run and a tuple is the cheapest record.
-    The database loader merges counted days no rule looks at one by one (merge_counted()):
-    `date` is then the earliest of them, `hours` their sum and `days` how many they were.
-    """
-
-    placement: str
-    date: date
-    status: str  # 'present' | 'absent'
-    hours: Decimal
-    days: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    ref: str
-    placement: str
-    kind: str  # 'employment' | 'studies'
-    result_date: date
-    verified_on: date | None = None
-    sustained_verified_on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Tier:
-    max_days: int
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class BonusRule:
-    """Never edited once it has paid out: new terms are a new rule with placements_from."""
-
-    ref: str
-    priority: int
-    service_types: tuple[str, ...]
-    outcome_kinds: tuple[str, ...]
-    tiers: tuple[Tier, ...]
-    min_age: int | None = None
-    max_age: int | None = None
-    newly_arrived: bool | None = None
-    placements_from: date | None = None
-    placements_to: date | None = None
-    grace_days: int = 30
-    sustain_days: int = 90
-    sustain_amount: Decimal = Decimal("0.00")
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    placement: str
-    kind: str
-    quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
-    vat_rate: int
-    vat: Decimal
-    ref_period: str | None = None
-    ref_kind: str | None = None
-    explanation: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Warning:  # noqa: A001 - the spec's word; the builtin is not used here
-    """An attendance row of the period that was not (fully) paid, and why."""
-
-    placement: str
-    date: date
-    kind: str  # the line kind the row would have fed: hours, days, weeks, package_start
-    hours: Decimal  # the hours not paid
-    reason: str  # one of WARNING_REASONS
-
-    @property
-    def message(self) -> str:
-        return warning_message(self)
-
-
-OwedByProvider = dict[str, tuple[list[Line], list[Warning]]]  # what owed_all() gives
-
-
-@dataclass
-class Inputs:
-    """Everything the rules read; at most one attendance row per (placement, date).
-
-    owed() remembers its results per period and forgets them as soon as a list or dict changes.
-    """
-
-    offerings: dict[str, Offering]
-    referrals: dict[str, Referral]
-    placements: list[Placement]
-    attendance: list[Attendance]
-    outcomes: list[Outcome]
-    bonus_rules: list[BonusRule]
-    _memo: dict | None = field(default=None, init=False, repr=False, compare=False)
-
-
-class Totals(NamedTuple):
-    excl: Decimal
-    vat: Decimal
-    incl: Decimal
-
-    @property
-    def credit_note(self) -> bool:
-        """A settlement whose total (incl. VAT) is negative is a kreditnota."""
-        return self.incl < 0
-
-
-# --- Periods, dates and people -------------------------------------------------------------------
-
-_PERIOD_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-
-
-def period_of(day: date) -> Period:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _parse_period(period: Period) -> tuple[int, int]:
-    m = _PERIOD_RE.fullmatch(period or "")
-    if not m:
-        raise ValueError(f"period must be YYYY-MM, not {period!r}")
-    return int(m[1]), int(m[2])
-
-
-def period_bounds(period: Period) -> tuple[date, date]:
-    """First and last day of the month."""
-    year, month = _parse_period(period)
-    first = date(year, month, 1)
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return first, following - timedelta(days=1)
-
-
-def next_period(period: Period) -> Period:
-    year, month = _parse_period(period)
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
-
-
-def previous_period(period: Period) -> Period:
-    year, month = _parse_period(period)
-    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
-
-
-def week_thursday(day: date) -> date:
-    """The Thursday of day's ISO week (Monday-Sunday)."""
-    return day + timedelta(days=3 - day.weekday())
-
-
-def week_period(day: date) -> Period:
-    """An ISO week belongs to the month that contains its Thursday."""
-    return period_of(week_thursday(day))
-
+# --- Dates and people ----------------------------------------------------------------------------
 
 def attendance_dates_needed(period: Period) -> tuple[date, date]:
     """Attendance dated in this range is all owed() reads for hour, day and week placements.
@@ -233,7 +47,7 @@ def attendance_dates_needed(period: Period) -> tuple[date, date]:
     instalment's month).
     """
     first, last = period_bounds(period)
-    return first - timedelta(days=first.weekday()), max(last, _week_range(first, last)[1])
+    return first - timedelta(days=first.weekday()), max(last, iso_week_range(first, last)[1])
 
 
 def age_on(birth: date, day: date) -> int:
@@ -322,58 +136,52 @@ def not_counted_reason(row: Attendance, window: tuple[date, date]) -> str | None
     return None
 
 
-def hundredths(hours: Decimal) -> int:
-    """Hours as an exact integer number of hundredths (the cap walk works in integers)."""
-    scaled = hours * 100
-    whole = int(scaled)
-    if whole != scaled:
-        raise ValueError(f"hours with more than 2 decimals: {hours}")
-    return whole
+# --- The rate ------------------------------------------------------------------------------------
+
+def placement_rate(offering: Offering, referral: Referral) -> Decimal:
+    """offering.level_rates[level] when the referral has a level the offering prices, else its rate."""
+    if referral.level is not None and referral.level in offering.level_rates:
+        return money(offering.level_rates[referral.level])
+    return money(offering.rate)
 
 
-def _row_hundredths(row: Attendance) -> int:
-    try:
-        return hundredths(row.hours)
-    except (ArithmeticError, TypeError, ValueError) as error:
-        raise ValueError(f"attendance {row.placement} {row.date}: {error}") from None
-
-
-def _hours(hundredths_: int) -> Decimal:
-    return Decimal(hundredths_).scaleb(-2)
-
-
-def _week_range(first: date, last: date) -> tuple[date, date]:
-    """Monday of the first and Sunday of the last ISO week whose Thursday is in first..last."""
-    first_thursday = first + timedelta(days=(3 - first.weekday()) % 7)
-    last_thursday = last - timedelta(days=(last.weekday() - 3) % 7)
-    return first_thursday - timedelta(days=3), last_thursday + timedelta(days=3)
+def level_note(offering: Offering, referral: Referral) -> str:
+    """' (nivå C)' after a computation paid at a level's rate, '' otherwise."""
+    if referral.level is not None and referral.level in offering.level_rates:
+        return f" (nivå {referral.level})"
+    return ""
 
 
 # --- Packages ------------------------------------------------------------------------------------
 
-def package_start_instalment(offering: Offering) -> Decimal:
-    return round_money(money(offering.rate) * offering.start_share / 100)
+def package_start_instalment(offering: Offering, rate: Decimal | None = None) -> Decimal:
+    """round(rate × start_share / 100); `rate` is the placement's (default the offering's)."""
+    return round_money(money(offering.rate if rate is None else rate) * offering.start_share / 100)
 
 
-def package_completion_instalment(offering: Offering) -> Decimal:
-    return money(offering.rate) - package_start_instalment(offering)
+def package_completion_instalment(offering: Offering, rate: Decimal | None = None) -> Decimal:
+    """rate − start instalment."""
+    rate = money(offering.rate if rate is None else rate)
+    return rate - package_start_instalment(offering, rate)
 
 
 # --- Result bonus --------------------------------------------------------------------------------
 
-def _rule_order(rule: BonusRule) -> tuple[int, str]:
+def rule_order(rule: BonusRule) -> tuple[int, str]:
     return rule.priority, rule.ref
 
 
-def bonus_rule_for(placement: Placement, offering: Offering,
-                   rules: Iterable[BonusRule]) -> BonusRule | None:
-    """First rule by priority (tie: lower ref) matching service type, age, newly arrived, dates.
+def bonus_rule_for(placement: Placement, offering: Offering, rules: Iterable[BonusRule],
+                   level: str | None = None) -> BonusRule | None:
+    """First rule by priority (tie: lower ref) matching service type, age, newly arrived, level
+    (the referral's) and dates.
 
-    Outcome kinds take no part. A rule with an age limit never matches an unknown birth date.
+    Outcome kinds take no part. A rule with an age limit never matches an unknown birth date; a
+    rule with levels never matches a referral without a level.
     """
     start = placement.start_date
     age = age_on(placement.client_birth_date, start) if placement.client_birth_date else None
-    for rule in sorted(rules, key=_rule_order):
+    for rule in sorted(rules, key=rule_order):
         if offering.service_type not in rule.service_types:
             continue
         if rule.min_age is not None and (age is None or age < rule.min_age):
@@ -381,6 +189,8 @@ def bonus_rule_for(placement: Placement, offering: Offering,
         if rule.max_age is not None and (age is None or age > rule.max_age):
             continue
         if rule.newly_arrived is not None and rule.newly_arrived != placement.client_newly_arrived:
+            continue
+        if rule.levels and level not in rule.levels:
             continue
         if rule.placements_from is not None and start < rule.placements_from:
             continue
@@ -422,9 +232,9 @@ def sustainment_due(result: Outcome, rule: BonusRule) -> bool:
 
 
 def bonus_lines(placement: Placement, offering: Offering, outcomes: Iterable[Outcome],
-                rules: Iterable[BonusRule], period: Period) -> list[Line]:
+                rules: Iterable[BonusRule], period: Period, level: str | None = None) -> list[Line]:
     """The result and sustainment bonus lines of one placement due in the period."""
-    rule = bonus_rule_for(placement, offering, rules)
+    rule = bonus_rule_for(placement, offering, rules, level)
     if rule is None:
         return []
     result = placement_result(placement, outcomes, rule)
@@ -434,13 +244,14 @@ def bonus_lines(placement: Placement, offering: Offering, outcomes: Iterable[Out
     if tier is None:
         return []
     lines = []
-    if period_of(result.verified_on) == period:
+    if result.verified_on is not None and period_of(result.verified_on) == period:
         days = (result.result_date - placement.start_date).days
         amount = money(tier.amount)
         lines.append(make_line(
             placement.ref, "bonus_result", Decimal("1.00"), amount, offering.vat_rate,
             f"bonus: resultat dag {days} ≤ {tier.max_days} → {sek(amount)} kr"))
-    if sustainment_due(result, rule) and period_of(result.sustained_verified_on) == period:
+    sustained = result.sustained_verified_on
+    if sustainment_due(result, rule) and sustained is not None and period_of(sustained) == period:
         amount = money(rule.sustain_amount)
         lines.append(make_line(
             placement.ref, "bonus_sustained", Decimal("1.00"), amount, offering.vat_rate,
@@ -471,7 +282,7 @@ def approved_by_key(lines: Iterable[Line],
         if line.kind == "adjustment":
             if line.ref_period != ref_period:
                 continue
-            key = (line.placement, line.ref_kind, line.vat_rate)
+            key = (line.placement, line.ref_kind or "", line.vat_rate)
         else:
             key = (line.placement, line.kind, line.vat_rate)
         sums[key] = sums.get(key, ZERO) + line.amount
@@ -504,7 +315,142 @@ def adjustment_lines(owed_for_q: Iterable[Line], approved_for_q: Iterable[Line],
     return lines
 
 
+# --- 1-3. Hour, day and week lines ---------------------------------------------------------------
+
+def counted_days(placement: Placement, referral: Referral,
+                 rows: Iterable[Attendance]) -> list[Attendance]:
+    """The placement's counted dates: inside its window, present, hours > 0."""
+    window = placement_window(placement, referral)
+    return [row for row in rows if not_counted_reason(row, window) is None]
+
+
+def hour_line(placement: Placement, offering: Offering, hours: Decimal, rate: Decimal,
+              note: str = "") -> Line | None:
+    """`kind=hours`: paid hours × the placement's rate (`note`: level_note())."""
+    return make_line(placement.ref, "hours", hours, rate, offering.vat_rate,
+                     f"{sek(hours)} h × {sek(rate)} kr{note}")
+
+
+def day_line(placement: Placement, offering: Offering, days: int, rate: Decimal,
+             note: str = "") -> Line | None:
+    """`kind=days`: counted dates × the placement's rate."""
+    return make_line(placement.ref, "days", Decimal(f"{days}.00"), rate, offering.vat_rate,
+                     f"{days} {'dag' if days == 1 else 'dagar'} × {sek(rate)} kr{note}")
+
+
+def week_line(placement: Placement, offering: Offering, weeks: int, rate: Decimal,
+              note: str = "") -> Line | None:
+    """`kind=weeks`: weeks with a counted date × the placement's rate."""
+    return make_line(placement.ref, "weeks", Decimal(f"{weeks}.00"), rate, offering.vat_rate,
+                     f"{weeks} {'vecka' if weeks == 1 else 'veckor'} × {sek(rate)} kr{note}")
+
+
+def hour_lines(placement: Placement, offering: Offering, referral: Referral,
+               counted: Iterable[Attendance], period: Period) -> list[Line]:
+    """Rule 1 without a weekly cap: every counted hour in the period is paid."""
+    hours = sum((row.hours for row in counted if period_of(row.date) == period), ZERO)
+    line = hour_line(placement, offering, hours, placement_rate(offering, referral),
+                     level_note(offering, referral))
+    return [] if line is None else [line]
+
+
+CapEntry = tuple[date, date, str, Decimal]  # (date, placement start, placement ref, hours)
+
+
+def cap_walk(cap: Decimal, entries: Iterable[CapEntry]) -> dict[tuple[str, date], Decimal]:
+    """Rule 1's weekly cap: the paid hours of each (placement, date).
+
+    Per ISO week, dates in order (same date: earlier start, then lower ref); each date gets
+    min(hours, cap − already paid that week).
+    """
+    used: dict[date, Decimal] = {}
+    paid = {}
+    for day, _start, ref, hours in sorted(entries):
+        monday = day - timedelta(days=day.weekday())
+        got = min(hours, max(cap - used.get(monday, ZERO), ZERO))
+        used[monday] = used.get(monday, ZERO) + got
+        paid[ref, day] = got
+    return paid
+
+
+def capped_hour_lines(placement: Placement, offering: Offering, referral: Referral,
+                      paid: dict[tuple[str, date], Decimal], counted: Iterable[Attendance],
+                      period: Period) -> tuple[list[Line], list[Warning]]:
+    """Rule 1 under a weekly cap: the paid hours of the period, and a warning per cut date."""
+    hours = ZERO
+    warnings = []
+    for row in counted:
+        if period_of(row.date) != period:
+            continue
+        got = paid[placement.ref, row.date]
+        hours += got
+        if got < row.hours:
+            warnings.append(Warning(placement.ref, row.date, "hours", row.hours - got, "over_cap"))
+    line = hour_line(placement, offering, hours, placement_rate(offering, referral),
+                     level_note(offering, referral))
+    return ([] if line is None else [line]), warnings
+
+
+def day_lines(placement: Placement, offering: Offering, referral: Referral,
+              counted: Iterable[Attendance], period: Period) -> list[Line]:
+    """Rule 2: quantity = counted dates in the period."""
+    days = sum(row.days for row in counted if period_of(row.date) == period)
+    line = day_line(placement, offering, days, placement_rate(offering, referral),
+                    level_note(offering, referral))
+    return [] if line is None else [line]
+
+
+def week_lines(placement: Placement, offering: Offering, referral: Referral,
+               counted: Iterable[Attendance], period: Period) -> list[Line]:
+    """Rule 3: weeks belonging to the period (by their Thursday) with a counted date."""
+    weeks = {week_thursday(row.date) for row in counted if week_period(row.date) == period}
+    line = week_line(placement, offering, len(weeks), placement_rate(offering, referral),
+                     level_note(offering, referral))
+    return [] if line is None else [line]
+
+
+# --- 4. Package instalments ----------------------------------------------------------------------
+
+def package_lines(placement: Placement, offering: Offering, first_counted: date | None,
+                  period: Period, rate: Decimal | None = None, note: str = "") -> list[Line | None]:
+    """The package instalments due in the period.
+
+    Start: in the month of the first counted date. Completion: in the month of ended_on when
+    the placement was completed or ended with a result, and only if a start was due at all.
+    """
+    if first_counted is None:
+        return []
+    rate = money(offering.rate if rate is None else rate)
+    start = package_start_instalment(offering, rate)
+    lines = []
+    if period_of(first_counted) == period:
+        lines.append(make_line(
+            placement.ref, "package_start", Decimal("1.00"), start, offering.vat_rate,
+            f"startdel {offering.start_share} % av {sek(rate)} kr{note} "
+            f"(första närvarodag {first_counted})"))
+    if (placement.end_reason in COMPLETING_END_REASONS and placement.ended_on is not None
+            and period_of(placement.ended_on) == period):
+        lines.append(make_line(
+            placement.ref, "package_completion", Decimal("1.00"),
+            package_completion_instalment(offering, rate), offering.vat_rate,
+            f"slutdel {sek(rate)} − {sek(start)} kr{note} (avslutad {placement.ended_on})"))
+    return lines
+
+
 # --- Warnings ------------------------------------------------------------------------------------
+
+def not_counted_warnings(placement: Placement, offering: Offering, referral: Referral,
+                         rows: Iterable[Attendance], period: Period) -> list[Warning]:
+    """A warning for each row of the period that is not a counted date."""
+    window = placement_window(placement, referral)
+    kind = KIND_OF_RATE_UNIT[offering.rate_unit]
+    warnings = []
+    for row in rows:
+        reason = not_counted_reason(row, window)
+        if reason is not None and period_of(row.date) == period:
+            warnings.append(Warning(placement.ref, row.date, kind, round_money(row.hours), reason))
+    return warnings
+
 
 def warning_message(warning: Warning) -> str:
     """The Swedish text finance sees beside an unpaid attendance row."""
@@ -519,470 +465,73 @@ def warning_message(warning: Warning) -> str:
     return f"{warning.date}: {text}"
 
 
-# --- The engine ----------------------------------------------------------------------------------
-#
-# Attendance is read in one sequential pass: each row updates a small state of its placement.
-# Walking rows grouped per placement instead costs a cache miss per row, which for two
-# million rows is most of the run time.
+# --- What a provider is owed ---------------------------------------------------------------------
 
-_HOURS, _CAPPED, _DAYS, _WEEKS, _PACKAGE = "hours", "capped", "days", "weeks", "package"
-_UNIT_OF_RATE = {"hour": _HOURS, "day": _DAYS, "week": _WEEKS, "package": _PACKAGE}
-
-
-class _State:
-    """What one placement collects while the attendance rows stream past."""
-
-    __slots__ = ("placement", "offering", "referral", "unit", "kind", "lo", "hi", "ws", "we",
-                 "quantity", "first_counted", "weeks", "walk", "warnings", "seen")
-
-    def __init__(self, placement: Placement, offering: Offering, referral: Referral, unit: str,
-                 lo: date, hi: date, warnings: list):
-        self.placement, self.offering, self.referral = placement, offering, referral
-        self.unit, self.kind = unit, KIND_OF_RATE_UNIT[offering.rate_unit]
-        self.lo, self.hi = lo, hi  # the rows this placement reads in the period
-        self.ws, self.we = placement_window(placement, referral)
-        self.quantity = 0
-        self.first_counted: date | None = None
-        self.weeks: set[int] = set()
-        self.walk: list | None = None
-        self.warnings = warnings
-        self.seen: list = []
-
-
-class _Pass:
-    """One period for some or all providers: the placement states, then one scan of the rows."""
-
-    def __init__(self, inputs: Inputs, period: Period, providers: Iterable[str] | None = None):
-        self.inputs, self.period = inputs, period
-        first, last = self.first, self.last = period_bounds(period)
-        # Weeks crossing the month start are walked whole, from their Monday.
-        walk_first = first - timedelta(days=first.weekday())
-        self.weeks_first, self.weeks_last = _week_range(first, last)
-        ranges = {_HOURS: (first, last), _DAYS: (first, last), _CAPPED: (walk_first, last),
-                  _WEEKS: (min(first, self.weeks_first), max(last, self.weeks_last)),
-                  _PACKAGE: (date.min, last)}
-        offerings, referrals = inputs.offerings, inputs.referrals
-        wanted = None if providers is None else set(providers)
-        placements = {p.ref: p for p in inputs.placements}
-        self.own = {ref: p for ref, p in placements.items()
-                    if wanted is None or offerings[p.offering].provider in wanted}
-        self.warnings: dict[str, list[Warning]] = {}
-        self.walks: dict[str, list] = {}
-        self.states: dict[str, _State] = {}
-        capped = set()
-        for ref, p in sorted(placements.items()):
-            offering, referral = offerings[p.offering], referrals[p.referral]
-            unit = _UNIT_OF_RATE.get(offering.rate_unit)
-            if unit is None:
-                raise ValueError(
-                    f"offering {offering.ref}: unknown rate unit {offering.rate_unit!r}")
-            if unit == _HOURS and referral.max_hours_per_week is not None:
-                unit = _CAPPED
-                if ref in self.own:
-                    capped.add(p.referral)
-            if ref in self.own:
-                warnings = self.warnings.setdefault(offering.provider, [])
-                self.states[ref] = _State(p, offering, referral, unit, *ranges[unit], warnings)
-        # The cap is the referral's: other providers' hour placements under it share it.
-        for ref, p in placements.items():
-            if p.referral in capped and ref not in self.states:
-                offering = offerings[p.offering]
-                if offering.rate_unit == "hour":
-                    self.states[ref] = _State(p, offering, referrals[p.referral], _CAPPED,
-                                              *ranges[_CAPPED], [])
-        for state in self.states.values():
-            if state.unit == _CAPPED:
-                state.walk = self.walks.setdefault(state.placement.referral, [])
-        # hours value -> hundredths; keyed by the object's id (the loader shares one Decimal per
-        # value, and hashing a Decimal costs more), the object kept alive beside its result.
-        self.hundredths: dict[int, tuple[Decimal, int]] = {}
-
-    def hundredths_of(self, row: Attendance) -> int:
-        hours = row.hours
-        found = self.hundredths.get(id(hours))
-        if found is not None and found[0] is hours:
-            return found[1]
-        n = _row_hundredths(row)
-        self.hundredths[id(hours)] = (hours, n)
-        return n
-
-    def scan(self, fingerprint: bool = False) -> None:
-        """One pass over the rows; with `fingerprint`, each row in a placement's range is also
-        kept as one integer (date, status, days, hundredths; text when it does not fit) for
-        _fingerprints, which hashes them sorted."""
-        first, last = self.first, self.last
-        weeks_first, weeks_last = self.weeks_first, self.weeks_last
-        hundredths_of, cached = self.hundredths_of, self.hundredths.get
-        get = self.states.get
-        codes = _STATUS_CODES
-        for row in self.inputs.attendance:
-            st = get(row.placement)
-            if st is None:
-                continue
-            day = row.date
-            if day < st.lo or day > st.hi:
-                continue
-            may_count = st.ws <= day <= st.we and row.status == "present"
-            n = 0
-            if may_count or fingerprint:
-                hours = row.hours
-                found = cached(id(hours))
-                h = found[1] if found is not None and found[0] is hours else hundredths_of(row)
-                if may_count:
-                    n = h
-                if fingerprint:
-                    packed, code, days = h + _N_OFFSET, codes.get(row.status), row.days
-                    if code is not None and 0 <= packed < _N_LIMIT and 0 < days < 256:
-                        st.seen.append((((day.toordinal() << 2) | code) << 8 | days) << 32 | packed)
-                    else:
-                        st.seen.append(f"{day} {row.status} {h} {days}")
-            if n > 0:
-                unit = st.unit
-                if unit == _HOURS:
-                    st.quantity += n
-                elif unit == _CAPPED:
-                    st.walk.append((day, st.placement.start_date, st.placement.ref, n))
-                elif unit == _DAYS:
-                    st.quantity += row.days
-                elif unit == _WEEKS:
-                    if weeks_first <= day <= weeks_last:
-                        st.weeks.add((day.toordinal() - 1) // 7)  # ordinal 1 is a Monday
-                elif st.first_counted is None or day < st.first_counted:
-                    st.first_counted = day
-            elif first <= day <= last:
-                st.warnings.append(Warning(st.placement.ref, day, st.kind, round_money(row.hours),
-                                           not_counted_reason(row, (st.ws, st.we))))
-        for referral, entries in self.walks.items():
-            self.cap_walk(self.inputs.referrals[referral], entries)
-
-    def cap_walk(self, referral: Referral, entries: list) -> None:
-        """Each ISO week touching the period, from its Monday, in date order.
-
-        Same date: the placement with the earlier start first, then the lower ref.
-        """
-        cap = hundredths(referral.max_hours_per_week)
-        first = self.first
-        entries.sort()
-        week_end = 0
-        used = 0
-        for day, _start, ref, n in entries:
-            ordinal = day.toordinal()
-            if ordinal >= week_end:
-                week_end = ordinal - (ordinal - 1) % 7 + 7
-                used = 0
-            got = min(n, max(cap - used, 0))
-            used += got
-            if day >= first:
-                st = self.states[ref]
-                st.quantity += got
-                if got < n:
-                    st.warnings.append(Warning(ref, day, "hours", _hours(n - got), "over_cap"))
-
-    def results(self) -> OwedByProvider:
-        outcomes: dict[str, list[Outcome]] = {}
-        for u in self.inputs.outcomes:
-            if u.placement in self.own:
-                outcomes.setdefault(u.placement, []).append(u)
-        bonus_rules = sorted(self.inputs.bonus_rules, key=_rule_order)
-        rates: dict[str, Decimal] = {}
-        by_provider: dict[str, list[Line]] = {}
-        for ref in sorted(self.own):
-            st = self.states[ref]
-            offering = st.offering
-            rate = rates.get(offering.ref)
-            if rate is None:
-                rate = rates[offering.ref] = money(offering.rate)
-            lines = by_provider.setdefault(offering.provider, [])
-            lines.extend(self.lines(st, rate))
-            if ref in outcomes:
-                lines.extend(bonus_lines(st.placement, offering, outcomes[ref], bonus_rules,
-                                         self.period))
-        result = {}
-        for provider in sorted(by_provider.keys() | self.warnings.keys()):
-            lines = [line for line in by_provider.get(provider, ()) if line is not None]
-            lines.sort(key=lambda line: (line.placement, line.kind, line.ref_period or ""))
-            warnings = self.warnings.get(provider, [])
-            warnings.sort(key=lambda w: (w.placement, w.date))
-            if lines or warnings:
-                result[provider] = (lines, warnings)
-        return result
-
-    def lines(self, st: _State, rate: Decimal) -> list[Line | None]:
-        p, offering, unit = st.placement, st.offering, st.unit
-        vat_rate = offering.vat_rate
-        if unit == _HOURS or unit == _CAPPED:
-            quantity = _hours(st.quantity)
-            return [make_line(p.ref, "hours", quantity, rate, vat_rate,
-                              f"{sek(quantity)} h × {sek(rate)} kr")]
-        if unit == _DAYS:
-            days = st.quantity
-            return [make_line(p.ref, "days", Decimal(f"{days}.00"), rate, vat_rate,
-                              f"{days} {'dag' if days == 1 else 'dagar'} × {sek(rate)} kr")]
-        if unit == _WEEKS:
-            weeks = len(st.weeks)
-            return [make_line(p.ref, "weeks", Decimal(f"{weeks}.00"), rate, vat_rate,
-                              f"{weeks} {'vecka' if weeks == 1 else 'veckor'} × {sek(rate)} kr")]
-        return package_lines(p, offering, st.first_counted, self.period)
-
-
-def package_lines(placement: Placement, offering: Offering, first_counted: date | None,
-                  period: Period) -> list[Line | None]:
-    """The package instalments due in the period.
-
-    Start: in the month of the first counted date. Completion: in the month of ended_on when
-    the placement was completed or ended with a result, and only if a start was due at all.
-    """
-    if first_counted is None:
-        return []
-    rate = money(offering.rate)
-    start = package_start_instalment(offering)
-    lines = []
-    if period_of(first_counted) == period:
-        lines.append(make_line(
-            placement.ref, "package_start", Decimal("1.00"), start, offering.vat_rate,
-            f"startdel {offering.start_share} % av {sek(rate)} kr "
-            f"(första närvarodag {first_counted})"))
-    if (placement.end_reason in COMPLETING_END_REASONS and placement.ended_on is not None
-            and period_of(placement.ended_on) == period):
-        lines.append(make_line(
-            placement.ref, "package_completion", Decimal("1.00"),
-            package_completion_instalment(offering), offering.vat_rate,
-            f"slutdel {sek(rate)} − {sek(start)} kr (avslutad {placement.ended_on})"))
-    return lines
-
-
-def _snapshot(inputs: Inputs) -> tuple:
-    return (list(inputs.offerings), list(inputs.offerings.values()), list(inputs.referrals),
-            list(inputs.referrals.values()), inputs.placements, inputs.attendance,
-            inputs.outcomes, inputs.bonus_rules)
-
-
-def _memo(inputs: Inputs) -> dict:
-    """Results per period for this Inputs, dropped as soon as any of its lists or dicts change."""
-    memo = inputs._memo
-    # Lists compare element by element, identity first: milliseconds for millions of rows,
-    # and an element replaced in place is still noticed.
-    if memo is None or memo["snapshot"] != _snapshot(inputs):
-        memo = inputs._memo = {"snapshot": tuple(list(part) for part in _snapshot(inputs))}
-    return memo
-
-
-@contextmanager
-def collection_paused():
-    """Pause the cycle collector while millions of objects are made.
-
-    Otherwise full collections start again and again and walk every attendance row; the
-    engine makes no reference cycles, so nothing is lost by collecting afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def merge_counted(inputs: Inputs) -> list[Attendance]:
-    """The attendance with counted days merged where no rule looks at them one by one.
-
-    Counted days (inside the window, present, hours > 0) are merged per month for hour
-    placements without a weekly cap and for day placements, per ISO week for week placements,
-    and all together for packages. Every other row stays as it is: rows that are not counted
-    give warnings, and the weekly cap walks day by day. owed() and its warnings are the same
-    for the result as for the rows; the database loader does this merge in SQL (the rows it
-    would otherwise hand over are most of a run's time).
-    """
-    placements = {p.ref: p for p in inputs.placements}
-    merged: dict[tuple, list] = {}
-    kept: list[Attendance] = []
-    for row in inputs.attendance:
-        key = _merge_key(row, placements.get(row.placement), inputs)
-        if key is None:
-            kept.append(row)
+def capped_walks(inputs: Inputs, rows: dict[str, list[Attendance]]
+                 ) -> dict[str, dict[tuple[str, date], Decimal]]:
+    """cap_walk() of every capped referral over the counted dates of all its hour placements."""
+    entries: dict[str, list[CapEntry]] = {}
+    for p in inputs.placements:
+        referral = inputs.referrals[p.referral]
+        if referral.max_hours_per_week is None or inputs.offerings[p.offering].rate_unit != "hour":
             continue
-        found = merged.get(key)
-        if found is None:
-            merged[key] = [row.date, _row_hundredths(row), row.days]
-        else:
-            found[0] = min(found[0], row.date)
-            found[1] += _row_hundredths(row)
-            found[2] += row.days
-    kept.extend(Attendance(key[0], day, "present", _hours(n), days)
-                for key, (day, n, days) in merged.items())
-    return kept
+        found = entries.setdefault(p.referral, [])
+        for row in counted_days(p, referral, rows.get(p.ref, [])):
+            found.append((row.date, p.start_date, p.ref, row.hours))
+    return {ref: cap_walk(inputs.referrals[ref].max_hours_per_week or ZERO, found)
+            for ref, found in entries.items()}
 
 
-def _merge_key(row: Attendance, placement: Placement | None, inputs: Inputs) -> tuple | None:
-    """Which merged record the row goes into, or None when it stays a row of its own."""
-    if placement is None:
-        return None
-    offering = inputs.offerings[placement.offering]
-    referral = inputs.referrals[placement.referral]
+def regular_lines(placement: Placement, inputs: Inputs, rows: list[Attendance], period: Period,
+                  walks: dict[str, dict[tuple[str, date], Decimal]]
+                  ) -> tuple[list[Line], list[Warning]]:
+    """Rules 1-4 for one placement: its lines of the period and the rows not (fully) paid."""
+    offering, referral = inputs.offerings[placement.offering], inputs.referrals[placement.referral]
+    counted = counted_days(placement, referral, rows)
+    warnings = not_counted_warnings(placement, offering, referral, rows, period)
     unit = offering.rate_unit
     if unit == "hour" and referral.max_hours_per_week is not None:
-        return None
-    if not_counted_reason(row, placement_window(placement, referral)) or _row_hundredths(row) <= 0:
-        return None
-    if unit in ("hour", "day"):
-        return row.placement, period_of(row.date)
+        lines, over_cap = capped_hour_lines(placement, offering, referral,
+                                            walks[placement.referral], counted, period)
+        return lines, warnings + over_cap
+    if unit == "hour":
+        return hour_lines(placement, offering, referral, counted, period), warnings
+    if unit == "day":
+        return day_lines(placement, offering, referral, counted, period), warnings
     if unit == "week":
-        return row.placement, row.date - timedelta(days=row.date.weekday())
+        return week_lines(placement, offering, referral, counted, period), warnings
     if unit == "package":
-        return (row.placement,)
-    return None
-
-
-def _owed_pass(inputs: Inputs, period: Period,
-               providers: Iterable[str] | None = None) -> OwedByProvider:
-    with collection_paused():
-        run = _Pass(inputs, period, providers)
-        run.scan()
-        return run.results()
-
-
-def _owed_everyone(inputs: Inputs, period: Period) -> OwedByProvider:
-    memo = _memo(inputs)
-    result = memo.get(("owed", period))
-    if result is None:
-        result = memo["owed", period] = _owed_pass(inputs, period)
-    return result
-
-
-def owed_all(inputs: Inputs, period: Period,
-             providers: Iterable[str] | None = None) -> OwedByProvider:
-    """owed() for every provider (or only the given ones) in one pass over the attendance.
-
-    Only providers with lines or warnings are in the result.
-    """
-    if providers is not None:
-        return _owed_pass(inputs, period, providers)
-    return {provider: (list(lines), list(warnings))
-            for provider, (lines, warnings) in _owed_everyone(inputs, period).items()}
+        first = min((row.date for row in counted), default=None)
+        due = package_lines(placement, offering, first, period,
+                            placement_rate(offering, referral), level_note(offering, referral))
+        return [line for line in due if line is not None], warnings
+    raise ValueError(f"offering {offering.ref}: unknown rate unit {unit!r}")
 
 
 def owed(inputs: Inputs, provider: str, period: Period) -> tuple[list[Line], list[Warning]]:
-    """Regular and bonus lines the rules give today for the provider in the period (no adjustments).
+    """Regular and bonus lines the rules give today for the provider in the period (no
+    adjustments), sorted by (placement, kind); warnings by (placement, date).
 
-    Lines are sorted by (placement, kind), warnings by (placement, date). The first call for a
-    period computes every provider at once; later calls on the same data are look-ups.
+    The reference: one placement at a time, as settlement.md reads. The engine (fast.py) gives
+    the same in one pass over millions of rows, and is tested against this.
     """
-    lines, warnings = _owed_everyone(inputs, period).get(provider, ((), ()))
-    return list(lines), list(warnings)
-
-
-# --- Fingerprint ---------------------------------------------------------------------------------
-
-# Fingerprint rows are packed into 64 bits as
-# ((date ordinal << 2 | status code) << 8 | days) << 32 | hundredths + offset.
-_STATUS_CODES = {"present": 1, "absent": 2}
-_N_OFFSET = 1 << 31
-_N_LIMIT = 1 << 32
-
-
-def _canon(value) -> str:
-    kind = type(value)
-    if kind is str:
-        return value
-    if value is None:
-        return ""
-    if kind is date:
-        return value.isoformat()
-    if kind is Decimal:
-        return format(value.normalize(), "f")
-    if isinstance(value, tuple):
-        return "[" + ",".join([_canon(v) for v in value]) + "]"
-    if kind is Tier:
-        return f"{value.max_days}:{_canon(value.amount)}"
-    return str(value)
-
-
-_FIELDS: dict[type, attrgetter] = {}
-
-
-def _record(tag: str, record) -> str:
-    fields = _FIELDS.get(type(record))
-    if fields is None:
-        names = type(record).__slots__
-        fields = _FIELDS[type(record)] = (attrgetter(*names) if len(names) > 1
-                                          else lambda r, get=attrgetter(*names): (get(r),))
-    return tag + "|" + "|".join([v if type(v) is str else _canon(v) for v in fields(record)])
-
-
-def fingerprint_all(inputs: Inputs, period: Period) -> dict[str, str]:
-    """fingerprint() of every provider with placements, in one pass over the attendance."""
-    memo = _memo(inputs)
-    result = memo.get(("fingerprint", period))
-    if result is None:
-        result = memo["fingerprint", period] = owed_and_fingerprints(inputs, period)[1]
-    return dict(result)
-
-
-def owed_and_fingerprints(inputs: Inputs, period: Period, providers: Iterable[str] | None = None
-                          ) -> tuple[OwedByProvider, dict[str, str]]:
-    """owed_all() and fingerprint_all() of every provider (or the given ones) in one pass:
-    what a settlement run needs."""
-    with collection_paused():
-        run = _Pass(inputs, period, providers)
-        run.scan(fingerprint=True)
-        return run.results(), _fingerprints(inputs, period, run)
-
-
-def _fingerprints(inputs: Inputs, period: Period, run: _Pass) -> dict[str, str]:
-    outcomes: dict[str, list[str]] = {}
-    for u in sorted(inputs.outcomes, key=attrgetter("ref")):
-        outcomes.setdefault(u.placement, []).append(_record("outcome", u))
-    texts: dict[str, str] = {}  # offerings and referrals are shared by many placements
-
-    def text(tag, record):
-        key = (tag, record.ref)
-        found = texts.get(key)
-        if found is None:
-            found = texts[key] = _record(tag, record)
-        return found
-
-    digests = {}
-    for ref, st in run.states.items():
-        packed = [v for v in st.seen if type(v) is int]
-        other = sorted(v for v in st.seen if type(v) is not int) if len(packed) < len(st.seen) else []
-        packed.sort()
-        parts = [_record("placement", st.placement), text("offering", st.offering),
-                 text("referral", st.referral), *outcomes.get(ref, ()), *other,
-                 f"rows|{len(packed)}|"]
-        digest = hashlib.sha256("\n".join(parts).encode())
-        rows = array("Q", packed)
-        if sys.byteorder != "little":
-            rows.byteswap()
-        digest.update(rows.tobytes())
-        digests[ref] = digest.hexdigest()
-    common = [f"engine|{ENGINE_VERSION}", f"period|{period}"]
-    common.extend(_record("rule", rule)
-                  for rule in sorted(inputs.bonus_rules, key=attrgetter("ref")))
-    by_provider: dict[str, set[str]] = {}
-    sharing: dict[str, set[str]] = {}
-    for ref, st in run.states.items():
-        if ref in run.own:  # not another provider's placement that only shares a cap
-            by_provider.setdefault(st.offering.provider, set()).add(ref)
-        if st.unit == _CAPPED:
-            sharing.setdefault(st.placement.referral, set()).add(ref)
-    result = {}
-    for provider, refs in by_provider.items():
-        related = set(refs)
-        for ref in refs:
-            related |= sharing.get(run.states[ref].placement.referral, set())
-        lines = [*common, f"provider|{provider}",
-                 *(f"{ref}|{digests[ref]}" for ref in sorted(related))]
-        result[provider] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
-    return result
-
-
-def fingerprint(inputs: Inputs, provider: str, period: Period) -> str:
-    """sha256 over everything that can change the provider's lines or warnings for the period.
-
-    Independent of input order and of how equal numbers are written ("8" vs "8.00").
-    """
-    found = fingerprint_all(inputs, period).get(provider)
-    if found is not None:
-        return found
-    common = [f"engine|{ENGINE_VERSION}", f"period|{period}", f"provider|{provider}"]
-    return hashlib.sha256("\n".join(common).encode()).hexdigest()
+    rows: dict[str, list[Attendance]] = {}
+    for row in inputs.attendance:
+        rows.setdefault(row.placement, []).append(row)
+    walks = capped_walks(inputs, rows)
+    bonus_rules = sorted(inputs.bonus_rules, key=rule_order)
+    lines: list[Line] = []
+    warnings: list[Warning] = []
+    for p in inputs.placements:
+        offering = inputs.offerings[p.offering]
+        if offering.provider != provider:
+            continue
+        regular, unpaid = regular_lines(p, inputs, rows.get(p.ref, []), period, walks)
+        lines += regular
+        warnings += unpaid
+        outcomes = [u for u in inputs.outcomes if u.placement == p.ref]
+        lines += bonus_lines(p, offering, outcomes, bonus_rules, period,
+                             inputs.referrals[p.referral].level)
+    lines.sort(key=lambda line: (line.placement, line.kind, line.ref_period or ""))
+    warnings.sort(key=lambda w: (w.placement, w.date))
+    return lines, warnings

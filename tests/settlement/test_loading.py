@@ -1,4 +1,4 @@
-"""The loader's SQL merge of counted days is rules.merge_counted(), on both databases.
+"""The loader's SQL merge of counted days is fast.merge_counted(), on both databases.
 
 Together with test_merged_counted_days_give_the_same_lines_and_warnings (the rules give the
 same lines and warnings for merged days as for the rows), this proves that a run on the
@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.exchange.importer import import_document
-from app.settlement import rules, service
+from app.settlement import fast, rules, service
 from tests.conftest import clear_tables
 from tests.settlement.helpers import base_document
 
@@ -69,7 +69,7 @@ def test_the_sql_merge_is_merge_counted(app, database_url, doc, first_offset, le
         rows = service.load_inputs(session, first, last, merged=False).inputs
         merged = service.load_inputs(session, first, last).inputs
         session.rollback()
-    assert sorted(merged.attendance) == sorted(rules.merge_counted(rows))
+    assert sorted(merged.attendance) == sorted(fast.merge_counted(rows))
 
 
 def test_a_run_reads_merged_days(session):

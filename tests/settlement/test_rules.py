@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.common.money import money, round_money
-from app.settlement import rules
+from app.settlement import fast, rules
+from app.settlement.fast import fingerprint, owed_all
 from app.settlement.rules import (
     Attendance,
     BonusRule,
@@ -26,11 +27,8 @@ from app.settlement.rules import (
     adjustment_lines,
     age_on,
     birth_date_from_personal_id,
-    fingerprint,
     make_line,
     next_period,
-    owed,
-    owed_all,
     owed_by_key,
     period_bounds,
     period_of,
@@ -40,6 +38,17 @@ from app.settlement.rules import (
 )
 
 D = Decimal
+
+
+def owed(inputs: Inputs, provider: str, period: str):
+    """The reference's lines and warnings (rules.owed), checked against the engine's (fast.py)
+    on the rows and on the rows with counted days merged."""
+    expected = rules.owed(inputs, provider, period)
+    assert fast.owed(inputs, provider, period) == expected
+    merged = Inputs(inputs.offerings, inputs.referrals, inputs.placements, fast.merge_counted(inputs),
+                    inputs.outcomes, inputs.bonus_rules)
+    assert fast.owed(merged, provider, period) == expected
+    return expected
 
 
 # --- Factories -----------------------------------------------------------------------------------
@@ -211,7 +220,7 @@ def test_only_present_rows_with_hours_count():
     assert lines[0].quantity == D("8.00")
     assert [(w.date.day, w.reason, w.kind) for w in warnings] == [
         (3, "absent", "hours"), (4, "zero_hours", "hours")]
-    assert warnings[0].message == "2026-03-03: frånvaro betalas inte"
+    assert rules.warning_message(warnings[0]) == "2026-03-03: frånvaro betalas inte"
 
 
 def test_hours_with_more_than_two_decimals_are_refused():
@@ -249,7 +258,7 @@ def test_cap_walks_week_across_month_end():
     assert summary(april) == [("PL1", "hours", "4.00", "120.00", "480.00", "120.00")]
     assert [(w.date, w.reason, w.hours) for w in warnings] == [
         (d("2026-04-01"), "over_cap", D("4.00")), (d("2026-04-02"), "over_cap", D("8.00"))]
-    assert "över beslutets tak" in warnings[0].message
+    assert "över beslutets tak" in rules.warning_message(warnings[0])
 
 
 def test_cap_is_shared_by_hour_placements_of_other_providers():
@@ -696,10 +705,11 @@ class CaseData:
         return Inputs(
             offerings={o["ref"]: Offering(o["ref"], o["provider"], o["service_type"],
                                           o["rate_unit"], D(o["rate"]), o["vat_rate"],
-                                          o.get("start_share") or 50)
+                                          o.get("start_share") or 50,
+                                          {k: D(v) for k, v in (o.get("level_rates") or {}).items()})
                        for o in get("offerings", {}).values()},
             referrals={r["ref"]: Referral(r["ref"], d(r["valid_from"]), d(r["valid_to"]),
-                                          _opt_decimal(r.get("max_hours_per_week")))
+                                          _opt_decimal(r.get("max_hours_per_week")), r.get("level"))
                        for r in get("referrals", {}).values()},
             placements=[to_placement(p) for p in get("placements", {}).values()],
             attendance=[Attendance(a["placement"], d(a["date"]), a["status"], D(a["hours"]))
@@ -714,7 +724,8 @@ class CaseData:
                 b.get("min_age"), b.get("max_age"), b.get("newly_arrived"),
                 opt_date(b.get("placements_from")), opt_date(b.get("placements_to")),
                 b.get("grace_days", 30), b.get("sustain_days", 90),
-                D(b.get("sustain_amount") or "0.00")) for b in get("bonus_rules", {}).values()],
+                D(b.get("sustain_amount") or "0.00"), tuple(sorted(b.get("levels") or ())))
+                for b in get("bonus_rules", {}).values()],
         )
 
 
@@ -797,10 +808,12 @@ class Ledger:
         return result
 
     def check_invariant(self):
-        """Approved lines for Q plus approved adjustments referring to Q equal owed today."""
+        """Approved lines for Q plus the adjustments referring to Q (approved, or in the draft
+        that will pay them) equal owed today."""
         inputs = self.data.inputs()
         approved_lines = [(x, p, line) for (x, p), s in self.settlements.items()
-                          if s["status"] == "approved" for line in s["lines"]]
+                          for line in s["lines"]
+                          if s["status"] == "approved" or line.kind == "adjustment"]
         for (provider, q), s in self.settlements.items():
             if s["status"] != "approved":
                 continue

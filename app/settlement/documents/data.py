@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.common.money import from_db
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.settlement import rules
 from app.settlement.models import Settlement, SettlementLine
 from app.settlement.overview import initials
-from app.settlement.service import _dec
 
 ZERO = Decimal("0.00")
 
@@ -257,8 +257,8 @@ def load_documents(session: Session, settings: DocumentSettings, *, period: str 
         .join(Offering, Offering.id == Placement.offering_id)
         .where(SettlementLine.settlement_id.in_([s.id for s, _ in rows]))):
         lines_by[settlement_id].append(DocumentLine(
-            p_ref, initials(client_name), service_type, kind, _dec(qty), _dec(price), _dec(amount),
-            vat_rate, _dec(vat), ref_period, ref_kind, explanation or ""))
+            p_ref, initials(client_name), service_type, kind, from_db(qty), from_db(price), from_db(amount),
+            vat_rate, from_db(vat), ref_period, ref_kind, explanation or ""))
 
     numbers = _approved_numbers(session, {
         (s.provider_id, line.ref_period) for s, _ in rows for line in lines_by[s.id] if line.ref_period})
@@ -277,8 +277,8 @@ def load_documents(session: Session, settings: DocumentSettings, *, period: str 
             self_billing=bool(provider.self_billing), issue_date=issue,
             due_date=issue + timedelta(days=settings.payment_days),
             seller=_party(provider), buyer=settings.buyer, lines=tuple(lines),
-            total_excl_vat=_dec(settlement.total_excl_vat), total_vat=_dec(settlement.total_vat),
-            total_incl_vat=_dec(settlement.total_incl_vat), corrections=corrections,
+            total_excl_vat=from_db(settlement.total_excl_vat), total_vat=from_db(settlement.total_vat),
+            total_incl_vat=from_db(settlement.total_incl_vat), corrections=corrections,
             exemption_reason=settings.exemption_reason,
             exemption_reason_code=settings.exemption_reason_code,
             payment_days=settings.payment_days, internal=provider.kind == "own_unit"))

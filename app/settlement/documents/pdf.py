@@ -32,6 +32,8 @@ GAP = "  "
 # Lines whose explanation adds something to quantity × price (the others would repeat it).
 EXPLAINED_KINDS = frozenset({"package_start", "package_completion", "bonus_result",
                              "bonus_sustained", "adjustment"})
+# ... and lines paid at a level's rate, whose explanation names the level ("× 750,00 kr (nivå C)").
+LEVEL_MARK = "(nivå "
 # The table breaks across pages only between blocks, and a rule marks every block: like a
 # ledger, every tenth line or so. Fewer, larger blocks render faster.
 LINES_PER_BLOCK = 10
@@ -56,7 +58,7 @@ def line_blocks(lines: Iterable[DocumentLine], size: int = LINES_PER_BLOCK
             line.placement_ref, line.client_initials, line.service_short_name, kind,
             f"{_number(line.quantity)} {line.unit_name}", _number(line.unit_price),
             _number(line.amount), f"{line.vat_rate} %", _number(line.vat)]), False))
-        if line.kind in EXPLAINED_KINDS and line.explanation:
+        if line.explanation and (line.kind in EXPLAINED_KINDS or LEVEL_MARK in line.explanation):
             blocks[-1].append((" " * indent + _fit(line.explanation, table_width() - indent), True))
     return blocks
 

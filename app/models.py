@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 from app.auth.models import User
 from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
-from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, Placement, Referral
+from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, FollowUp, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import (
     ApiToken,
@@ -28,7 +28,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken", "BudgetFrame", "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
-    "FigureTarget", "IdempotencyRecord", "MonthReport", "ProviderInvitation",
+    "FigureTarget", "FollowUp", "IdempotencyRecord", "MonthReport", "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
     "Settlement", "SettlementLine", "SettlementWarning", "User", "metadata",

@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.followup.views import bp as followup_bp
     from app.kundval.client_views import bp as client_bp
+    from app.kundval.provider_views import bp as placements_bp
     from app.kundval.views import bp as kundval_bp
     from app.offerings.views import bp as offerings_bp
     from app.providers import views as provider_views
@@ -69,7 +70,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
-                      kundval_bp, client_bp, followup_bp):
+                      kundval_bp, client_bp, followup_bp, placements_bp):
         app.register_blueprint(blueprint)
 
 

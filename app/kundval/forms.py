@@ -5,12 +5,14 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    EmailField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 SERVICE_TYPE_CHOICES = [("arbetsprovning", _l("Arbetsprövning")), ("arbetstraning", _l("Arbetsträning")),
                         ("praktik", _l("Praktik")), ("utredning", _l("Utredning av arbetsförmåga"))]
@@ -28,12 +30,21 @@ class ClientForm(FlaskForm):
                               validators=[DataRequired(_l("Fyll i personnumret."))])
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    email = EmailField(_l("E-post"), validators=[Optional(), Email(_l("Skriv en giltig e-postadress.")),
+                                                 Length(max=200)])
     language = SelectField(_l("Språk deltagaren helst använder"), choices=LANGUAGE_CHOICES, default="sv")
+    needs_interpreter = BooleanField(_l("Behöver tolk"))
     # Choices are the areas offerings are in; set by the view.
     area = SelectField(_l("Område där deltagaren bor"), choices=[("", _l("Vet inte"))], default="",
                        validate_choice=False)
     newly_arrived = BooleanField(_l("Nyanländ"))
     children_in_household = BooleanField(_l("Barn i hushållet (prioriteras)"))
+
+
+class EditClientForm(ClientForm):
+    """The same fields without the personnummer, which does not change."""
+
+    personal_id = None
 
 
 class FindClientForm(FlaskForm):
@@ -83,3 +94,10 @@ class AccessLogSearchForm(FlaskForm):
     user_email = StringField(_l("Användarens e-postadress"), validators=[Optional()])
     since = DateField(_l("Från"), validators=[Optional()])
     until = DateField(_l("Till"), validators=[Optional()])
+
+
+class FirstMeetingForm(FlaskForm):
+    first_meeting_on = DateField(_l("Dag"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    first_meeting_time = TimeField(_l("Tid"), validators=[DataRequired(_l("Fyll i en tid."))])
+    first_meeting_place = StringField(_l("Plats"), validators=[DataRequired(_l("Fyll i var ni ses.")),
+                                                               Length(max=200)])

@@ -43,7 +43,8 @@ def offering_areas(session: Session) -> list[str]:
 
 def register_client(session: Session, *, personal_id: str, name: str, newly_arrived: bool = False,
                     children_in_household: bool = False, language: str = "sv", phone: str = "",
-                    case_worker_id: int | None = None, area: str = "") -> Client:
+                    case_worker_id: int | None = None, area: str = "", email: str = "",
+                    needs_interpreter: bool = False) -> Client:
     """A new client; the personnummer is stored encrypted and never repeated in messages."""
     normalized = normalize_personal_id(personal_id)
     name = (name or "").strip()
@@ -58,12 +59,40 @@ def register_client(session: Session, *, personal_id: str, name: str, newly_arri
         personal_id_hash=cipher().lookup_hash(normalized), birth_date=birth_date_of(normalized),
         gender=gender_of(normalized), name=name[:200], newly_arrived=newly_arrived,
         children_in_household=children_in_household, language=language, phone=(phone or "").strip()[:40],
-        case_worker_id=case_worker_id, area=(area or "").strip()[:100])
+        case_worker_id=case_worker_id, area=(area or "").strip()[:100], email=(email or "").strip()[:200],
+        needs_interpreter=needs_interpreter)
     session.add(client)
     session.flush()
     record_change(session, case_worker_id, "create", "client", client.id,
                   after={"ref": client.ref, "newly_arrived": newly_arrived,
                          "children_in_household": children_in_household})
+    return client
+
+
+CONTACT_FIELDS = ("name", "phone", "email", "language", "needs_interpreter", "area", "newly_arrived",
+                  "children_in_household")
+
+
+def update_client(session: Session, client: Client, *, actor_id: int | None, **values) -> Client:
+    """Change the client's contact details and circumstances (not the personnummer); audited."""
+    values["name"] = (values.get("name") or "").strip()[:200]
+    if not values["name"]:
+        raise ValidationError("name", "fyll i namnet")
+    if values.get("language") not in LANGUAGES:
+        raise ValidationError("language", "välj ett språk i listan")
+    values["phone"] = (values.get("phone") or "").strip()[:40]
+    values["email"] = (values.get("email") or "").strip()[:200]
+    values["area"] = (values.get("area") or "").strip()[:100]
+    before, after = {}, {}
+    for name in CONTACT_FIELDS:
+        if name in values and getattr(client, name) != values[name]:
+            # Contact details are personal data: the audit row names what changed, not the values.
+            before[name] = getattr(client, name) if isinstance(values[name], bool) else "…"
+            after[name] = values[name] if isinstance(values[name], bool) else "…"
+            setattr(client, name, values[name])
+    session.add(client)
+    if after:
+        record_change(session, actor_id, "update", "client", client.id, before=before, after=after)
     return client
 
 

@@ -16,7 +16,7 @@ from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import choice, forms, results, service
+from app.kundval import choice, forms, handoff, results, service
 from app.kundval.default_job import set_default
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -89,7 +89,8 @@ def new_client():
                 db.session, personal_id=form.personal_id.data, name=form.name.data,
                 newly_arrived=form.newly_arrived.data, children_in_household=form.children_in_household.data,
                 language=form.language.data, phone=form.phone.data or "", case_worker_id=current_user.id,
-                area=form.area.data or "")
+                area=form.area.data or "", email=form.email.data or "",
+                needs_interpreter=form.needs_interpreter.data)
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -98,7 +99,31 @@ def new_client():
             flash(_("Deltagaren är registrerad. Fatta ett beslut om insats."), "success")
             return redirect(url_for("kundval.new_referral", client_id=client.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("kundval/client_form.html", form=form), status
+    return render_template("kundval/client_form.html", form=form, client=None), status
+
+
+@bp.route("/handlaggare/deltagare/<int:client_id>/andra", methods=["GET", "POST"])
+@roles_required("case_worker")
+def edit_client(client_id: int):
+    client = _get(Client, client_id)
+    form = forms.EditClientForm(obj=client)
+    form.area.choices = [("", _("Vet inte"))] + [(a, a) for a in service.offering_areas(db.session)]
+    if form.validate_on_submit():
+        try:
+            service.update_client(db.session, client, actor_id=current_user.id,
+                                  **{name: getattr(form, name).data for name in service.CONTACT_FIELDS})
+            record_access(db.session, current_user.id, client.id, "handläggare: ändra uppgifter")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("Uppgifterna är sparade."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: ändra uppgifter")
+    status = 400 if request.method == "POST" else 200
+    return render_template("kundval/client_form.html", form=form, client=client), status
 
 
 @bp.route("/handlaggare/deltagare/<int:client_id>")
@@ -112,11 +137,13 @@ def client_page(client_id: int):
         .where(Offering.id.in_({p.offering_id for _, ps in history for p in ps}))).all()} if pids else {}
     outcomes = db.session.exec(select(Outcome).where(Outcome.placement_id.in_(pids))).all() if pids else []
     worker = db.session.get(User, client.case_worker_id) if client.case_worker_id else None
+    overdue = set(db.session.exec(select(Placement.id).where(
+        Placement.id.in_(pids), handoff.no_first_meeting(_today()))).all()) if pids else set()
     _seen(client, "handläggare: deltagare")
     return render_template("kundval/client.html", client=client, masked=service.masked_id(client),
                            history=history, offerings=offerings, outcomes=outcomes, worker=worker,
                            today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
-                           switch_count=choice.client_switches_used,
+                           switch_count=choice.client_switches_used, overdue=overdue,
                            language_names=dict(forms.LANGUAGE_CHOICES))
 
 

@@ -1,7 +1,7 @@
 """The client's pages (/deltagare): sign in with a code or e-ID, see the offerings, compare, choose."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -236,6 +236,8 @@ def choose(referral_id: int, offering_id: int):
     placements = _placements(referral)
     current = service.active_placement(placements, _today())
     form = forms.ChooseForm(offering_id=offering_id)
+    if request.method == "GET" and current is not None:
+        form.start_date.data = max(_today(), current.start_date + timedelta(days=1))
     if form.validate_on_submit():
         try:
             if current is None:
@@ -243,7 +245,7 @@ def choose(referral_id: int, offering_id: int):
                               today=_today())
             else:
                 choice.switch(db.session, referral, offering_id, by="client", actor_id=current_user.id,
-                              today=_today())
+                              today=_today(), start_date=form.start_date.data)
             record_access(db.session, current_user.id, client.id, "deltagare: val")
             db.session.commit()
         except ValidationError as exc:

@@ -61,6 +61,8 @@ class ReferralForm(FlaskForm):
 
 class ChooseForm(FlaskForm):
     offering_id = HiddenField(validators=[DataRequired()])
+    # Only when switching: the first day with the new provider.
+    start_date = DateField(_l("Första dag hos den nya anordnaren"), validators=[Optional()])
 
 
 class OfferingPickForm(FlaskForm):

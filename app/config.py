@@ -69,7 +69,9 @@ class Config:
     SIE_VOUCHER_SERIES = os.environ.get("SIE_VOUCHER_SERIES", "A")
 
     # Kundval: the client's choice.
-    CHOICE_DEADLINE_DAYS = int(os.environ.get("CHOICE_DEADLINE_DAYS", "14"))
+    # Working days (Swedish public holidays excluded) from the decision to the last day to choose;
+    # Arbetsförmedlingen gives 5.
+    CHOICE_DEADLINE_WORKING_DAYS = int(os.environ.get("CHOICE_DEADLINE_WORKING_DAYS", "5"))
     # A provider's results are shown from this many ended placements (as Arbetsförmedlingen does).
     RESULTS_MIN_ENDED_PLACEMENTS = int(os.environ.get("RESULTS_MIN_ENDED_PLACEMENTS", "18"))
     CLIENT_CODE_TTL_HOURS = int(os.environ.get("CLIENT_CODE_TTL_HOURS", "72"))

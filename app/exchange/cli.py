@@ -75,8 +75,13 @@ def _read_document(path: str):
 
 
 def _import(doc) -> ImportSummary:
+    from app.kundval.default_job import adopt_flagged_defaults
+
     try:
-        return import_document(db.session, doc)
+        summary = import_document(db.session, doc)
+        # An offering flagged default_choice becomes the no-choice alternative of its service type.
+        adopt_flagged_defaults(db.session)
+        return summary
     except ValidationError as exc:
         _fail(exc.field, exc.message)
 

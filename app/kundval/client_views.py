@@ -27,7 +27,7 @@ from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
 from app.kundval import choice, forms, oidc, service
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
 
@@ -156,8 +156,10 @@ def overview():
         .where(Offering.id.in_(offering_ids))).all()} if offering_ids else {}
     items = [(r, ps, service.referral_status(r, ps, today), service.active_placement(ps, today))
              for r, ps in history if r.valid_to >= today or ps]
+    no_choice = set(db.session.exec(select(DefaultChoiceSetting.service_type)).all())
     _seen(client, "deltagare: start")
-    return render_template("client/overview.html", client=client, items=items, offerings=offerings, today=today)
+    return render_template("client/overview.html", client=client, items=items, offerings=offerings, today=today,
+                           no_choice=no_choice)
 
 
 def _filters() -> dict:

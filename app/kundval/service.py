@@ -16,6 +16,7 @@ from app.common.errors import ValidationError
 from app.common.identifiers import birth_date_of, gender_of, mask_personal_id, normalize_personal_id
 from app.common.models import AccessLog
 from app.common.personal_data import cipher
+from app.common.workdays import add_working_days
 from app.kundval.models import Client, ClientLoginCode, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
 
@@ -120,15 +121,15 @@ def _hours(value) -> Decimal | None:
 
 def create_referral(session: Session, client: Client, *, service_type: str, valid_from: date,
                     valid_to: date, max_hours_per_week=None, choice_deadline: date | None = None,
-                    decided_on: date, case_worker_id: int | None, deadline_days: int = 14) -> Referral:
-    """A decision (beslut); the choice deadline defaults to `deadline_days` after the decision."""
+                    decided_on: date, case_worker_id: int | None, deadline_days: int = 5) -> Referral:
+    """A decision (beslut); the choice deadline defaults to `deadline_days` working days after it."""
     if service_type not in SERVICE_TYPES:
         raise ValidationError("service_type", "välj en insatstyp")
     if valid_from is None:
         raise ValidationError("valid_from", "fyll i startdatum")
     if valid_to is None or valid_to < valid_from:
         raise ValidationError("valid_to", "slutdatum måste vara samma dag som eller efter startdatum")
-    deadline = choice_deadline or decided_on + timedelta(days=deadline_days)
+    deadline = choice_deadline or add_working_days(decided_on, deadline_days)
     if deadline < decided_on:
         raise ValidationError("choice_deadline", "sista dag att välja kan inte vara före beslutsdagen")
     if deadline > valid_to:

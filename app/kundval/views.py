@@ -174,7 +174,7 @@ def new_referral(client_id: int):
                 db.session, client, service_type=form.service_type.data, valid_from=form.valid_from.data,
                 valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
                 choice_deadline=form.choice_deadline.data, decided_on=_today(), case_worker_id=current_user.id,
-                deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"])
+                deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"])
             record_access(db.session, current_user.id, client.id, "handläggare: nytt beslut")
             db.session.commit()
         except ValidationError as exc:
@@ -187,7 +187,7 @@ def new_referral(client_id: int):
         _seen(client, "handläggare: nytt beslut")
     status = 400 if request.method == "POST" else 200
     return render_template("kundval/referral_form.html", form=form, client=client,
-                           deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"]), status
+                           deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"]), status
 
 
 def _referral_choices(referral: Referral, today: date):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -40,9 +40,11 @@ def test_the_same_person_cannot_be_registered_twice(session):
         f.client(session)
 
 
-def test_choice_deadline_defaults_to_fourteen_days(session):
+def test_choice_deadline_defaults_to_five_working_days_without_public_holidays(session):
     r = f.referral(session, f.client(session))
-    assert r.choice_deadline == TODAY + timedelta(days=14)
+    assert r.choice_deadline == date(2026, 12, 1)  # Tue 24 Nov + 5 working days
+    christmas = f.referral(session, f.client(session, 1), decided_on=date(2026, 12, 22))
+    assert christmas.choice_deadline == date(2026, 12, 30)  # 25 and 26 December are holidays
 
 
 def test_families_with_children_come_first_in_the_caseload(session):

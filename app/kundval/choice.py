@@ -204,7 +204,7 @@ def choose(session: Session, referral: Referral, offering_id: int, *, chosen_by:
            actor_id: int | None, today: date) -> Placement:
     """Place the referral's client with the offering, if a place is still free."""
     referral = _lock(session, Referral, referral.id)
-    if referral.valid_to < today:
+    if referral.valid_to < today or referral.withdrawn_on is not None:
         raise ValidationError("referral", "beslutet gäller inte längre")
     placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
     if any(p.ended_on is None or p.ended_on >= today for p in placements):
@@ -236,6 +236,8 @@ def switch(session: Session, referral: Referral, offering_id: int, *, by: str, a
            today: date, start_date: date | None = None) -> Placement:
     """End the current placement the day before the new one starts (reason `switched`)."""
     referral = _lock(session, Referral, referral.id)
+    if referral.withdrawn_on is not None:
+        raise ValidationError("referral", "beslutet gäller inte längre")
     placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
     current = next((p for p in placements if p.ended_on is None or p.ended_on >= today), None)
     if current is None:

@@ -59,6 +59,20 @@ class ReferralForm(FlaskForm):
     choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
 
 
+class CorrectReferralForm(FlaskForm):
+    valid_from = DateField(_l("Gäller från"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    valid_to = DateField(_l("Gäller till"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    max_hours_per_week = DecimalField(_l("Högst timmar per vecka"), validators=[Optional()], places=2)
+    choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
+    reason = TextAreaField(_l("Varför ändras beslutet?"), validators=[DataRequired(_l("Skriv ett skäl.")),
+                                                                      Length(max=500)])
+
+
+class WithdrawReferralForm(FlaskForm):
+    reason = TextAreaField(_l("Varför återkallas beslutet?"), validators=[DataRequired(_l("Skriv ett skäl.")),
+                                                                          Length(max=500)])
+
+
 class ChooseForm(FlaskForm):
     offering_id = HiddenField(validators=[DataRequired()])
     # Only when switching: the first day with the new provider.

@@ -190,6 +190,59 @@ def new_referral(client_id: int):
                            deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"]), status
 
 
+@bp.route("/handlaggare/beslut/<int:referral_id>/andra", methods=["GET", "POST"])
+@roles_required("case_worker")
+def correct_referral(referral_id: int):
+    referral = _get(Referral, referral_id)
+    client = _get(Client, referral.client_id)
+    form = forms.CorrectReferralForm(obj=referral if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            service.correct_referral(db.session, referral, valid_from=form.valid_from.data,
+                                     valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
+                                     choice_deadline=form.choice_deadline.data, reason=form.reason.data,
+                                     actor_id=current_user.id)
+            record_access(db.session, current_user.id, client.id, "handläggare: ändra beslut")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc, {"referral": "reason"})
+        else:
+            flash(_("Beslutet är ändrat."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: ändra beslut")
+    return render_template("kundval/referral_correct.html", form=form, referral=referral, client=client), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/handlaggare/beslut/<int:referral_id>/aterkalla", methods=["GET", "POST"])
+@roles_required("case_worker")
+def withdraw_referral(referral_id: int):
+    """A page of its own, so withdrawing is always confirmed with a reason."""
+    referral = _get(Referral, referral_id)
+    client = _get(Client, referral.client_id)
+    form = forms.WithdrawReferralForm()
+    placements = db.session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
+    current = service.active_placement(placements, _today())
+    if form.validate_on_submit():
+        try:
+            service.withdraw_referral(db.session, referral, reason=form.reason.data, actor_id=current_user.id,
+                                      today=_today())
+            record_access(db.session, current_user.id, client.id, "handläggare: återkalla beslut")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc, {"referral": "reason"})
+        else:
+            flash(_("Beslutet är återkallat."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: återkalla beslut")
+    return render_template("kundval/referral_withdraw.html", form=form, referral=referral, client=client,
+                           current=current), 400 if request.method == "POST" else 200
+
+
 def _referral_choices(referral: Referral, today: date):
     return choice.available_offerings(db.session, referral, today, secret=current_app.config["SECRET_KEY"])
 

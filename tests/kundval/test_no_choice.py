@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.common.models import Notification
 from app.kundval import service
 from app.kundval.default_job import adopt_flagged_defaults, place_overdue, set_default
-from app.kundval.models import DefaultChoiceSetting, Placement
+from app.kundval.models import DefaultChoiceSetting, Placement, Referral
 from tests.kundval import factories as f
 
 TODAY = f.TODAY
@@ -40,7 +40,12 @@ def test_job_never_gives_a_second_placement_to_a_client_placed_under_another_dec
     c = f.client(session)
     chosen = f.referral(session, c, decided_on=TODAY - timedelta(days=20), deadline=TODAY - timedelta(days=10))
     f.placement(session, chosen, off, start=TODAY - timedelta(days=9))
-    duplicate = f.referral(session, c, decided_on=TODAY - timedelta(days=8), deadline=TODAY - timedelta(days=1))
+    # An overlapping decision from before such were refused (or from an import).
+    duplicate = Referral(ref="B-DUBBLETT", client_id=c.id, service_type="praktik", decided_on=TODAY - timedelta(days=8),
+                         valid_from=TODAY - timedelta(days=8), valid_to=TODAY + timedelta(days=90),
+                         choice_deadline=TODAY - timedelta(days=1))
+    session.add(duplicate)
+    session.flush()
     assert place_overdue(session, TODAY, "s").startswith("0 placerade")
     assert session.exec(select(Placement).where(Placement.referral_id == duplicate.id)).all() == []
 

@@ -11,7 +11,8 @@ class AccessLog(Timestamped, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    client_id: int = Field(foreign_key="client.id", index=True)
+    # None for a list of many clients: one row says how many were shown ("lista med N deltagare").
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     page: str = Field(max_length=200)
 
 

@@ -47,6 +47,10 @@ class EditClientForm(ClientForm):
     personal_id = None
 
 
+class CaseSearchForm(FlaskForm):
+    q = StringField(_l("Sök på namn eller personnummer"), validators=[Optional(), Length(max=100)])
+
+
 class FindClientForm(FlaskForm):
     personal_id = StringField(_l("Sök på personnummer"), validators=[DataRequired(_l("Fyll i personnumret."))])
 

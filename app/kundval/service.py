@@ -357,7 +357,7 @@ def access_log(session: Session, *, client_id: int | None = None, user_id: int |
                since: date | None = None, until: date | None = None, limit: int = 300):
     """Rows of (AccessLog, User or None, Client), newest first."""
     stmt = (select(AccessLog, User, Client).join(User, User.id == AccessLog.user_id, isouter=True)
-            .join(Client, Client.id == AccessLog.client_id))
+            .join(Client, Client.id == AccessLog.client_id, isouter=True))
     if client_id is not None:
         stmt = stmt.where(AccessLog.client_id == client_id)
     if user_id is not None:

@@ -16,7 +16,7 @@ from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import choice, forms, handoff, results, service
+from app.kundval import caselist, choice, followups, forms, handoff, results, service
 from app.kundval.default_job import set_default
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -48,18 +48,27 @@ def _seen(client: Client, page: str) -> None:
 
 # -- clients -------------------------------------------------------------------------------------
 
-@bp.route("/handlaggare/deltagare")
+@bp.route("/handlaggare/deltagare", methods=["GET", "POST"])
 @roles_required("case_worker")
 def my_clients():
+    """Filters, sorting and the page are in the URL; a search is POSTed, so no name or number is."""
     everyone = request.args.get("visa") == "alla"
-    rows = service.caseload(db.session, None if everyone else current_user.id, _today())
-    mine = rows if not everyone else [r for r in rows if r.client.case_worker_id == current_user.id]
-    for row in rows:
-        record_access(db.session, current_user.id, row.client.id, "handläggare: deltagarlista")
+    form = forms.CaseSearchForm()
+    search = form.q.data if request.method == "POST" and form.validate_on_submit() else ""
+    filter_name = caselist.FILTER_PARAMS.get(request.args.get("filter", ""), "")
+    sort = caselist.SORT_PARAMS.get(request.args.get("sortera", ""), "priority")
+    service_type = request.args.get("insats", "")
+    page = request.form.get("sida", type=int) if search else request.args.get("sida", 1, type=int)
+    result = caselist.case_list(db.session, case_worker_id=None if everyone else current_user.id, today=_today(),
+                                search=search or "", service_type=service_type, filter_name=filter_name,
+                                sort=sort, page=page or 1)
+    record_access(db.session, current_user.id, None, f"handläggare: lista med {len(result.rows)} deltagare")
     db.session.commit()
-    return render_template("kundval/my_clients.html", rows=rows, everyone=everyone,
-                           caseload=sum(1 for r in mine if r.status in ("waiting", "placed")),
-                           find_form=forms.FindClientForm(), today=_today())
+    return render_template("kundval/my_clients.html", result=result, everyone=everyone, form=form, search=search,
+                           filter_name=filter_name, sort=sort, service_type=service_type,
+                           filter_params={v: k for k, v in caselist.FILTER_PARAMS.items()},
+                           sort_params={v: k for k, v in caselist.SORT_PARAMS.items()},
+                           service_types=SERVICE_TYPES, today=_today())
 
 
 @bp.route("/handlaggare/deltagare/sok", methods=["POST"])

@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('accesslog', schema=None) as batch_op:
+        batch_op.alter_column('client_id', existing_type=sa.Integer(), nullable=True)
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('needs_interpreter', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -60,3 +62,6 @@ def downgrade() -> None:
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.drop_column('needs_interpreter')
         batch_op.drop_column('email')
+    op.execute("DELETE FROM accesslog WHERE client_id IS NULL")
+    with op.batch_alter_table('accesslog', schema=None) as batch_op:
+        batch_op.alter_column('client_id', existing_type=sa.Integer(), nullable=False)

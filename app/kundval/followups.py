@@ -13,7 +13,14 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
-from app.kundval.models import FOLLOWUP_ANSWERS, FOLLOWUP_KINDS, Client, FollowUp, Placement, Referral
+from app.kundval.models import (
+    FOLLOWUP_ANSWERS,
+    FOLLOWUP_KINDS,
+    Client,
+    FollowUp,
+    Placement,
+    Referral,
+)
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome

@@ -16,7 +16,7 @@ from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import caselist, choice, followups, forms, handoff, results, service
+from app.kundval import caselist, choice, forms, handoff, results, service
 from app.kundval.default_job import set_default
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
@@ -40,7 +41,8 @@ def sustain_days_by_service_type(session: Session) -> dict[str, int]:
 
 
 def _service_type_of_placement():
-    return select(Offering.service_type).where(Offering.id == Placement.offering_id).scalar_subquery()
+    offering = aliased(Offering)  # its own alias, so it never correlates with an outer Offering
+    return select(offering.service_type).where(offering.id == Placement.offering_id).scalar_subquery()
 
 
 def _not_answered(kind: str):

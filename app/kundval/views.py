@@ -16,7 +16,7 @@ from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import caselist, choice, forms, handoff, results, service
+from app.kundval import caselist, choice, followups, forms, handoff, results, service
 from app.kundval.default_job import set_default
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -320,12 +320,30 @@ def outcomes():
     everyone = request.args.get("visa") == "alla"
     worker = None if everyone else current_user.id
     pending = results.to_verify(db.session, worker)
-    due = results.followups_due(db.session, _today(), worker)
+    due = followups.due(db.session, _today(), worker)
     for client_id in {r.client.id for r in pending + due}:
         record_access(db.session, current_user.id, client_id, "handläggare: resultat")
     db.session.commit()
     return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
                            form=forms.OutcomeDecisionForm(), today=_today())
+
+
+@bp.route("/handlaggare/uppfoljning/<int:placement_id>/<kind>", methods=["POST"])
+@roles_required("case_worker")
+def record_followup(placement_id: int, kind: str):
+    placement = _get(Placement, placement_id)
+    referral = _get(Referral, placement.referral_id)
+    forms.OutcomeDecisionForm().validate_on_submit()  # the CSRF check
+    try:
+        followups.record(db.session, placement, kind=kind, answer=request.form.get("answer", ""),
+                         actor_id=current_user.id, today=_today())
+        record_access(db.session, current_user.id, referral.client_id, "handläggare: uppföljning")
+        db.session.commit()
+        flash(_("Uppföljningen är sparad."), "success")
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(forms.sentence(exc.message), "error")
+    return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
 
 
 @bp.route("/handlaggare/resultat/<int:outcome_id>/<action>", methods=["POST"])

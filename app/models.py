@@ -4,7 +4,14 @@ from sqlmodel import SQLModel
 from app.auth.models import User
 from app.common.models import AccessLog, AuditLog, Notification
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
-from app.kundval.models import Client, ClientLoginCode, DefaultChoiceSetting, FollowUp, Placement, Referral
+from app.kundval.models import (
+    Client,
+    ClientLoginCode,
+    DefaultChoiceSetting,
+    FollowUp,
+    Placement,
+    Referral,
+)
 from app.offerings.models import Offering
 from app.providers.models import (
     ApiToken,

@@ -156,8 +156,8 @@ def test_case_worker_verifies_a_result_and_its_follow_up(app, client, auth, sess
     assert "Hotell Stjärnan" in page.text
     client.post(f"/handlaggare/resultat/{out.id}/verifiera?visa=alla")
     page = client.get("/handlaggare/resultat?visa=alla")
-    assert "Ja, det pågår" in page.text
-    client.post(f"/handlaggare/resultat/{out.id}/varaktigt?visa=alla")
+    assert "Varar resultatet?" in page.text
+    client.post(f"/handlaggare/uppfoljning/{pl.id}/sustain?visa=alla", data={"answer": "yes"})
     session.expire_all()
     out = session.get(Outcome, out.id)
     assert out.verified_on == today and out.sustained_verified_on == today

@@ -40,9 +40,10 @@ def sustain_days_by_service_type(session: Session) -> dict[str, int]:
     return {st: days.get(st, DEFAULT_SUSTAIN_DAYS) for st in SERVICE_TYPES}
 
 
-def _service_type_of_placement():
-    offering = aliased(Offering)  # its own alias, so it never correlates with an outer Offering
-    return select(offering.service_type).where(offering.id == Placement.offering_id).scalar_subquery()
+def _of_service_type(service_type: str):
+    """Placement's offering is of the service type (a subquery of its own: no correlation needed)."""
+    offering = aliased(Offering)
+    return Placement.offering_id.in_(select(offering.id).where(offering.service_type == service_type))
 
 
 def _not_answered(kind: str):
@@ -51,10 +52,9 @@ def _not_answered(kind: str):
 
 def _sustain_outcome(today: date, sustain_days: dict[str, int]):
     """Conditions on Outcome (of Placement) whose sustain follow-up is due by today."""
-    service_type = _service_type_of_placement()
     return and_(Outcome.placement_id == Placement.id, Outcome.verified_on.is_not(None),
                 Outcome.rejected_on.is_(None), Outcome.sustained_verified_on.is_(None),
-                or_(*[and_(service_type == st, Outcome.result_date <= today - timedelta(days=d))
+                or_(*[and_(_of_service_type(st), Outcome.result_date <= today - timedelta(days=d))
                       for st, d in sustain_days.items()]))
 
 

@@ -32,6 +32,8 @@ def _load(placement_id: int) -> handoff.ProviderPlacement:
 def index():
     today = date.today()
     rows = handoff.provider_placement_list(db.session, current_user.provider_id, today)
+    record_access(db.session, current_user.id, None, f"anordnare: lista med {len(rows)} deltagare")
+    db.session.commit()
     return render_template("kundval/provider_placements.html", rows=rows, today=today,
                            due=handoff.first_meeting_due)
 

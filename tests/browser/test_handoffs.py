@@ -185,3 +185,32 @@ def test_case_worker_withdraws_a_decision_and_the_client_and_provider_see_it(
     expect(provider.get_by_text("Placeringen slutar").first).to_be_visible()
     shot(provider, "handoff-withdraw-provider")
     context.close()
+
+
+def test_case_worker_searches_filters_and_pages_the_list(live_server, page):
+    from app.common.base import new_ref
+    from app.common.personal_data import cipher
+    from app.kundval.models import Client
+
+    worker = live_server.user("case_worker", email="karin@kommun.example", name="Karin Handläggare")
+    with live_server.session() as s:
+        for i in range(55):
+            pid = f"1990{i:08d}"
+            s.add(Client(ref=new_ref("K"), personal_id_encrypted=cipher().encrypt(pid),
+                         personal_id_hash=cipher().lookup_hash(pid), birth_date=date(1990, 1, 1),
+                         name=f"Person {i:02d}", case_worker_id=worker.id))
+        c = f.client(s, case_worker_id=worker.id, name="Amina Ali")
+        f.referral(s, c, decided_on=date.today(), deadline=date.today() + timedelta(days=1))
+    login(page, live_server.url, worker.email)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mina deltagare").click()
+    expect(page.get_by_text("Sida 1 av 2")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^Väntar på val \(1\)"))).to_be_visible()
+    shot(page, "handoff-case-list")
+    page.get_by_role("link", name=re.compile(r"^Sista dag inom två arbetsdagar")).click()
+    expect(page.get_by_role("cell", name=re.compile("Amina Ali"))).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    page.get_by_label("Sök på namn eller personnummer").fill(f.PERSONAL_IDS[0])
+    page.get_by_role("button", name="Sök").click()
+    expect(page.get_by_role("cell", name=re.compile("Amina Ali"))).to_be_visible()
+    assert f.PERSONAL_IDS[0] not in page.url and "1990" not in page.url
+    shot(page, "handoff-case-list-search")

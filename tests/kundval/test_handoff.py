@@ -98,3 +98,21 @@ def test_placement_without_first_meeting_three_working_days_after_the_choice_is_
     placement.first_meeting_on = date(2026, 12, 4)
     session.flush()
     assert flagged(date(2026, 12, 3)) == []
+
+
+def test_case_worker_registers_and_edits_the_interpreter_need_and_e_mail(app, client, auth, session):
+    from app.kundval.models import Client
+
+    auth.login("case_worker")
+    r = client.post("/handlaggare/deltagare/ny", data={
+        "personal_id": f.PERSONAL_IDS[0], "name": "Amina Ali", "phone": "070-1", "email": "amina@example.se",
+        "language": "ar", "needs_interpreter": "y", "area": ""})
+    assert r.status_code == 302, r.text
+    c = session.exec(select(Client)).one()
+    assert c.needs_interpreter and c.email == "amina@example.se"
+    r = client.post(f"/handlaggare/deltagare/{c.id}/andra", data={
+        "name": "Amina Ali", "phone": "070-2", "email": "", "language": "ar", "area": ""})
+    assert r.status_code == 302, r.text
+    session.expire_all()
+    c = session.get(Client, c.id)
+    assert (c.needs_interpreter, c.email, c.phone) == (False, "", "070-2")

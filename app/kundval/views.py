@@ -360,9 +360,6 @@ def decide_outcome(outcome_id: int, action: str):
             results.reject(db.session, outcome, on=_today(), reason=form.reason.data or "",
                            actor_id=current_user.id)
             message = _("Resultatet är avvisat.")
-        elif action == "varaktigt":
-            results.verify_sustained(db.session, outcome, on=_today(), actor_id=current_user.id)
-            message = _("Uppföljningen är gjord: arbetet eller studierna pågår fortfarande.")
         else:
             abort(404)
         db.session.commit()

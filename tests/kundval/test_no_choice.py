@@ -110,3 +110,19 @@ def test_admin_screen_explains_the_three_modes(app, client, auth, session):
     assert "lottas fram" in page
 
 
+
+
+def test_the_done_page_of_a_client_placed_by_no_choice_does_not_say_they_chose(app, client, auth, session):
+    from app.kundval import choice
+
+    today = date.today()
+    prov = f.provider(session)
+    off = f.offering(session, prov)
+    c = f.client(session)
+    user = service.client_user(session, c)
+    referral = f.referral(session, c, decided_on=today - timedelta(days=10), deadline=today - timedelta(days=1))
+    choice.choose(session, referral, off.id, chosen_by="default", actor_id=None, today=today)
+    session.commit()
+    auth.login_user(user)
+    page = client.get(f"/deltagare/beslut/{referral.id}/klart").text
+    assert "kommunen har placerat dig hos ickevalsalternativet" in page and "får veta att du har valt" not in page

@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.followup.views import bp as followup_bp
     from app.kundval.client_views import bp as client_bp
     from app.kundval.provider_status import bp as provider_status_bp
+    from app.kundval.provider_views import bp as placements_bp
     from app.kundval.views import bp as kundval_bp
     from app.offerings.views import bp as offerings_bp
     from app.privacy.views import bp as privacy_bp
@@ -83,7 +84,8 @@ def _register_blueprints(app: Flask) -> None:
                       provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, procurement_views.bp,
                       procurement_views.admin_bp, procurement_views.portal_bp, bonus_rules_bp,
-                      provider_status_bp, provider_settlements_bp, privacy_bp):
+                      provider_status_bp, provider_settlements_bp, privacy_bp,
+                      placements_bp):
         app.register_blueprint(blueprint)
 
 

@@ -117,7 +117,9 @@ class Config:
     SIE_INTERNAL_INCOME_ACCOUNT = os.environ.get("SIE_INTERNAL_INCOME_ACCOUNT", "3619")
 
     # Kundval: the client's choice.
-    CHOICE_DEADLINE_DAYS = int(os.environ.get("CHOICE_DEADLINE_DAYS", "14"))
+    # Working days (Swedish public holidays excluded) from the decision to the last day to choose;
+    # Arbetsförmedlingen gives 5.
+    CHOICE_DEADLINE_WORKING_DAYS = int(os.environ.get("CHOICE_DEADLINE_WORKING_DAYS", "5"))
     # A provider's results are shown from this many ended placements (as Arbetsförmedlingen does).
     RESULTS_MIN_ENDED_PLACEMENTS = int(os.environ.get("RESULTS_MIN_ENDED_PLACEMENTS", "18"))
     # The questions, points and thresholds behind a referral's level (docs/levels.md): a JSON file;

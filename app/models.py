@@ -9,6 +9,7 @@ from app.kundval.models import (
     Client,
     ClientLoginCode,
     DefaultChoiceSetting,
+    FollowUp,
     LevelAssessment,
     PayrollEntry,
     Placement,
@@ -40,7 +41,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken", "AttendanceDispute", "BudgetFrame", "Conditions", "Contract", "ContractChange",
     "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
-    "FigureTarget", "IdempotencyRecord", "LevelAssessment", "MonthReport", "PayrollEntry",
+    "FigureTarget", "FollowUp", "IdempotencyRecord", "LevelAssessment", "MonthReport", "PayrollEntry",
     "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",

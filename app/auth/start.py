@@ -32,7 +32,16 @@ def start_facts(session: Session, user: User) -> dict:
             "expiring_documents": expiring_soon(session, utcnow().date()), "today": utcnow().date(),
         }
     if user.role == "case_worker":
+        from datetime import date
+
+        from app.kundval.handoff import no_first_meeting
+
         return {
+            "no_first_meeting": _count(session, select(func.count()).select_from(Placement)
+                                       .join(Referral, Referral.id == Placement.referral_id)
+                                       .join(Client, Client.id == Referral.client_id)
+                                       .where(Client.case_worker_id == user.id,
+                                              no_first_meeting(date.today()))),
             "clients": _count(session, select(func.count()).select_from(Client)),
             "clients_with_children": _count(session, select(func.count()).select_from(Client)
                                             .where(Client.children_in_household.is_(True))),

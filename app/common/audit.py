@@ -13,8 +13,8 @@ def record_change(session: Session, user_id: int | None, action: str, entity: st
                          before=before, after=after, reason=reason))
 
 
-def record_access(session: Session, user_id: int | None, client_id: int, page: str) -> None:
-    """One view of one client's data."""
+def record_access(session: Session, user_id: int | None, client_id: int | None, page: str) -> None:
+    """One view of one client's data (None: a list, see record_list_access)."""
     session.add(AccessLog(user_id=user_id, client_id=client_id, page=page[:200]))
 
 

@@ -5,11 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import format_date, get_locale
 
 
 def select_locale() -> str:
+    if not has_request_context():  # jobs and the CLI write in the source language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:

@@ -15,6 +15,7 @@ from app.auth.service import create_user
 from app.common.errors import ValidationError
 from app.exchange.importer import SECTIONS, ImportSummary, import_document
 from app.extensions import db
+from app.kundval.demo import JOURNEYS
 from app.kundval.models import Client, Placement, Referral
 from app.providers.models import Provider
 from app.reporting.models import Attendance
@@ -76,8 +77,13 @@ def _read_document(path: str):
 
 
 def _import(doc, source: str = "") -> ImportSummary:
+    from app.kundval.default_job import adopt_flagged_defaults
+
     try:
-        return import_document(db.session, doc, source=source)
+        summary = import_document(db.session, doc, source=source)
+        # An offering flagged default_choice becomes the no-choice alternative of its service type.
+        adopt_flagged_defaults(db.session)
+        return summary
     except ValidationError as exc:
         _fail(exc.field, exc.message)
 
@@ -125,13 +131,23 @@ def seed_cmd(path: str | None) -> None:
         created = _seed_users(db.session, doc)
     except ValidationError as exc:
         _fail(exc.field, exc.message)
+    journeys = _seed_journeys(db.session)
     db.session.commit()
     click.echo(describe(summary))
     click.echo(f"Nya demoanvändare: {created}.")
-    width = max(len(email) for email, _, _ in DEMO_USERS)
+    logins = [(email, role) for email, role, _ in DEMO_USERS] + [
+        (j.email, "client") for j in JOURNEYS if j.email not in {e for e, _, _ in DEMO_USERS}]
+    width = max(len(email) for email, _ in logins)
     click.echo(f"{'E-post':<{width}}  {'Roll':<12}  Lösenord")
-    for email, role, _ in DEMO_USERS:
+    for email, role in logins:
         click.echo(f"{email:<{width}}  {role:<12}  {DEMO_PASSWORD}")
+    click.echo("Att prova (deltagare, dagens datum):")
+    for j in JOURNEYS:
+        click.echo(f"  {j.email:<{width}}  {j.name}: {j.what}")
+    click.echo("  handlaggare@kundval.example ser dem alla under Mina deltagare; anordnare@kundval.example "
+               "ser sina under Deltagare.")
+    if journeys:
+        click.echo(f"Nya demoresor: {len(journeys)}.")
     _settle_history(db.session)
     _seed_budget(db.session)
 
@@ -188,6 +204,22 @@ def _settle_history(session) -> None:
         click.echo(f"Avräkning {period}: stängd, {len(result.approved)} godkända avräkningar.")
     if months and not todo:
         click.echo(f"Avräkning: {months[0]}–{months[-1]} är redan stängda.")
+
+
+def _seed_journeys(session) -> list:
+    """The journeys of app/kundval/demo.py, with the demo case worker and provider."""
+    from app.kundval.demo import seed_journeys
+
+    worker = session.execute(select(User).where(User.email == "handlaggare@kundval.example")).scalar_one()
+    provider = session.execute(select(User).where(User.email == "anordnare@kundval.example")).scalar()
+
+    def password_user(email: str, name: str) -> User:
+        return create_user(session, email=email, role="client", password=DEMO_PASSWORD, name=name)
+
+    try:
+        return seed_journeys(session, worker, provider, password_user)
+    except ValidationError as exc:
+        _fail(exc.field, exc.message)
 
 
 def _seed_users(session, doc: dict) -> int:

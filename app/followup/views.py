@@ -66,8 +66,11 @@ def index():
             label("key_figure", code), [m[5:] for m in months],
             [(_("Per månad"), [values.get(m, Decimal(0)) for m in months])],
             view.targets.get(code), _("mål %(year)s", year=year))
+    from app.kundval import followups
+
     return render_template("followup/dashboard.html", view=view, charts=chart_of,
-                           dimensions=figures.DIMENSIONS, external_codes=service.EXTERNAL_FIGURES)
+                           dimensions=figures.DIMENSIONS, external_codes=service.EXTERNAL_FIGURES,
+                           followup_answers=followups.figures(db.session, date.today()))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -17,6 +17,7 @@ from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
 from app.common.models import Notification
+from app.common.notifications import notify
 from app.kundval.models import END_REASONS, Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
@@ -162,29 +163,48 @@ def _check_offering(session: Session, referral: Referral, offering_id: int, toda
 
 def _notify(session: Session, referral: Referral, offering: Offering, placement: Placement,
             subject_worker: str, client: Client) -> None:
+    """Tell the case worker, the client and the provider, each in words true to how the place came."""
     provider = session.get(Provider, offering.provider_id)
     key = f"placement:{placement.ref}"
+    start = placement.start_date.isoformat()
     if referral.case_worker_id or client.case_worker_id:
         session.add(Notification(user_id=referral.case_worker_id or client.case_worker_id, key=key,
                                  subject=subject_worker,
                                  body=f"Deltagare {client.ref}: {offering.title} hos {provider.name}, "
-                                      f"start {placement.start_date.isoformat()}."))
+                                      f"start {start}."))
     if client.user_id:
+        how = {"client": f"Du har valt {provider.name}: {offering.title}.",
+               "case_worker": f"Din handläggare har placerat dig hos {provider.name}: {offering.title}.",
+               "default": f"Du valde inte själv, så kommunen har placerat dig hos {provider.name}: "
+                          f"{offering.title} (ickevalsalternativet)."}[placement.chosen_by]
         session.add(Notification(user_id=client.user_id, key=key + ":client",
                                  subject="Du har en plats",
-                                 body=f"Du ska vara hos {provider.name}: {offering.title}. "
-                                      f"{provider.name} ringer dig för att bestämma första dagen."))
+                                 body=f"{how} Du börjar tidigast {start}. "
+                                      f"{provider.name} ringer dig för att boka första träffen."))
+    how = {"client": f"En ny deltagare har valt {offering.title}",
+           "case_worker": f"Handläggaren har placerat en ny deltagare i {offering.title}",
+           "default": f"En ny deltagare är placerad genom ickeval i {offering.title}"}[placement.chosen_by]
     session.add(Notification(provider_id=provider.id, role="provider", key=key + ":provider",
                              subject="Ny deltagare",
-                             body=f"En ny deltagare har valt {offering.title} (placering {placement.ref}). "
-                                  f"Ring deltagaren inom tre arbetsdagar."))
+                             body=f"{how} (placering {placement.ref}, start {start}). "
+                                  f"Ring deltagaren och boka första träffen inom tre arbetsdagar."))
+
+
+def _notify_old_provider(session: Session, old: Placement) -> None:
+    """The provider a client leaves learns the last day it may report."""
+    offering = session.get(Offering, old.offering_id)
+    last = old.ended_on.isoformat()
+    notify(session, provider_id=offering.provider_id, key=f"switched:{old.ref}",
+           subject="Deltagaren byter anordnare",
+           body=f"Placering {old.ref} ({offering.title}) slutar {last}: deltagaren byter till en annan "
+                f"anordnare. Rapportera närvaro till och med {last}; senare dagar går inte att rapportera.")
 
 
 def choose(session: Session, referral: Referral, offering_id: int, *, chosen_by: str,
            actor_id: int | None, today: date) -> Placement:
     """Place the referral's client with the offering, if a place is still free."""
     referral = _lock(session, Referral, referral.id)
-    if referral.valid_to < today:
+    if referral.valid_to < today or referral.withdrawn_on is not None:
         raise ValidationError("referral", "beslutet gäller inte längre")
     placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
     if any(p.ended_on is None or p.ended_on >= today for p in placements):
@@ -216,6 +236,8 @@ def switch(session: Session, referral: Referral, offering_id: int, *, by: str, a
            today: date, start_date: date | None = None) -> Placement:
     """End the current placement the day before the new one starts (reason `switched`)."""
     referral = _lock(session, Referral, referral.id)
+    if referral.withdrawn_on is not None:
+        raise ValidationError("referral", "beslutet gäller inte längre")
     placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
     current = next((p for p in placements if p.ended_on is None or p.ended_on >= today), None)
     if current is None:
@@ -245,6 +267,7 @@ def switch(session: Session, referral: Referral, offering_id: int, *, by: str, a
                          "start_date": start.isoformat()})
     client = session.get(Client, referral.client_id)
     _notify(session, referral, offering, placement, "Deltagaren har bytt anordnare", client)
+    _notify_old_provider(session, current)
     return placement
 
 

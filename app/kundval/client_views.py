@@ -1,7 +1,7 @@
 """The client's pages (/deltagare): sign in with a code or e-ID, see the offerings, compare, choose."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -28,7 +28,7 @@ from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
 from app.kundval import choice, disputes, fairness, forms, levels, oidc, service
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.settlement.rules import period_bounds
@@ -145,9 +145,10 @@ def overview():
         .where(Offering.id.in_(offering_ids))).all()} if offering_ids else {}
     items = [(r, ps, service.referral_status(r, ps, today), service.active_placement(ps, today))
              for r, ps in history if r.valid_to >= today or ps]
+    no_choice = set(db.session.exec(select(DefaultChoiceSetting.service_type)).all())
     _seen(client, "deltagare: start")
     return render_template("client/overview.html", client=client, items=items, offerings=offerings, today=today,
-                           level_texts=levels.CLIENT_TEXT)
+                           level_texts=levels.CLIENT_TEXT, no_choice=no_choice)
 
 
 def _filters() -> dict:
@@ -229,6 +230,8 @@ def choose(referral_id: int, offering_id: int):
     placements = _placements(referral)
     current = service.active_placement(placements, _today())
     form = forms.ChooseForm(offering_id=offering_id)
+    if request.method == "GET" and current is not None:
+        form.start_date.data = max(_today(), current.start_date + timedelta(days=1))
     if form.validate_on_submit():
         try:
             if current is None:
@@ -236,7 +239,7 @@ def choose(referral_id: int, offering_id: int):
                               today=_today())
             else:
                 choice.switch(db.session, referral, offering_id, by="client", actor_id=current_user.id,
-                              today=_today())
+                              today=_today(), start_date=form.start_date.data)
             record_access(db.session, current_user.id, client.id, "deltagare: val")
             db.session.commit()
         except ValidationError as exc:

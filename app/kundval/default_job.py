@@ -5,11 +5,14 @@ import random
 from datetime import date
 
 from flask import current_app, has_app_context
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.common.errors import ValidationError
 from app.common.jobs import JobOutcome, run_once
-from app.common.models import Notification
+from app.common.labels import label
+from app.common.notifications import notify
 from app.kundval import choice
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
@@ -46,16 +49,40 @@ def set_default(session: Session, service_type: str, mode: str, offering_id: int
     return setting
 
 
+def adopt_flagged_defaults(session: Session) -> int:
+    """Service types with no setting take the published offering an import flagged `default_choice`."""
+    settings = {s.service_type for s in session.exec(select(DefaultChoiceSetting)).all()}
+    adopted = 0
+    for offering in session.exec(select(Offering).where(Offering.default_choice.is_(True),
+                                                        Offering.status == "published")
+                                 .order_by(Offering.id)).all():
+        if offering.service_type not in settings:
+            session.add(DefaultChoiceSetting(service_type=offering.service_type, mode="offering",
+                                             offering_id=offering.id))
+            settings.add(offering.service_type)
+            adopted += 1
+    session.flush()
+    return adopted
+
+
+class NoDefault(ValidationError):
+    """Why the no-choice alternative could not place someone, in words for the case worker."""
+
+
 def pick_offering(session: Session, referral: Referral, client: Client, setting: DefaultChoiceSetting | None,
-                  today: date, secret: str) -> int | None:
-    """The offering the default placement uses, or None when there is no free place to give."""
+                  today: date, secret: str) -> int:
+    """The offering the default placement uses; raises NoDefault saying why there is none."""
+    kind = label("service_type", referral.service_type).lower()
     if setting is None:
-        return None
+        raise NoDefault("offering", f"inget ickevalsalternativ är inställt för {kind}")
     if setting.mode == "offering":
-        return setting.offering_id
+        offering = session.get(Offering, setting.offering_id) if setting.offering_id else None
+        if offering is None:
+            raise NoDefault("offering", f"ickevalsalternativet för {kind} finns inte längre")
+        return offering.id
     choices = choice.available_offerings(session, referral, today, secret=secret)
     if not choices:
-        return None
+        raise NoDefault("offering", f"ingen tjänst för {kind} har lediga platser")
     if setting.mode == "nearest":
         # The client's home area; without one, the area of an earlier placement stands in.
         areas = [client.area] if client.area else session.exec(
@@ -68,12 +95,24 @@ def pick_offering(session: Session, referral: Referral, client: Client, setting:
     return random.SystemRandom().choice(choices).offering.id
 
 
+def overdue_referrals(session: Session, today: date) -> list[Referral]:
+    """Valid decisions past their deadline with nothing placed under them, whose client has no
+    running placement of the same service type under another decision."""
+    other = aliased(Referral)
+    running_elsewhere = (select(Placement.id).join(other, other.id == Placement.referral_id)
+                         .where(other.client_id == Referral.client_id,
+                                other.service_type == Referral.service_type, other.id != Referral.id,
+                                or_(Placement.ended_on.is_(None), Placement.ended_on >= today)).exists())
+    return list(session.exec(select(Referral).where(
+        Referral.choice_deadline < today, Referral.valid_to >= today, Referral.withdrawn_on.is_(None),
+        ~select(Placement.id).where(Placement.referral_id == Referral.id).exists(),
+        ~running_elsewhere)
+        .order_by(Referral.choice_deadline, Referral.id)).all())
+
+
 def place_overdue(session: Session, today: date, secret: str) -> str:
     """Place every referral whose deadline passed without any placement; return a summary."""
-    overdue = session.exec(select(Referral).where(
-        Referral.choice_deadline < today, Referral.valid_to >= today,
-        ~select(Placement.id).where(Placement.referral_id == Referral.id).exists())
-        .order_by(Referral.choice_deadline, Referral.id)).all()
+    overdue = overdue_referrals(session, today)
     settings = {s.service_type: s for s in session.exec(select(DefaultChoiceSetting)).all()}
     clients = {c.id: c for c in session.exec(select(Client).where(
         Client.id.in_({r.client_id for r in overdue}))).all()} if overdue else {}
@@ -82,20 +121,21 @@ def place_overdue(session: Session, today: date, secret: str) -> str:
     placed = failed = 0
     for referral in overdue:
         client = clients[referral.client_id]
-        offering_id = pick_offering(session, referral, client, settings.get(referral.service_type), today, secret)
         try:
-            if offering_id is None:
-                raise ValidationError("offering", "inget ickevalsalternativ med lediga platser")
+            offering_id = pick_offering(session, referral, client, settings.get(referral.service_type),
+                                        today, secret)
             with session.begin_nested():
                 choice.choose(session, referral, offering_id, chosen_by="default", actor_id=None, today=today)
             placed += 1
         except ValidationError as exc:
             failed += 1
+            message = exc.message if isinstance(exc, NoDefault) else (
+                "ickevalsalternativet har inga lediga platser" if exc.message == choice.NO_PLACE else exc.message)
             worker = referral.case_worker_id or client.case_worker_id
-            session.add(Notification(
-                user_id=worker, role="" if worker else "case_worker", key=f"default-failed:{referral.ref}:{today}",
-                subject="Ickevalsalternativet kunde inte användas",
-                body=f"Deltagare {client.ref}, beslut {referral.ref}: {exc.message}. Kontakta deltagaren."))
+            notify(session, user_id=worker, role="" if worker else "case_worker",
+                   key=f"default-failed:{referral.ref}:{today}",
+                   subject="Ickevalsalternativet kunde inte användas",
+                   body=f"Deltagare {client.ref}, beslut {referral.ref}: {message}. Kontakta deltagaren.")
     return f"{placed} placerade med ickevalsalternativ, {failed} kunde inte placeras"
 
 

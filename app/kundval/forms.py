@@ -4,13 +4,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    EmailField,
     HiddenField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.common.forms import DateField, WeeklyCapField
 
@@ -30,12 +32,25 @@ class ClientForm(FlaskForm):
                               validators=[DataRequired(_l("Fyll i personnumret."))])
     name = StringField(_l("Namn"), validators=[DataRequired(_l("Fyll i namnet.")), Length(max=200)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    email = EmailField(_l("E-post"), validators=[Optional(), Email(_l("Skriv en giltig e-postadress.")),
+                                                 Length(max=200)])
     language = SelectField(_l("Språk deltagaren helst använder"), choices=LANGUAGE_CHOICES, default="sv")
+    needs_interpreter = BooleanField(_l("Behöver tolk"))
     # Choices are the areas offerings are in; set by the view.
     area = SelectField(_l("Område där deltagaren bor"), choices=[("", _l("Vet inte"))], default="",
                        validate_choice=False)
     newly_arrived = BooleanField(_l("Nyanländ"))
     children_in_household = BooleanField(_l("Barn i hushållet (prioriteras)"))
+
+
+class EditClientForm(ClientForm):
+    """The same fields without the personnummer, which does not change."""
+
+    personal_id = None
+
+
+class CaseSearchForm(FlaskForm):
+    q = StringField(_l("Sök på namn eller personnummer"), validators=[Optional(), Length(max=100)])
 
 
 class FindClientForm(FlaskForm):
@@ -67,9 +82,24 @@ def referral_form_class(settings):
                                            validators=[Optional(), Length(max=500)])
     return type("AssessedReferralForm", (ReferralForm,), fields)
 
+class CorrectReferralForm(FlaskForm):
+    valid_from = DateField(_l("Gäller från"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    valid_to = DateField(_l("Gäller till"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    max_hours_per_week = WeeklyCapField(_l("Högst timmar per vecka"), validators=[Optional()])
+    choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
+    reason = TextAreaField(_l("Varför ändras beslutet?"), validators=[DataRequired(_l("Skriv ett skäl.")),
+                                                                      Length(max=500)])
+
+
+class WithdrawReferralForm(FlaskForm):
+    reason = TextAreaField(_l("Varför återkallas beslutet?"), validators=[DataRequired(_l("Skriv ett skäl.")),
+                                                                          Length(max=500)])
+
 
 class ChooseForm(FlaskForm):
     offering_id = HiddenField(validators=[DataRequired()])
+    # Only when switching: the first day with the new provider.
+    start_date = DateField(_l("Första dag hos den nya anordnaren"), validators=[Optional()])
 
 
 class OfferingPickForm(FlaskForm):
@@ -111,3 +141,10 @@ class PayrollUploadForm(FlaskForm):
 
 class DisputeForm(FlaskForm):
     comment = TextAreaField(_l("Kommentar (frivilligt)"), validators=[Optional(), Length(max=300)])
+
+
+class FirstMeetingForm(FlaskForm):
+    first_meeting_on = DateField(_l("Dag"), validators=[DataRequired(_l("Fyll i ett datum."))])
+    first_meeting_time = TimeField(_l("Tid"), validators=[DataRequired(_l("Fyll i en tid."))])
+    first_meeting_place = StringField(_l("Plats"), validators=[DataRequired(_l("Fyll i var ni ses.")),
+                                                               Length(max=200)])

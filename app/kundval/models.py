@@ -1,5 +1,5 @@
 """Clients, their referrals (beslut) and placements (the chosen offering)."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import Column, Numeric, UniqueConstraint
@@ -10,6 +10,8 @@ from app.common.base import JSONField, Timestamped
 LEVELS = ("A", "B", "C")
 CHOSEN_BY = ("client", "case_worker", "default")
 END_REASONS = ("completed", "result", "interrupted", "switched")
+FOLLOWUP_KINDS = ("sustain", "after_end")
+FOLLOWUP_ANSWERS = ("yes", "no", "not_reached")
 
 
 class Client(Timestamped, table=True):
@@ -28,6 +30,8 @@ class Client(Timestamped, table=True):
     # Where the client lives, in the same area names as offerings: "nearest" default placements.
     area: str = Field(default="", max_length=100)
     phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=200)
+    needs_interpreter: bool = Field(default=False)
     case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", unique=True)
 
@@ -49,6 +53,9 @@ class Referral(Timestamped, table=True):
     # "A" near, "B" some way, "C" far; None when not assessed. Prices and bonuses follow it.
     level: str | None = Field(default=None, max_length=1)
     case_worker_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    # A withdrawn decision no longer counts: no choice, no no-choice placement, no overlap.
+    withdrawn_on: date | None = None
+    withdrawal_reason: str = Field(default="", max_length=500)
 
 
 class LevelAssessment(Timestamped, table=True):
@@ -74,6 +81,10 @@ class Placement(Timestamped, table=True):
     start_date: date
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=20)
+    # The first meeting the provider books with the client after the choice (local time).
+    first_meeting_on: date | None = None
+    first_meeting_time: time | None = None
+    first_meeting_place: str = Field(default="", max_length=200)
 
 
 class PayrollEntry(Timestamped, table=True):
@@ -130,3 +141,21 @@ class DefaultChoiceSetting(Timestamped, table=True):
     service_type: str = Field(primary_key=True, max_length=20)
     mode: str = Field(default="offering", max_length=20)  # offering | nearest | random
     offering_id: int | None = Field(default=None, foreign_key="offering.id")
+
+
+class FollowUp(Timestamped, table=True):
+    """The case worker's follow-up of a placement: in work or studies on the due day? yes/no/not reached.
+
+    `sustain`: at the bonus rule's sustain_days after a verified result; `after_end`: 90 days after
+    the placement ended (Lund's figure).
+    """
+
+    __table_args__ = (UniqueConstraint("placement_id", "kind", name="uq_followup_placement_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    placement_id: int = Field(foreign_key="placement.id", index=True)
+    kind: str = Field(max_length=20)
+    due_on: date
+    answer: str = Field(max_length=20)
+    recorded_on: date
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -1,8 +1,8 @@
-"""Results: the case worker verifies or rejects what providers report, and follows up after 90 days."""
+"""Results: the case worker verifies or rejects what providers report (follow-ups: followups.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -13,8 +13,6 @@ from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
-
-SUSTAIN_DAYS = 90
 
 
 @dataclass
@@ -45,18 +43,6 @@ def to_verify(session: Session, case_worker_id: int | None = None) -> list[Outco
     return sorted(rows, key=lambda r: (r.outcome.result_date, r.outcome.id))
 
 
-def followups_due(session: Session, today: date, case_worker_id: int | None = None) -> list[OutcomeRow]:
-    """Verified results 90 days old or more whose job or studies have not been confirmed as lasting."""
-    stmt = (select(Outcome, Placement, Client, Provider)
-            .where(Outcome.verified_on.is_not(None), Outcome.rejected_on.is_(None),
-                   Outcome.sustained_verified_on.is_(None),
-                   Outcome.result_date <= today - timedelta(days=SUSTAIN_DAYS)))
-    rows = _rows(session, stmt, case_worker_id)
-    for r in rows:
-        r.due_on = r.outcome.result_date + timedelta(days=SUSTAIN_DAYS)
-    return sorted(rows, key=lambda r: (r.due_on, r.outcome.id))
-
-
 def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:
     if outcome.verified_on is not None or outcome.rejected_on is not None:
         raise ValidationError("outcome", "resultatet är redan bedömt")
@@ -78,18 +64,3 @@ def reject(session: Session, outcome: Outcome, *, on: date, reason: str, actor_i
     outcome.rejection_reason = reason
     record_change(session, actor_id, "reject", "outcome", outcome.id,
                   after={"rejected_on": on.isoformat()}, reason=reason)
-
-
-def verify_sustained(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:
-    """The job or studies still last at least 90 days after they began (sustainment)."""
-    if outcome.verified_on is None:
-        raise ValidationError("outcome", "resultatet måste vara verifierat först")
-    if outcome.sustained_verified_on is not None:
-        raise ValidationError("outcome", "varaktigheten är redan verifierad")
-    check_not_future(on, "sustained_verified_on")
-    if on < outcome.result_date + timedelta(days=SUSTAIN_DAYS):
-        raise ValidationError("sustained_verified_on",
-                              f"kan verifieras tidigast {(outcome.result_date + timedelta(days=SUSTAIN_DAYS)).isoformat()}")
-    outcome.sustained_verified_on = on
-    record_change(session, actor_id, "verify_sustained", "outcome", outcome.id,
-                  after={"sustained_verified_on": on.isoformat()})

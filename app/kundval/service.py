@@ -17,6 +17,7 @@ from app.common.identifiers import birth_date_of, gender_of, mask_personal_id, n
 from app.common.models import AccessLog
 from app.common.money import MAX_WEEK_HOURS, OutOfBounds, parse_weekly_cap
 from app.common.personal_data import cipher
+from app.common.workdays import add_working_days
 from app.kundval.models import Client, ClientLoginCode, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
 
@@ -44,7 +45,8 @@ def offering_areas(session: Session) -> list[str]:
 
 def register_client(session: Session, *, personal_id: str, name: str, newly_arrived: bool = False,
                     children_in_household: bool = False, language: str = "sv", phone: str = "",
-                    case_worker_id: int | None = None, area: str = "") -> Client:
+                    case_worker_id: int | None = None, area: str = "", email: str = "",
+                    needs_interpreter: bool = False) -> Client:
     """A new client; the personnummer is stored encrypted and never repeated in messages."""
     normalized = normalize_personal_id(personal_id)
     name = (name or "").strip()
@@ -59,12 +61,40 @@ def register_client(session: Session, *, personal_id: str, name: str, newly_arri
         personal_id_hash=cipher().lookup_hash(normalized), birth_date=birth_date_of(normalized),
         gender=gender_of(normalized), name=name[:200], newly_arrived=newly_arrived,
         children_in_household=children_in_household, language=language, phone=(phone or "").strip()[:40],
-        case_worker_id=case_worker_id, area=(area or "").strip()[:100])
+        case_worker_id=case_worker_id, area=(area or "").strip()[:100], email=(email or "").strip()[:200],
+        needs_interpreter=needs_interpreter)
     session.add(client)
     session.flush()
     record_change(session, case_worker_id, "create", "client", client.id,
                   after={"ref": client.ref, "newly_arrived": newly_arrived,
                          "children_in_household": children_in_household})
+    return client
+
+
+CONTACT_FIELDS = ("name", "phone", "email", "language", "needs_interpreter", "area", "newly_arrived",
+                  "children_in_household")
+
+
+def update_client(session: Session, client: Client, *, actor_id: int | None, **values) -> Client:
+    """Change the client's contact details and circumstances (not the personnummer); audited."""
+    values["name"] = (values.get("name") or "").strip()[:200]
+    if not values["name"]:
+        raise ValidationError("name", "fyll i namnet")
+    if values.get("language") not in LANGUAGES:
+        raise ValidationError("language", "välj ett språk i listan")
+    values["phone"] = (values.get("phone") or "").strip()[:40]
+    values["email"] = (values.get("email") or "").strip()[:200]
+    values["area"] = (values.get("area") or "").strip()[:100]
+    before, after = {}, {}
+    for name in CONTACT_FIELDS:
+        if name in values and getattr(client, name) != values[name]:
+            # Contact details are personal data: the audit row names what changed, not the values.
+            before[name] = getattr(client, name) if isinstance(values[name], bool) else "…"
+            after[name] = values[name] if isinstance(values[name], bool) else "…"
+            setattr(client, name, values[name])
+    session.add(client)
+    if after:
+        record_change(session, actor_id, "update", "client", client.id, before=before, after=after)
     return client
 
 
@@ -88,19 +118,20 @@ def _hours(value) -> Decimal | None:
 
 def create_referral(session: Session, client: Client, *, service_type: str, valid_from: date,
                     valid_to: date, max_hours_per_week=None, choice_deadline: date | None = None,
-                    decided_on: date, case_worker_id: int | None, deadline_days: int = 14) -> Referral:
-    """A decision (beslut); the choice deadline defaults to `deadline_days` after the decision."""
+                    decided_on: date, case_worker_id: int | None, deadline_days: int = 5) -> Referral:
+    """A decision (beslut); the choice deadline defaults to `deadline_days` working days after it."""
     if service_type not in SERVICE_TYPES:
         raise ValidationError("service_type", "välj en insatstyp")
     if valid_from is None:
         raise ValidationError("valid_from", "fyll i startdatum")
     if valid_to is None or valid_to < valid_from:
         raise ValidationError("valid_to", "slutdatum måste vara samma dag som eller efter startdatum")
-    deadline = choice_deadline or decided_on + timedelta(days=deadline_days)
+    deadline = choice_deadline or add_working_days(decided_on, deadline_days)
     if deadline < decided_on:
         raise ValidationError("choice_deadline", "sista dag att välja kan inte vara före beslutsdagen")
     if deadline > valid_to:
         raise ValidationError("choice_deadline", "sista dag att välja måste vara innan beslutet slutar gälla")
+    refuse_overlap(session, client.id, service_type, valid_from, valid_to)
     referral = Referral(ref=new_ref("B"), client_id=client.id, service_type=service_type,
                         decided_on=decided_on, valid_from=valid_from, valid_to=valid_to,
                         max_hours_per_week=_hours(max_hours_per_week), choice_deadline=deadline,
@@ -114,6 +145,86 @@ def create_referral(session: Session, client: Client, *, service_type: str, vali
     return referral
 
 
+def refuse_overlap(session: Session, client_id: int, service_type: str, valid_from: date, valid_to: date,
+                   except_id: int | None = None) -> None:
+    """One decision per client and service type at a time: an overlapping one is refused, named."""
+    stmt = select(Referral).where(Referral.client_id == client_id, Referral.service_type == service_type,
+                                  Referral.withdrawn_on.is_(None), Referral.valid_from <= valid_to,
+                                  Referral.valid_to >= valid_from)
+    if except_id is not None:
+        stmt = stmt.where(Referral.id != except_id)
+    existing = session.exec(stmt.order_by(Referral.valid_from)).first()
+    if existing is not None:
+        raise ValidationError("valid_from", f"deltagaren har redan beslut {existing.ref} om samma insatstyp som "
+                                            f"gäller {existing.valid_from.isoformat()}–{existing.valid_to.isoformat()}. "
+                                            f"Ändra det beslutet i stället")
+
+
+def _dates(referral: Referral) -> dict:
+    return {"valid_from": referral.valid_from.isoformat(), "valid_to": referral.valid_to.isoformat(),
+            "choice_deadline": referral.choice_deadline.isoformat() if referral.choice_deadline else None,
+            "max_hours_per_week": str(referral.max_hours_per_week) if referral.max_hours_per_week else None}
+
+
+def correct_referral(session: Session, referral: Referral, *, valid_from: date, valid_to: date,
+                     max_hours_per_week, choice_deadline: date | None, reason: str,
+                     actor_id: int | None) -> Referral:
+    """The case worker corrects a decision's dates or weekly cap; the reason is audited."""
+    reason = (reason or "").strip()
+    if referral.withdrawn_on is not None:
+        raise ValidationError("referral", "beslutet är återkallat och kan inte ändras")
+    if not reason:
+        raise ValidationError("reason", "skriv varför beslutet ändras")
+    if valid_from is None:
+        raise ValidationError("valid_from", "fyll i startdatum")
+    if valid_to is None or valid_to < valid_from:
+        raise ValidationError("valid_to", "slutdatum måste vara samma dag som eller efter startdatum")
+    deadline = choice_deadline or referral.choice_deadline
+    if deadline and deadline > valid_to:
+        raise ValidationError("choice_deadline", "sista dag att välja måste vara innan beslutet slutar gälla")
+    refuse_overlap(session, referral.client_id, referral.service_type, valid_from, valid_to, except_id=referral.id)
+    before = _dates(referral)
+    referral.valid_from, referral.valid_to = valid_from, valid_to
+    referral.max_hours_per_week = _hours(max_hours_per_week)
+    referral.choice_deadline = deadline
+    session.add(referral)
+    record_change(session, actor_id, "correct", "referral", referral.id, before=before, after=_dates(referral),
+                  reason=reason[:500])
+    return referral
+
+
+def withdraw_referral(session: Session, referral: Referral, *, reason: str, actor_id: int | None,
+                      today: date) -> list[Placement]:
+    """Withdraw a decision: it stops counting, and its open placements end today (interrupted)."""
+    from app.common.notifications import notify
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("reason", "skriv varför beslutet återkallas")
+    if referral.withdrawn_on is not None:
+        raise ValidationError("referral", "beslutet är redan återkallat")
+    referral.withdrawn_on, referral.withdrawal_reason = today, reason[:500]
+    session.add(referral)
+    record_change(session, actor_id, "withdraw", "referral", referral.id,
+                  after={"withdrawn_on": today.isoformat()}, reason=reason[:500])
+    ended = []
+    for p in session.exec(select(Placement).where(Placement.referral_id == referral.id)).all():
+        if p.ended_on is None or p.ended_on > today:
+            before = {"ended_on": p.ended_on.isoformat() if p.ended_on else None, "end_reason": p.end_reason}
+            p.ended_on, p.end_reason = max(today, p.start_date), "interrupted"
+            session.add(p)
+            record_change(session, actor_id, "update", "placement", p.id, before=before,
+                          after={"ended_on": p.ended_on.isoformat(), "end_reason": "interrupted"},
+                          reason="beslutet återkallat")
+            offering = session.get(Offering, p.offering_id)
+            notify(session, provider_id=offering.provider_id, key=f"withdrawn:{p.ref}",
+                   subject="Placeringen slutar",
+                   body=f"Placering {p.ref} ({offering.title}) slutar {p.ended_on.isoformat()}: beslutet "
+                        f"är återkallat. Rapportera närvaro till och med den dagen.")
+            ended.append(p)
+    return ended
+
+
 def active_placement(placements: list[Placement], today: date) -> Placement | None:
     """The placement running today or later (not ended before today)."""
     for p in sorted(placements, key=lambda p: (p.start_date, p.id or 0), reverse=True):
@@ -123,7 +234,9 @@ def active_placement(placements: list[Placement], today: date) -> Placement | No
 
 
 def referral_status(referral: Referral, placements: list[Placement], today: date) -> str:
-    """'waiting' (for the client's choice), 'placed' or 'ended'."""
+    """'waiting' (for the client's choice), 'placed', 'ended' or 'withdrawn'."""
+    if referral.withdrawn_on is not None:
+        return "withdrawn"
     if active_placement(placements, today) is not None:
         return "placed"
     if placements or referral.valid_to < today:
@@ -162,7 +275,7 @@ def caseload(session: Session, case_worker_id: int | None, today: date) -> list[
         ps = by_referral.get(r.id, []) if r else []
         status = referral_status(r, ps, today) if r else "none"
         rows.append(CaseRow(c, masked_id(c), r, status, active_placement(ps, today)))
-    order = {"waiting": 0, "placed": 1, "none": 2, "ended": 3}
+    order = {"waiting": 0, "placed": 1, "none": 2, "ended": 3, "withdrawn": 4}
     rows.sort(key=lambda row: (not row.client.children_in_household, order[row.status],
                                (row.referral.choice_deadline or date.max) if row.referral else date.max,
                                row.client.name.lower()))

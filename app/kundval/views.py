@@ -18,7 +18,18 @@ from app.common.errors import ValidationError
 from app.common.forms import sentence, show_error
 from app.common.nav import add_nav
 from app.extensions import db
-from app.kundval import choice, disputes, forms, levels, payroll, results, service
+from app.kundval import (
+    caselist,
+    choice,
+    disputes,
+    followups,
+    forms,
+    handoff,
+    levels,
+    payroll,
+    results,
+    service,
+)
 from app.kundval.default_job import set_default
 from app.kundval.models import AttendanceDispute, Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -50,24 +61,28 @@ def _seen(client: Client, page: str) -> None:
 
 # -- clients -------------------------------------------------------------------------------------
 
-@bp.route("/handlaggare/deltagare")
+@bp.route("/handlaggare/deltagare", methods=["GET", "POST"])
 @roles_required("case_worker")
 def my_clients():
+    """Filters, sorting and the page are in the URL; a search is POSTed, so no name or number is."""
     everyone = request.args.get("visa") == "alla"
-    rows = service.caseload(db.session, None if everyone else current_user.id, _today())
-    mine = rows if not everyone else [r for r in rows if r.client.case_worker_id == current_user.id]
-    disputed = {d.client.id for d in disputes.open_disputes(
-        db.session, case_worker_id=None if everyone else current_user.id)}
-    only_disputed = request.args.get("narvaro") == "ifragasatt"
-    if only_disputed:
-        rows = [r for r in rows if r.client.id in disputed]
-    for row in rows:
-        record_access(db.session, current_user.id, row.client.id, "handläggare: deltagarlista")
+    form = forms.CaseSearchForm()
+    search = form.q.data if request.method == "POST" and form.validate_on_submit() else ""
+    filter_name = caselist.FILTER_PARAMS.get(request.args.get("filter", ""), "")
+    sort = caselist.SORT_PARAMS.get(request.args.get("sortera", ""), "priority")
+    service_type = request.args.get("insats", "")
+    page = request.form.get("sida", type=int) if search else request.args.get("sida", 1, type=int)
+    result = caselist.case_list(db.session, case_worker_id=None if everyone else current_user.id, today=_today(),
+                                search=search or "", service_type=service_type, filter_name=filter_name,
+                                sort=sort, page=page or 1)
+    record_list_access(db.session, current_user.id, {r.client.id for r in result.rows},
+                       f"handläggare: lista med {len(result.rows)} deltagare")
     db.session.commit()
-    return render_template("kundval/my_clients.html", rows=rows, everyone=everyone, disputed=disputed,
-                           only_disputed=only_disputed,
-                           caseload=sum(1 for r in mine if r.status in ("waiting", "placed")),
-                           find_form=forms.FindClientForm(), today=_today())
+    return render_template("kundval/my_clients.html", result=result, everyone=everyone, form=form, search=search,
+                           filter_name=filter_name, sort=sort, service_type=service_type,
+                           filter_params={v: k for k, v in caselist.FILTER_PARAMS.items()},
+                           sort_params={v: k for k, v in caselist.SORT_PARAMS.items()},
+                           service_types=SERVICE_TYPES, today=_today())
 
 
 @bp.route("/handlaggare/deltagare/sok", methods=["POST"])
@@ -97,7 +112,8 @@ def new_client():
                 db.session, personal_id=form.personal_id.data, name=form.name.data,
                 newly_arrived=form.newly_arrived.data, children_in_household=form.children_in_household.data,
                 language=form.language.data, phone=form.phone.data or "", case_worker_id=current_user.id,
-                area=form.area.data or "")
+                area=form.area.data or "", email=form.email.data or "",
+                needs_interpreter=form.needs_interpreter.data)
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
@@ -106,7 +122,31 @@ def new_client():
             flash(_("Deltagaren är registrerad. Fatta ett beslut om insats."), "success")
             return redirect(url_for("kundval.new_referral", client_id=client.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("kundval/client_form.html", form=form), status
+    return render_template("kundval/client_form.html", form=form, client=None), status
+
+
+@bp.route("/handlaggare/deltagare/<int:client_id>/andra", methods=["GET", "POST"])
+@roles_required("case_worker")
+def edit_client(client_id: int):
+    client = _get(Client, client_id)
+    form = forms.EditClientForm(obj=client)
+    form.area.choices = [("", _("Vet inte"))] + [(a, a) for a in service.offering_areas(db.session)]
+    if form.validate_on_submit():
+        try:
+            service.update_client(db.session, client, actor_id=current_user.id,
+                                  **{name: getattr(form, name).data for name in service.CONTACT_FIELDS})
+            record_access(db.session, current_user.id, client.id, "handläggare: ändra uppgifter")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("Uppgifterna är sparade."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: ändra uppgifter")
+    status = 400 if request.method == "POST" else 200
+    return render_template("kundval/client_form.html", form=form, client=client), status
 
 
 @bp.route("/handlaggare/deltagare/<int:client_id>")
@@ -122,11 +162,13 @@ def client_page(client_id: int):
     worker = db.session.get(User, client.case_worker_id) if client.case_worker_id else None
     assessments = levels.assessments_for(db.session, [r.id for r, _ps in history])
     disputed_days = disputes.open_disputes(db.session, client_id=client.id)
+    overdue = set(db.session.exec(select(Placement.id).where(
+        Placement.id.in_(pids), handoff.no_first_meeting(_today()))).all()) if pids else set()
     _seen(client, "handläggare: deltagare")
     return render_template("kundval/client.html", client=client, masked=service.masked_id(client),
                            history=history, offerings=offerings, outcomes=outcomes, worker=worker,
                            today=_today(), end_form=forms.EndPlacementForm(formdata=None, ended_on=_today()),
-                           switch_count=choice.client_switches_used,
+                           switch_count=choice.client_switches_used, overdue=overdue,
                            assessments=assessments, disputed_days=disputed_days,
                            level_names=levels.LEVEL_NAMES, language_names=dict(forms.LANGUAGE_CHOICES))
 
@@ -185,7 +227,7 @@ def new_referral(client_id: int):
                 db.session, client, service_type=form.service_type.data, valid_from=form.valid_from.data,
                 valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
                 choice_deadline=form.choice_deadline.data, decided_on=_today(), case_worker_id=current_user.id,
-                deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"])
+                deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"])
             levels.assess(db.session, referral, settings, answers=_answers(form, settings),
                           level=form.level.data or None, reason=form.level_reason.data or "",
                           actor_id=current_user.id)
@@ -204,7 +246,58 @@ def new_referral(client_id: int):
     complete = all(_answers(form, settings).values())
     return render_template("kundval/referral_form.html", form=form, client=client, settings=settings,
                            points=points, suggestion=settings.suggest(points) if complete else None,
-                           deadline_days=current_app.config["CHOICE_DEADLINE_DAYS"]), status
+                           deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"]), status
+@bp.route("/handlaggare/beslut/<int:referral_id>/andra", methods=["GET", "POST"])
+@roles_required("case_worker")
+def correct_referral(referral_id: int):
+    referral = _get(Referral, referral_id)
+    client = _get(Client, referral.client_id)
+    form = forms.CorrectReferralForm(obj=referral if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            service.correct_referral(db.session, referral, valid_from=form.valid_from.data,
+                                     valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
+                                     choice_deadline=form.choice_deadline.data, reason=form.reason.data,
+                                     actor_id=current_user.id)
+            record_access(db.session, current_user.id, client.id, "handläggare: ändra beslut")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc, {"referral": "reason"})
+        else:
+            flash(_("Beslutet är ändrat."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: ändra beslut")
+    return render_template("kundval/referral_correct.html", form=form, referral=referral, client=client), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/handlaggare/beslut/<int:referral_id>/aterkalla", methods=["GET", "POST"])
+@roles_required("case_worker")
+def withdraw_referral(referral_id: int):
+    """A page of its own, so withdrawing is always confirmed with a reason."""
+    referral = _get(Referral, referral_id)
+    client = _get(Client, referral.client_id)
+    form = forms.WithdrawReferralForm()
+    placements = db.session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
+    current = service.active_placement(placements, _today())
+    if form.validate_on_submit():
+        try:
+            service.withdraw_referral(db.session, referral, reason=form.reason.data, actor_id=current_user.id,
+                                      today=_today())
+            record_access(db.session, current_user.id, client.id, "handläggare: återkalla beslut")
+            db.session.commit()
+        except ValidationError as exc:
+            db.session.rollback()
+            _form_error(form, exc, {"referral": "reason"})
+        else:
+            flash(_("Beslutet är återkallat."), "success")
+            return redirect(url_for("kundval.client_page", client_id=client.id))
+    else:
+        _seen(client, "handläggare: återkalla beslut")
+    return render_template("kundval/referral_withdraw.html", form=form, referral=referral, client=client,
+                           current=current), 400 if request.method == "POST" else 200
 
 
 def _referral_choices(referral: Referral, today: date):
@@ -296,16 +389,34 @@ def outcomes():
     everyone = request.args.get("visa") == "alla"
     worker = None if everyone else current_user.id
     pending = results.to_verify(db.session, worker)
-    due = results.followups_due(db.session, _today(), worker)
-    no_pay, no_pay_evidence = payroll.without_pay(db.session, results.SUSTAIN_DAYS, worker)
-    evidence = {**payroll.evidence_for(db.session, pending + due, results.SUSTAIN_DAYS),
+    due = followups.due(db.session, _today(), worker)
+    no_pay, no_pay_evidence = payroll.without_pay(db.session, followups.DEFAULT_SUSTAIN_DAYS, worker)
+    evidence = {**payroll.evidence_for(db.session, pending + due, followups.DEFAULT_SUSTAIN_DAYS),
                 **no_pay_evidence}
     record_list_access(db.session, current_user.id, {r.client.id for r in pending + due + no_pay},
                        "handläggare: resultat")
     db.session.commit()
     return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
-                           no_pay=no_pay, evidence=evidence, sustain_days=results.SUSTAIN_DAYS,
+                           no_pay=no_pay, evidence=evidence, sustain_days=followups.DEFAULT_SUSTAIN_DAYS,
                            form=forms.OutcomeDecisionForm(), today=_today())
+
+
+@bp.route("/handlaggare/uppfoljning/<int:placement_id>/<kind>", methods=["POST"])
+@roles_required("case_worker")
+def record_followup(placement_id: int, kind: str):
+    placement = _get(Placement, placement_id)
+    referral = _get(Referral, placement.referral_id)
+    forms.OutcomeDecisionForm().validate_on_submit()  # the CSRF check
+    try:
+        followups.record(db.session, placement, kind=kind, answer=request.form.get("answer", ""),
+                         actor_id=current_user.id, today=_today())
+        record_access(db.session, current_user.id, referral.client_id, "handläggare: uppföljning")
+        db.session.commit()
+        flash(_("Uppföljningen är sparad."), "success")
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(forms.sentence(exc.message), "error")
+    return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
 
 
 @bp.route("/handlaggare/resultat/<int:outcome_id>/<action>", methods=["POST"])
@@ -322,9 +433,6 @@ def decide_outcome(outcome_id: int, action: str):
             results.reject(db.session, outcome, on=_today(), reason=form.reason.data or "",
                            actor_id=current_user.id)
             message = _("Resultatet är avvisat.")
-        elif action == "varaktigt":
-            results.verify_sustained(db.session, outcome, on=_today(), actor_id=current_user.id)
-            message = _("Uppföljningen är gjord: arbetet eller studierna pågår fortfarande.")
         else:
             abort(404)
         db.session.commit()

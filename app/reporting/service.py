@@ -96,6 +96,11 @@ def report_outcome(session: Session, provider_id: int, placement_ref: str, kind:
             raise ValidationError("employment_form", "välj anställningsform")
     elif employment_form:
         raise ValidationError("employment_form", "anställningsform anges bara för arbete")
+    existing = session.execute(select(Outcome).where(
+        Outcome.placement_id == placement.id, Outcome.kind == kind, Outcome.result_date == result_date)).scalar()
+    if existing is not None:
+        raise ValidationError("result_date", f"resultatet är redan rapporterat ({existing.ref}, "
+                                             f"{existing.result_date.isoformat()})")
     outcome = Outcome(ref=new_ref("RES"), placement_id=placement.id, kind=kind, result_date=result_date,
                       employer=employer, extent=extent, employment_form=employment_form,
                       reported_at=utcnow(), reported_by_id=actor_id)

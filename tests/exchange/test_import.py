@@ -610,6 +610,44 @@ def test_seed_loads_the_demo_file_by_default(runner, session):
     assert session.execute(select(Client.id).where(Client.user_id.is_not(None))).first() is not None
 
 
+def test_the_demo_has_a_journey_per_situation_and_the_demo_client_can_choose_today(runner, session, client):
+    from datetime import date
+
+    from app.auth.models import User
+    from app.kundval.models import DefaultChoiceSetting, Placement
+    from tests.conftest import ROOT
+
+    if not (ROOT / "providers_seed" / "demo.json").exists():
+        pytest.skip("providers_seed/demo.json is not there yet")
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    for email in ("deltagare@kundval.example", "deltagare-placerad@kundval.example",
+                  "deltagare-bytt@kundval.example", "deltagare-ickeval@kundval.example"):
+        assert email in result.stdout
+    today = date.today()
+    clients = {c.ref: c for c in session.execute(select(Client).where(Client.ref.like("DEMO-%"))).scalars()}
+    waiting = clients["DEMO-VANTAR"]
+    referral = session.execute(select(Referral).where(Referral.client_id == waiting.id)).scalar_one()
+    assert referral.valid_from <= today <= referral.valid_to and referral.choice_deadline > today
+    user = session.execute(select(User).where(User.email == "deltagare@kundval.example")).scalar_one()
+    assert waiting.user_id == user.id
+
+    def placements(ref):
+        return session.execute(select(Placement).join(Referral, Referral.id == Placement.referral_id)
+                               .where(Referral.client_id == clients[ref].id)
+                               .order_by(Placement.start_date)).scalars().all()
+
+    assert [p.chosen_by for p in placements("DEMO-PLACERAD")] == ["client"]
+    assert [p.end_reason for p in placements("DEMO-BYTT")] == ["switched", None]
+    assert [p.chosen_by for p in placements("DEMO-ICKEVAL")] == ["default"]
+    assert count(session, DefaultChoiceSetting) == 4
+    with client.session_transaction() as sess:
+        sess["_user_id"], sess["_fresh"] = str(user.id), True
+    page = client.get("/deltagare/").get_data(as_text=True)
+    assert "Välj en anordnare senast" in page and "avslutat" not in page
+    assert client.get(f"/deltagare/beslut/{referral.id}/tjanster").status_code == 200
+
+
 def test_a_document_copy_is_not_changed_by_the_import(session):
     doc = base_doc()
     original = copy.deepcopy(doc)

@@ -91,7 +91,7 @@ def test_the_case_worker_sees_disputed_days_filters_and_resolves_them(app, clien
     first = disputes.dispute(session, pl, MARCH_3, "Sjuk", None)
     second = disputes.dispute(session, pl, MARCH_3 + timedelta(days=1), "", None)
     session.commit()
-    listing = client.get("/handlaggare/deltagare?narvaro=ifragasatt").text
+    listing = client.get("/handlaggare/deltagare?filter=ifragasatt").text
     assert "Amina Ali" in listing and "Bo Berg" not in listing
     assert "Bo Berg" in client.get("/handlaggare/deltagare").text
     page = client.get(f"/handlaggare/deltagare/{c.id}").text

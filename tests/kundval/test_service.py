@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.extensions import make_engine
-from app.kundval import choice, results, service
+from app.kundval import choice, followups, results, service
 from app.kundval.default_job import default_placement_job, place_overdue, set_default
 from app.kundval.models import ClientLoginCode, Placement
 from app.reporting.models import Outcome
@@ -40,9 +40,11 @@ def test_the_same_person_cannot_be_registered_twice(session):
         f.client(session)
 
 
-def test_choice_deadline_defaults_to_fourteen_days(session):
+def test_choice_deadline_defaults_to_five_working_days_without_public_holidays(session):
     r = f.referral(session, f.client(session))
-    assert r.choice_deadline == TODAY + timedelta(days=14)
+    assert r.choice_deadline == date(2026, 12, 1)  # Tue 24 Nov + 5 working days
+    christmas = f.referral(session, f.client(session, 1), decided_on=date(2026, 12, 22))
+    assert christmas.choice_deadline == date(2026, 12, 30)  # 25 and 26 December are holidays
 
 
 def test_families_with_children_come_first_in_the_caseload(session):
@@ -165,10 +167,10 @@ def test_verified_result_and_its_ninety_day_follow_up(session):
     assert [row.outcome.id for row in results.to_verify(session)] == [out.id]
     results.verify(session, out, on=TODAY - timedelta(days=95), actor_id=None)
     assert results.to_verify(session) == []
-    assert [row.outcome.id for row in results.followups_due(session, TODAY)] == [out.id]
-    assert results.followups_due(session, TODAY - timedelta(days=11)) == []
-    results.verify_sustained(session, out, on=TODAY, actor_id=None)
-    assert results.followups_due(session, TODAY) == []
+    assert [row.outcome.id for row in followups.due(session, TODAY)] == [out.id]
+    assert followups.due(session, TODAY - timedelta(days=11)) == []
+    followups.record(session, pl, kind="sustain", answer="yes", actor_id=None, today=TODAY)
+    assert out.sustained_verified_on == TODAY and followups.due(session, TODAY) == []
 
 
 def test_a_rejected_result_needs_a_reason(session):

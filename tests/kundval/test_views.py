@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from app.common.models import AccessLog
+from app.common.workdays import add_working_days
 from app.extensions import db
 from app.kundval.models import Client, Placement, Referral
 from app.reporting.models import Outcome
@@ -61,7 +62,7 @@ def test_case_worker_registers_client_and_decision_and_client_chooses(app, clien
         "valid_to": (today + timedelta(days=90)).isoformat(), "max_hours_per_week": "20"})
     assert r.status_code == 302, r.text
     referral = session.exec(select(Referral)).one()
-    assert referral.choice_deadline == today + timedelta(days=14)
+    assert referral.choice_deadline == add_working_days(today, 5)
     page = client.get("/handlaggare/deltagare")
     assert "Amina Ali" in page.text and "19900101-****" in page.text and PNR not in page.text
     assert "väntar på val" in page.text
@@ -156,8 +157,8 @@ def test_case_worker_verifies_a_result_and_its_follow_up(app, client, auth, sess
     assert "Hotell Stjärnan" in page.text
     client.post(f"/handlaggare/resultat/{out.id}/verifiera?visa=alla")
     page = client.get("/handlaggare/resultat?visa=alla")
-    assert "Ja, det pågår" in page.text
-    client.post(f"/handlaggare/resultat/{out.id}/varaktigt?visa=alla")
+    assert "Varar resultatet?" in page.text
+    client.post(f"/handlaggare/uppfoljning/{pl.id}/sustain?visa=alla", data={"answer": "yes"})
     session.expire_all()
     out = session.get(Outcome, out.id)
     assert out.verified_on == today and out.sustained_verified_on == today

@@ -44,3 +44,30 @@ def test_result_before_the_placement_is_refused(client, auth, session):
         "employer": "Komvux", "extent": "50 %", "employment_form": ""})
     assert response.status_code == 400
     assert "före placeringen" in response.get_data(as_text=True)
+
+
+def test_the_same_result_twice_is_refused_on_screen_naming_the_existing_one(client, auth, session):
+    seed(session)
+    auth.login("provider", provider_org_nr=ORG_A)
+    data = {"placement": "PL1", "kind": "employment", "result_date": "2026-04-15",
+            "employer": "Lager AB", "extent": "heltid", "employment_form": "regular"}
+    assert client.post("/rapportering/resultat", data=data).status_code == 302
+    first = session.exec(select(Outcome)).one()
+    again = client.post("/rapportering/resultat", data=data)
+    assert again.status_code == 400
+    assert first.ref in again.get_data(as_text=True)
+    assert len(session.exec(select(Outcome)).all()) == 1
+
+
+def test_the_same_result_twice_through_the_api_without_an_idempotency_key_is_refused(client, auth, session):
+    from tests.reporting.test_api import bearer, token_for
+
+    seed(session)
+    token = token_for(session, auth, ORG_A)
+    outcome = {"kind": "studies", "result_date": "2026-04-15", "employer": "Komvux", "extent": "50 %"}
+    assert client.post("/api/v1/placements/PL1/outcomes", json=outcome, headers=bearer(token)).status_code == 201
+    again = client.post("/api/v1/placements/PL1/outcomes", json=outcome, headers=bearer(token))
+    assert again.status_code == 422
+    error = again.get_json()["error"]
+    assert error["errors"][0]["field"] == "result_date" and "redan rapporterat" in error["errors"][0]["message"]
+    assert len(session.exec(select(Outcome)).all()) == 1

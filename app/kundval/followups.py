@@ -1,0 +1,158 @@
+"""Follow-ups: is the client in work or studies? Asked at the bonus rule's sustain_days after a verified
+result (`sustain`) and 90 days after the placement ended (`after_end`, Lund's figure).
+
+The case worker answers yes (work or studies), no, or not reached; what is due and unanswered is unknown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from app.common.audit import record_change
+from app.common.errors import ValidationError
+from app.kundval.models import (
+    FOLLOWUP_ANSWERS,
+    FOLLOWUP_KINDS,
+    Client,
+    FollowUp,
+    Placement,
+    Referral,
+)
+from app.offerings.models import SERVICE_TYPES, Offering
+from app.providers.models import Provider
+from app.reporting.models import Outcome
+from app.settlement.models import BonusRule
+
+AFTER_END_DAYS = 90
+DEFAULT_SUSTAIN_DAYS = 90
+
+
+def sustain_days_by_service_type(session: Session) -> dict[str, int]:
+    """The sustain_days of the first bonus rule (by priority) covering each service type; 90 without one."""
+    days = {}
+    for rule in session.exec(select(BonusRule).order_by(BonusRule.priority, BonusRule.ref)).all():
+        for service_type in rule.service_types or []:
+            days.setdefault(service_type, rule.sustain_days)
+    return {st: days.get(st, DEFAULT_SUSTAIN_DAYS) for st in SERVICE_TYPES}
+
+
+def _of_service_type(service_type: str):
+    """Placement's offering is of the service type (a subquery of its own: no correlation needed)."""
+    offering = aliased(Offering)
+    return Placement.offering_id.in_(select(offering.id).where(offering.service_type == service_type))
+
+
+def _not_answered(kind: str):
+    return ~select(FollowUp.id).where(FollowUp.placement_id == Placement.id, FollowUp.kind == kind).exists()
+
+
+def _sustain_outcome(today: date, sustain_days: dict[str, int]):
+    """Conditions on Outcome (of Placement) whose sustain follow-up is due by today."""
+    return and_(Outcome.placement_id == Placement.id, Outcome.verified_on.is_not(None),
+                Outcome.rejected_on.is_(None), Outcome.sustained_verified_on.is_(None),
+                or_(*[and_(_of_service_type(st), Outcome.result_date <= today - timedelta(days=d))
+                      for st, d in sustain_days.items()]))
+
+
+def _after_end(today: date):
+    return and_(Placement.ended_on.is_not(None), Placement.ended_on <= today - timedelta(days=AFTER_END_DAYS),
+                or_(Placement.end_reason.is_(None), Placement.end_reason != "switched"))
+
+
+def due_condition(today: date, sustain_days: dict[str, int]):
+    """SQL condition on Placement: a follow-up is due today and not answered."""
+    return or_(and_(select(Outcome.id).where(_sustain_outcome(today, sustain_days)).exists(),
+                    _not_answered("sustain")),
+               and_(_after_end(today), _not_answered("after_end")))
+
+
+@dataclass
+class DueRow:
+    kind: str
+    placement: Placement
+    client: Client
+    provider: Provider
+    due_on: date
+    outcome: Outcome | None = None
+
+
+def due(session: Session, today: date, case_worker_id: int | None = None, limit: int = 200) -> list[DueRow]:
+    """The follow-ups due and unanswered, oldest first (at most `limit` of each kind)."""
+    days = sustain_days_by_service_type(session)
+
+    def scoped(stmt):
+        stmt = (stmt.join(Referral, Referral.id == Placement.referral_id)
+                .join(Client, Client.id == Referral.client_id)
+                .join(Offering, Offering.id == Placement.offering_id)
+                .join(Provider, Provider.id == Offering.provider_id))
+        return stmt.where(Client.case_worker_id == case_worker_id) if case_worker_id is not None else stmt
+
+    rows = []
+    for o, p, c, pr, st in session.exec(scoped(
+            select(Outcome, Placement, Client, Provider, Offering.service_type).select_from(Outcome)
+            .join(Placement, Placement.id == Outcome.placement_id))
+            .where(_sustain_outcome(today, days), _not_answered("sustain"))
+            .order_by(Outcome.result_date, Outcome.id).limit(limit)).all():
+        if any(r.placement.id == p.id and r.kind == "sustain" for r in rows):
+            continue
+        rows.append(DueRow("sustain", p, c, pr, o.result_date + timedelta(days=days[st]), o))
+    for p, c, pr in session.exec(scoped(select(Placement, Client, Provider))
+                                 .where(_after_end(today), _not_answered("after_end"))
+                                 .order_by(Placement.ended_on, Placement.id).limit(limit)).all():
+        rows.append(DueRow("after_end", p, c, pr, p.ended_on + timedelta(days=AFTER_END_DAYS)))
+    return sorted(rows, key=lambda r: (r.due_on, r.placement.id, r.kind))
+
+
+def record(session: Session, placement: Placement, *, kind: str, answer: str, actor_id: int | None,
+           today: date) -> FollowUp:
+    """The case worker's answer; a yes at the sustain follow-up also verifies the result as lasting."""
+    if kind not in FOLLOWUP_KINDS:
+        raise ValidationError("kind", "okänd uppföljning")
+    if answer not in FOLLOWUP_ANSWERS:
+        raise ValidationError("answer", "välj ja, nej eller inte nådd")
+    if session.exec(select(FollowUp.id).where(FollowUp.placement_id == placement.id,
+                                              FollowUp.kind == kind)).first():
+        raise ValidationError("answer", "uppföljningen är redan gjord")
+    days = sustain_days_by_service_type(session)
+    outcome = None
+    if kind == "sustain":
+        outcome = session.exec(select(Outcome).where(_sustain_outcome(today, days), Outcome.placement_id ==
+                                                     placement.id).order_by(Outcome.result_date)).first()
+        if outcome is None:
+            raise ValidationError("answer", "uppföljningen är inte aktuell än")
+        service_type = session.get(Offering, placement.offering_id).service_type
+        due_on = outcome.result_date + timedelta(days=days[service_type])
+    else:
+        if placement.ended_on is None or placement.ended_on + timedelta(days=AFTER_END_DAYS) > today:
+            raise ValidationError("answer", "uppföljningen är inte aktuell än")
+        due_on = placement.ended_on + timedelta(days=AFTER_END_DAYS)
+    row = FollowUp(placement_id=placement.id, kind=kind, due_on=due_on, answer=answer, recorded_on=today,
+                   recorded_by_id=actor_id)
+    session.add(row)
+    if outcome is not None and answer == "yes":
+        outcome.sustained_verified_on = today
+        session.add(outcome)
+    session.flush()
+    record_change(session, actor_id, "follow_up", "placement", placement.id,
+                  after={"kind": kind, "answer": answer, "due_on": due_on.isoformat()})
+    return row
+
+
+def figures(session: Session, today: date) -> dict[str, dict[str, int]]:
+    """Per kind: how many answered yes, no, not reached, and how many are due but unknown."""
+    days = sustain_days_by_service_type(session)
+    out = {kind: {answer: 0 for answer in FOLLOWUP_ANSWERS} for kind in FOLLOWUP_KINDS}
+    for kind, answer, n in session.exec(select(FollowUp.kind, FollowUp.answer, func.count())
+                                        .group_by(FollowUp.kind, FollowUp.answer)).all():
+        out.setdefault(kind, {})[answer] = n
+    out["sustain"]["unknown"] = session.exec(select(func.count(func.distinct(Placement.id))).select_from(Outcome)
+                                             .join(Placement, Placement.id == Outcome.placement_id)
+                                             .where(_sustain_outcome(today, days),
+                                                    _not_answered("sustain"))).one()
+    out["after_end"]["unknown"] = session.exec(select(func.count()).select_from(Placement).where(
+        _after_end(today), _not_answered("after_end"))).one()
+    return out

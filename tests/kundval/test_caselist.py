@@ -1,0 +1,96 @@
+"""The case worker's list: search by name or personnummer (POSTed), filters with counts, sorting,
+50 a page, done in SQL; one view is one access-log row."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from app.common.base import new_ref
+from app.common.models import AccessLog
+from app.common.personal_data import cipher
+from app.kundval import caselist, service
+from app.kundval.models import Client, Referral
+from tests.kundval import factories as f
+
+TODAY = date(2026, 12, 1)
+
+
+def _many(session, n, case_worker_id=None):
+    """n clients made directly (the personnummer need not be valid for the list)."""
+    for i in range(n):
+        pid = f"1990{i:08d}"
+        session.add(Client(ref=new_ref("K"), personal_id_encrypted=cipher().encrypt(pid),
+                           personal_id_hash=cipher().lookup_hash(pid), birth_date=date(1990, 1, 1),
+                           name=f"Person {i:03d}", case_worker_id=case_worker_id))
+    session.flush()
+
+
+def test_fifty_a_page_with_the_total_and_pages(session):
+    _many(session, 120)
+    first = caselist.case_list(session, case_worker_id=None, today=TODAY, sort="name")
+    assert (len(first.rows), first.total, first.pages) == (50, 120, 3)
+    last = caselist.case_list(session, case_worker_id=None, today=TODAY, sort="name", page=3)
+    assert [r.client.name for r in last.rows][:1] == ["Person 100"] and len(last.rows) == 20
+
+
+def test_search_by_name_or_personnummer(session):
+    a = f.client(session, 0, name="Amina Ali")
+    f.client(session, 1, name="Bo Berg")
+    by_name = caselist.case_list(session, case_worker_id=None, today=TODAY, search="amina")
+    assert [r.client.id for r in by_name.rows] == [a.id]
+    by_number = caselist.case_list(session, case_worker_id=None, today=TODAY, search=f.PERSONAL_IDS[0])
+    assert [r.client.id for r in by_number.rows] == [a.id]
+
+
+def test_filters_and_their_counts(session):
+    prov = f.provider(session)
+    off = f.offering(session, prov)
+    waiting_soon = f.client(session, 0, name="Snart")
+    f.referral(session, waiting_soon, decided_on=TODAY - timedelta(days=2), deadline=TODAY + timedelta(days=1))
+    waiting_later = f.client(session, 1, name="Senare")
+    f.referral(session, waiting_later, decided_on=TODAY, deadline=TODAY + timedelta(days=20))
+    placed = f.client(session, 2, name="Placerad")
+    r = f.referral(session, placed, decided_on=TODAY - timedelta(days=30))
+    f.placement(session, r, off, start=TODAY - timedelta(days=20))
+    f.client(session, 3, name="Utan beslut")
+    result = caselist.case_list(session, case_worker_id=None, today=TODAY)
+    assert result.counts["all"] == 4
+    assert (result.counts["waiting"], result.counts["deadline_soon"], result.counts["placed"]) == (2, 1, 1)
+    assert result.counts["attendance_missing"] == 1  # nothing reported last week
+    soon = caselist.case_list(session, case_worker_id=None, today=TODAY, filter_name="deadline_soon")
+    assert [row.client.name for row in soon.rows] == ["Snart"]
+    assert caselist.case_list(session, case_worker_id=None, today=TODAY, service_type="utredning").total == 0
+
+
+def test_the_latest_decision_is_the_one_shown(session):
+    c = f.client(session)
+    f.referral(session, c, decided_on=TODAY - timedelta(days=400))
+    newer = f.referral(session, c, decided_on=TODAY - timedelta(days=10), service_type="utredning")
+    row = caselist.case_list(session, case_worker_id=None, today=TODAY).rows[0]
+    assert row.referral.id == newer.id and isinstance(row.referral, Referral)
+
+
+def test_one_view_of_the_list_writes_one_access_log_row_and_the_search_stays_out_of_the_url(
+        app, client, auth, session):
+    worker = auth.login("case_worker")
+    _many(session, 60, case_worker_id=worker.id)
+    f.client(session, 0, name="Amina Ali", case_worker_id=worker.id)
+    session.commit()
+    page = client.get("/handlaggare/deltagare")
+    assert page.status_code == 200 and "Sida 1 av 2" in page.text
+    rows = session.exec(select(AccessLog)).all()
+    assert [(r.client_id, r.page) for r in rows] == [(None, "handläggare: lista med 50 deltagare")]
+    found = client.post("/handlaggare/deltagare", data={"q": f.PERSONAL_IDS[0]})
+    assert found.status_code == 200 and "Amina Ali" in found.text and "Person 001" not in found.text
+    assert f.PERSONAL_IDS[0] not in (found.request.url or "")
+    team = client.get("/handlaggare/deltagare?visa=alla&filter=vantar")
+    assert team.status_code == 200
+
+
+def test_the_list_is_not_a_loop_over_every_client(session, monkeypatch):
+    _many(session, 300)
+    calls = []
+    monkeypatch.setattr(service, "masked_id", lambda c: calls.append(c) or "x")
+    caselist.case_list(session, case_worker_id=None, today=TODAY)
+    assert len(calls) == 50

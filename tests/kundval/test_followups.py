@@ -1,0 +1,89 @@
+"""Follow-ups at the bonus rule's sustain_days and 90 days after the end: yes, no or not reached."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from app.common.base import new_ref
+from app.common.errors import ValidationError
+from app.kundval import followups
+from app.kundval.models import FollowUp
+from app.reporting.models import Outcome
+from app.settlement.models import BonusRule
+from tests.kundval import factories as f
+
+TODAY = date(2026, 12, 1)
+
+
+def _placement(session, *, start, ended_on=None, end_reason=None):
+    prov = f.provider(session)
+    off = f.offering(session, prov)
+    referral = f.referral(session, f.client(session), decided_on=start - timedelta(days=5))
+    return f.placement(session, referral, off, start=start, ended_on=ended_on, end_reason=end_reason)
+
+
+def _result(session, placement, result_date):
+    o = Outcome(ref=new_ref("RES"), placement_id=placement.id, kind="employment", result_date=result_date,
+                verified_on=result_date)
+    session.add(o)
+    session.flush()
+    return o
+
+
+def test_the_sustain_follow_up_comes_at_the_rules_sustain_days_not_90(session):
+    session.add(BonusRule(ref="B1", service_types=["praktik"], outcome_kinds=["employment"], tiers=[],
+                          sustain_days=180, sustain_amount=Decimal("1000.00")))
+    p = _placement(session, start=date(2026, 1, 5))
+    o = _result(session, p, date(2026, 5, 1))
+    assert followups.due(session, date(2026, 8, 1)) == []  # 92 days: not yet, the rule says 180
+    rows = followups.due(session, date(2026, 10, 28))
+    assert [(r.kind, r.due_on) for r in rows] == [("sustain", date(2026, 10, 28))]
+    followups.record(session, p, kind="sustain", answer="yes", actor_id=None, today=date(2026, 10, 28))
+    assert o.sustained_verified_on == date(2026, 10, 28)
+    assert followups.due(session, date(2026, 10, 28)) == []
+
+
+def test_ninety_days_after_the_end_the_case_worker_records_no_or_not_reached(session):
+    p = _placement(session, start=date(2026, 3, 2), ended_on=date(2026, 6, 30), end_reason="completed")
+    assert followups.due(session, date(2026, 9, 27)) == []
+    assert [r.kind for r in followups.due(session, date(2026, 9, 28))] == ["after_end"]
+    followups.record(session, p, kind="after_end", answer="not_reached", actor_id=None, today=TODAY)
+    assert session.exec(select(FollowUp)).one().answer == "not_reached"
+    with pytest.raises(ValidationError, match="redan"):
+        followups.record(session, p, kind="after_end", answer="no", actor_id=None, today=TODAY)
+
+
+def test_a_switched_placement_is_not_followed_up_after_its_end(session):
+    _placement(session, start=date(2026, 3, 2), ended_on=date(2026, 6, 30), end_reason="switched")
+    assert followups.due(session, TODAY) == []
+
+
+def test_key_figures_count_the_unknown(session):
+    p = _placement(session, start=date(2026, 3, 2), ended_on=date(2026, 6, 30), end_reason="completed")
+    assert followups.figures(session, TODAY)["after_end"] == {"yes": 0, "no": 0, "not_reached": 0, "unknown": 1}
+    followups.record(session, p, kind="after_end", answer="no", actor_id=None, today=TODAY)
+    assert followups.figures(session, TODAY)["after_end"] == {"yes": 0, "no": 1, "not_reached": 0, "unknown": 0}
+
+
+def test_case_worker_answers_on_screen(app, client, auth, session):
+    worker = auth.login("case_worker")
+    today = date.today()
+    p = _placement(session, start=today - timedelta(days=200), ended_on=today - timedelta(days=95),
+                   end_reason="completed")
+    session.commit()
+    page = client.get("/handlaggare/resultat?visa=alla")
+    assert "90 dagar efter avslut" in page.text and "Inte nådd" in page.text
+    r = client.post(f"/handlaggare/uppfoljning/{p.id}/after_end?visa=alla", data={"answer": "no"})
+    assert r.status_code == 302
+    assert session.exec(select(FollowUp)).one().recorded_by_id == worker.id
+
+
+def test_key_figures_page_shows_the_unknown(app, client, auth, session):
+    auth.login("admin")
+    _placement(session, start=date(2026, 3, 2), ended_on=date(2026, 6, 30), end_reason="completed")
+    session.commit()
+    page = client.get("/uppfoljning/")
+    assert page.status_code == 200 and "Okänd" in page.text

@@ -96,6 +96,7 @@ LABELS = {
         "reset_second_factor": _l("Tvåstegsverifiering återställd"),
         "use_recovery_code": _l("Reservkod använd"), "add_security_key": _l("Säkerhetsnyckel tillagd"),
         "remove_security_key": _l("Säkerhetsnyckel borttagen"),
+        "book_first_meeting": _l("Första träffen bokad"), "follow_up": _l("Uppföljning besvarad"),
     },
     "audit_entity": {
         "provider": _l("Anordnare"), "user": _l("Användare"), "api_token": _l("API-nyckel"),

@@ -415,7 +415,7 @@ def record_followup(placement_id: int, kind: str):
         flash(_("Uppföljningen är sparad."), "success")
     except ValidationError as exc:
         db.session.rollback()
-        flash(forms.sentence(exc.message), "error")
+        flash(sentence(exc.message), "error")
     return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
 
 

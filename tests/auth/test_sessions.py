@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import time
 
+import pyotp
 import pytest
 from sqlmodel import select
 
 from app.auth.models import User
+from app.auth.second_factor import enrol_known_secret
 from app.auth.service import check_password
 from app.common.errors import ValidationError
 from app.exchange.cli import DEMO_PASSWORD
@@ -16,10 +18,22 @@ from app.providers.models import ApiToken
 from tests.conftest import PASSWORD
 from tests.providers.factories import ORG_A, seed
 
+SECRET = pyotp.random_base32()
+
+
+def _enrolled(app, user) -> None:
+    with app.app_context():
+        enrol_known_secret(db.session, db.session.get(User, user.id), SECRET)
+        db.session.commit()
+
 
 def _sign_in(client, email: str) -> str:
+    """The password, then the second factor, as a person signs in."""
     response = client.post("/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302
+    if response.location.endswith("/login/tva-steg/"):
+        response = client.post("/login/tva-steg/", data={"code": pyotp.TOTP(SECRET).now()})
+        assert response.status_code == 302
     return client.get_cookie("session").value
 
 
@@ -30,7 +44,7 @@ def _opens_start_page(app, cookie: str) -> bool:
 
 
 def test_a_cookie_saved_before_logout_no_longer_works(app, client, auth):
-    auth.user("finance", email="eva@test.example")
+    _enrolled(app, auth.user("finance", email="eva@test.example"))
     cookie = _sign_in(client, "eva@test.example")
     assert _opens_start_page(app, cookie)
     client.post("/logout")
@@ -60,6 +74,7 @@ def test_deactivating_a_user_ends_their_sessions_and_their_api_tokens(app, clien
     with app.app_context():
         token, plain = provider_service.create_token(db.session, db.session.get(User, provider_user.id), "System")
         db.session.commit()
+    _enrolled(app, provider_user)
     cookie = _sign_in(client, "anna@test.example")
     api = {"Authorization": f"Bearer {plain}"}
     assert client.get("/api/v1/placements", headers=api).status_code == 200

@@ -316,6 +316,10 @@ def _walk(app, client, auth, world, failures, method, rule, role, strategy, expl
         else:
             _sign_in(auth, world, role)
         before = _snapshot(engine)
+        if "data" in request_kwargs:  # a file is read (and closed) by each request: a fresh one
+            request_kwargs = {**request_kwargs, "data": {
+                n: (io.BytesIO(PDF), v[1]) if isinstance(v, tuple) else v
+                for n, v in request_kwargs["data"].items()}}
         response = client.open(rule.build(values)[1], method=method, headers=headers, **request_kwargs)
         where = f"{method} {rule.rule} as {role or 'anonymous'} with {values} {request_kwargs!r:.300}"
         if response.status_code >= 500:

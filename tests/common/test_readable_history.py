@@ -16,7 +16,7 @@ ACTIONS = ("apply", "approve", "reject", "suspend", "reinstate", "terminate", "c
            "revoke", "upload", "correct", "publish", "withdraw", "import", "invite", "issue_code", "report",
            "verify", "verify_sustained", "close", "submit", "late_change", "accept", "decline", "offer",
            "send", "lapse", "end", "retire", "resolve", "register_extract", "enrol_second_factor",
-           "reset_second_factor", "use_recovery_code", "add_security_key", "remove_security_key")
+           "reset_second_factor", "use_recovery_code", "add_security_key", "remove_security_key", "book_first_meeting", "follow_up")
 ENTITIES = ("provider", "user", "api_token", "provider_document", "attendance", "offering", "placement",
             "exchange", "provider_invitation", "client", "outcome", "month_report", "default_choice",
             "referral", "settlement", "period", "attendance_dispute", "bonus_rule", "conditions", "contract",

@@ -151,7 +151,7 @@ def _active_contract(session) -> tuple[Contract, object]:
     provider = session.exec(select(Provider).where(Provider.org_nr == ORG_A)).one()
     provider.service_types = ["praktik"]
     contract = service.offer_contract(session, provider, None, TODAY)
-    user = create_user(session, email="a@arbetsvagen.example", role="provider", password="x" * 12,
+    user = create_user(session, email="a@arbetsvagen.example", role="provider", password="korrekt-hast-batteri-häftapparat",
                        provider_org_nr=ORG_A)
     service.accept_contract(session, contract, user)
     session.commit()
@@ -202,7 +202,7 @@ def test_another_providers_contract_cannot_be_accepted(session):
     contract, _user, _first = _active_contract(session)
     from app.auth.service import create_user
 
-    other = create_user(session, email="b@nastasteg.example", role="provider", password="x" * 12,
+    other = create_user(session, email="b@nastasteg.example", role="provider", password="korrekt-hast-batteri-häftapparat",
                         provider_org_nr="559123-4561")
     contract.status = "offered"
     with pytest.raises(ValidationError):

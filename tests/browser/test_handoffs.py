@@ -7,7 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
+from app.kundval.models import Placement
 from tests.browser.conftest import _new_page, login, shot
 from tests.kundval import factories as f
 
@@ -102,15 +104,23 @@ def test_switch_tells_the_old_provider_and_closes_its_grid_after_the_end_date(li
     old.goto(f"{live_server.url}/meddelanden/")
     expect(old.get_by_text("Deltagaren byter anordnare").first).to_be_visible()
     shot(old, "handoff-switch-old-provider-told")
-    old.goto(f"{live_server.url}/rapportering/{switch_on:%Y-%m}")
+    # Days after today are never open for reporting (the controls issue), so the switch is
+    # moved back a little first: the old provider then reports up to its last day, and no more.
+    switch_on = date.today() - timedelta(days=3)
+    with live_server.session() as s:
+        old_placement, new_placement = (s.exec(select(Placement).where(
+            Placement.referral_id == ids["referral"], Placement.offering_id == ids[name])).one()
+            for name in ("butik", "lager"))
+        old_placement.ended_on, new_placement.start_date = switch_on - timedelta(days=1), switch_on
     last_day = switch_on - timedelta(days=1)
+    old.goto(f"{live_server.url}/rapportering/{switch_on:%Y-%m}")
     expect(old.locator(f"input[name$='-{switch_on.isoformat()}']")).to_have_count(0)
-    if last_day.month == switch_on.month:  # the last day with the old provider is still open
-        expect(old.locator(f"input[name$='-{last_day.isoformat()}']")).to_have_count(1)
+    old.goto(f"{live_server.url}/rapportering/{last_day:%Y-%m}")
+    expect(old.locator(f"input[name$='-{last_day.isoformat()}']")).to_have_count(1)
     shot(old, "handoff-switch-old-provider-grid")
     old.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Deltagare").click()
     old.get_by_role("link", name="Amina Ali").click()
-    expect(old.get_by_text(re.compile("Placeringen slutar .* \\(Bytt anordnare\\)"))).to_be_visible()
+    expect(old.get_by_text(re.compile("Placeringen slutade .* \\(Bytt anordnare\\)"))).to_be_visible()
     shot(old, "handoff-switch-old-provider-placement")
     context.close()
 

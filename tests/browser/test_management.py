@@ -14,7 +14,7 @@ def test_management_follows_key_figures_and_budget_but_no_client(live_server, pa
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Ledning")
     nav = page.get_by_role("navigation", name="Huvudmeny")
-    expect(nav.get_by_role("link")).to_have_text(["Start", "Uppföljning"])
+    expect(nav.get_by_role("link")).to_have_text(["Start", "Uppföljning", "Säkerhetsnycklar"])
     shot(page, "management-start")
 
     page.get_by_role("link", name="Budget Avräkningar per månad").click()

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from app.common import i18n
 from app.common.history import readable as readable_entry
 from app.common.labels import label
+from app.common.languages import CLIENT_LANGUAGES
 from app.common.nav import nav_for
 from app.extensions import db, login_manager
 
@@ -44,7 +45,9 @@ def register_web_helpers(app: Flask) -> None:
         nav = []
         if current_user.is_authenticated:
             nav = nav_for(current_user.role, app.view_functions)
-        return {"nav_items": nav, "other_language": i18n.language_switch_target()}
+        return {"nav_items": nav, "other_language": i18n.language_switch_target(),
+                "page_language": i18n.current_page_language(), "client_page": i18n.client_page(),
+                "client_languages": CLIENT_LANGUAGES.values()}
 
     @app.after_request
     def _security_headers(response):

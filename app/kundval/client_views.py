@@ -23,6 +23,7 @@ from app.auth.access import public, roles_required
 from app.auth.models import User
 from app.common import clock
 from app.common.audit import record_access
+from app.common.client_language import remember_client_language
 from app.common.errors import ValidationError
 from app.common.forms import sentence
 from app.common.nav import add_nav
@@ -55,6 +56,8 @@ def _sign_in(user: User):
     session.clear()  # a fresh session, so nothing from before the sign-in carries over
     if lang:
         session["lang"] = lang
+        remember_client_language(db.session, user, lang)
+        db.session.commit()
     login_user(user)
     return redirect(url_for("deltagare.overview"))
 

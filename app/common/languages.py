@@ -29,6 +29,8 @@ CLIENT_LANGUAGES: dict[str, PageLanguage] = {lang.code: lang for lang in (
     PageLanguage("uk", "Українська", "uk", "uk"),
 )}
 STAFF_LANGUAGES = ("sv", "en")
+# A provider may describe an offering in these too; Swedish is Offering.description.
+DESCRIPTION_LANGUAGES = tuple(lang for code, lang in CLIENT_LANGUAGES.items() if code != "sv")
 DEFAULT_LANGUAGE = "sv"
 
 # The language a case worker records (app.kundval.service.LANGUAGES) -> the page language a client
@@ -64,6 +66,14 @@ CLIENT_FACING_DICTS = (
 
 def page_language(code: str | None) -> PageLanguage:
     return CLIENT_LANGUAGES.get(code or "", CLIENT_LANGUAGES[DEFAULT_LANGUAGE])
+
+
+def description_for(offering, code: str) -> tuple[str, PageLanguage]:
+    """The offering's description in the page language if the provider wrote one, else the Swedish."""
+    text = (offering.descriptions or {}).get(code, "").strip()
+    if text:
+        return text, page_language(code)
+    return offering.description or "", page_language(DEFAULT_LANGUAGE)
 
 
 def from_recorded(recorded: str | None) -> str | None:

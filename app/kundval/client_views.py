@@ -36,6 +36,8 @@ from app.settlement.rules import period_bounds
 
 bp = Blueprint("deltagare", __name__, url_prefix="/deltagare")
 MAX_COMPARE = 3
+# The languages spoken at a provider, each named in itself only (the staff list adds Swedish names).
+LANGUAGE_NAMES = {code: name.split(" (")[0] for code, name in forms.LANGUAGE_CHOICES}
 
 
 def _today() -> date:
@@ -189,7 +191,7 @@ def offerings(referral_id: int):
     _seen(client, "deltagare: tjänster")
     return render_template("client/offerings.html", referral=referral, choices=shown, total=len(everything),
                            areas=areas, languages=languages, chosen=chosen, current=current,
-                           language_names=dict(forms.LANGUAGE_CHOICES), max_compare=MAX_COMPARE)
+                           language_names=LANGUAGE_NAMES, max_compare=MAX_COMPARE)
 
 
 def _offering_view(referral: Referral, offering_id: int) -> choice.Choice:
@@ -216,7 +218,7 @@ def offering(referral_id: int, offering_id: int):
     return render_template("client/offering.html", referral=referral, item=item, current=current,
                            results=_results([item.provider.id])[item.provider.id],
                            minimum=current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"],
-                           language_names=dict(forms.LANGUAGE_CHOICES))
+                           language_names=LANGUAGE_NAMES)
 
 
 @bp.route("/beslut/<int:referral_id>/jamfor")
@@ -237,7 +239,7 @@ def compare(referral_id: int):
     _seen(client, "deltagare: jämför")
     return render_template("client/compare.html", referral=referral, items=items, results=results, fair=fair,
                            minimum=current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"],
-                           language_names=dict(forms.LANGUAGE_CHOICES))
+                           language_names=LANGUAGE_NAMES)
 
 
 @bp.route("/beslut/<int:referral_id>/tjanster/<int:offering_id>/valj", methods=["GET", "POST"])
@@ -344,7 +346,7 @@ def my_data():
     providers = {p.id: p for p in db.session.exec(select(Provider).where(
         Provider.id.in_({u.provider_id for _, u, _c in views if u is not None and u.provider_id}))).all()}
     return render_template("client/my_data.html", client=client, personal_id=service.full_id(client),
-                           views=views, providers=providers, language_names=dict(forms.LANGUAGE_CHOICES))
+                           views=views, providers=providers, language_names=LANGUAGE_NAMES)
 
 
 add_nav("client", "deltagare.overview", _l("Mitt val"), order=10)

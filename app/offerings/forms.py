@@ -37,7 +37,7 @@ class OfferingForm(FlaskForm):
 # The description in each client language other than Swedish: description_ar, description_ti, ...
 for _language in DESCRIPTION_LANGUAGES:
     setattr(OfferingForm, f"description_{_language.code}", TextAreaField(
-        _l("Beskrivning på %(language)s", language=_language.native_name),
+        _l("På %(language)s", language=_language.native_name),
         validators=[Optional(), Length(max=5000)]))
 
 

@@ -84,9 +84,11 @@ class CatalogDomain(Domain):
 class KundvalBabel(Babel):
     @property
     def domain_instance(self):
-        if getattr(self, "_catalog_domain", None) is None:
-            self._catalog_domain = CatalogDomain(domain=self.domain)
-        return self._catalog_domain
+        """One domain (and so one cache of loaded catalogs) per app."""
+        extensions = current_app.extensions
+        if "kundval_catalogs" not in extensions:
+            extensions["kundval_catalogs"] = CatalogDomain(domain=self.domain)
+        return extensions["kundval_catalogs"]
 
 
 def _locale() -> str:

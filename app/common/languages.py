@@ -49,6 +49,7 @@ CLIENT_FACING_SOURCES = (
     "templates/start/client.html",
     "templates/privacy/extract_pdf.html",  # the register extract a client downloads from Mina uppgifter
     "app/kundval/client_views.py",
+    "app/kundval/client_messages.py",
     "app/kundval/choice.py",
     "app/kundval/disputes.py",
 )

@@ -25,10 +25,10 @@ from app.common import clock
 from app.common.audit import record_access
 from app.common.client_language import remember_client_language
 from app.common.errors import ValidationError
-from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
 from app.kundval import choice, disputes, fairness, forms, levels, oidc, service
+from app.kundval.client_messages import client_error
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
@@ -262,7 +262,7 @@ def choose(referral_id: int, offering_id: int):
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            message = sentence(exc.message)
+            message = client_error(exc.message)
             return render_template("client/choose.html", referral=referral, item=item, form=form,
                                    current=current, error=message), 409
         return redirect(url_for("deltagare.done", referral_id=referral.id))
@@ -332,7 +332,7 @@ def dispute_day(placement_id: int, day: str):
         flash(_("Tack. Vi har sparat att du inte var där. Din handläggare går igenom det."), "success")
     except ValidationError as exc:
         db.session.rollback()
-        flash(sentence(exc.message), "error")
+        flash(client_error(exc.message), "error")
     return redirect(url_for("deltagare.my_days", placement_id=placement.id, manad=day[:7]))
 
 

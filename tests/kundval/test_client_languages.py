@@ -116,3 +116,18 @@ def test_money_is_formatted_for_the_locale():
     assert "1,234.50" in fmt_money(Decimal("1234.50"), locale="en")
     assert "SEK" in fmt_money(Decimal("1234.50"), locale="ar")
     assert "1" in fmt_money(Decimal("1234.50"), locale="uk")
+
+
+def test_a_service_message_reaches_the_client_in_their_language(app):
+    from flask import g
+
+    from app.common.languages import page_language
+    from app.kundval import choice
+    from app.kundval.client_messages import client_error
+
+    with app.test_request_context("/deltagare/"):
+        g.page_language = page_language("ar")
+        assert client_error(choice.NO_PLACE) == "للأسف، المكان محجوز بالفعل. اختر خدمة أخرى."
+        assert client_error("något vi inte känner till") == "Något vi inte känner till."
+    with app.test_request_context("/deltagare/"):
+        assert client_error(choice.NO_PLACE) == "Platsen är tyvärr redan tagen. Välj en annan tjänst."

@@ -29,7 +29,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
-    LANGUAGES = ("sv", "en")
+    # Page languages: clients choose among all (app.common.languages), staff pages stay sv/en.
+    LANGUAGES = ("sv", "sv_LL", "en", "ar", "fa_AF", "so", "ti", "uk")
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 import warnings
 
 from flask import Flask, current_app, g
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -13,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+from app.common.i18n import KundvalBabel
 
 # SQLite stores NUMERIC as a number; amounts have two decimals and are quantized on the way
 # out, so the conversion warning is expected noise there.
@@ -78,5 +79,5 @@ class Database:
 db = Database()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = KundvalBabel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

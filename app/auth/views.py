@@ -22,6 +22,7 @@ from app.auth.access import login_required_any, public
 from app.auth.forms import LoginForm
 from app.auth.sessions import end_sessions
 from app.auth.start import start_facts
+from app.common.client_language import remember_client_language
 from app.common.nav import add_nav
 from app.extensions import db, limiter
 
@@ -99,6 +100,8 @@ def home():
 def set_language(lang: str):
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        remember_client_language(db.session, current_user, lang)
+        db.session.commit()
     return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
 
 

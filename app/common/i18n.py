@@ -1,26 +1,95 @@
-"""Locale and formatting: Swedish by default, English selectable; money as `1 234,50 kr`."""
+"""Locale and formatting: Swedish by default; clients choose among eight languages, staff sv/en."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, has_request_context, session
-from flask_babel import format_date, get_locale
+from babel.support import Translations
+from flask import current_app, has_request_context, request, session
+from flask_babel import Babel, Domain, format_date, get_locale
+from flask_login import current_user
+
+from app.common.languages import (
+    CLIENT_LANGUAGES,
+    DEFAULT_LANGUAGE,
+    STAFF_LANGUAGES,
+    PageLanguage,
+    from_recorded,
+    page_language,
+)
+
+
+def client_page() -> bool:
+    """Client pages and what anyone not signed in as staff sees outside the staff sign-in pages."""
+    if current_user.is_authenticated:
+        return current_user.role == "client"
+    return request.blueprint == "deltagare" or request.endpoint is None
+
+
+def _signed_in_client_choice() -> str | None:
+    from sqlmodel import select
+
+    from app.extensions import db
+    from app.kundval.models import Client
+
+    client = db.session.exec(select(Client).where(Client.user_id == current_user.id)).first()
+    if client is None:
+        return None
+    return client.page_language or from_recorded(client.language)
+
+
+def current_page_language() -> PageLanguage:
+    """The language this request's page is shown in (cached for the request)."""
+    if not has_request_context():
+        return page_language(DEFAULT_LANGUAGE)
+    # Cached on the request, not on `g`: a test's app context may outlive many requests.
+    cached = getattr(request, "kundval_page_language", None)
+    if cached is not None:
+        return cached
+    chosen = session.get("lang")
+    if client_page():
+        if chosen not in CLIENT_LANGUAGES and current_user.is_authenticated:
+            chosen = _signed_in_client_choice()
+        code = chosen if chosen in CLIENT_LANGUAGES else DEFAULT_LANGUAGE
+    else:
+        code = chosen if chosen in STAFF_LANGUAGES else DEFAULT_LANGUAGE
+    request.kundval_page_language = page_language(code)  # type: ignore[attr-defined]
+    return request.kundval_page_language  # type: ignore[attr-defined]
 
 
 def select_locale() -> str:
-    if not has_request_context():  # jobs and the CLI write in the source language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return current_page_language().locale
 
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+class CatalogDomain(Domain):
+    """Loads the catalog of the page language, which for lättläst is not the formatting locale."""
+
+    def get_translations(self):
+        if not has_request_context():
+            return super().get_translations()
+        code = current_page_language().code
+        key = (code, self.domain[0])
+        if key not in self.cache:
+            translations = Translations()
+            for dirname in self.translation_directories:
+                translations.merge(Translations.load(dirname, [code], self.domain[0]))
+            self.cache[key] = translations
+        return self.cache[key]
+
+
+class KundvalBabel(Babel):
+    @property
+    def domain_instance(self):
+        """One domain (and so one cache of loaded catalogs) per app."""
+        extensions = current_app.extensions
+        if "kundval_catalogs" not in extensions:
+            extensions["kundval_catalogs"] = CatalogDomain(domain=self.domain)
+        return extensions["kundval_catalogs"]
 
 
 def _locale() -> str:
@@ -31,14 +100,16 @@ def _locale() -> str:
 
 
 def fmt_money(amount: Decimal | None, locale: str | None = None) -> str:
-    """`1 234,50 kr` in Swedish; the same amount in SEK in English."""
+    """`1 234,50 kr` in Swedish; the same amount in SEK as the page's locale writes it."""
     if amount is None:
         return ""
     loc = locale or _locale()
     if loc.startswith("sv"):
         return format_currency(amount, "SEK", format="#,##0.00\u00a0¤", locale="sv_SE",
                                currency_digits=False).replace("SEK", "kr")
-    return format_currency(amount, "SEK", locale="en_GB", currency_digits=False)
+    if loc == "en":
+        loc = "en_GB"
+    return format_currency(amount, "SEK", locale=loc, currency_digits=False)
 
 
 def fmt_number(value: Decimal | int | None, decimals: int = 2, locale: str | None = None) -> str:

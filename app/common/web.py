@@ -14,6 +14,7 @@ from app.auth import sessions
 from app.common import i18n
 from app.common.history import readable as readable_entry
 from app.common.labels import label
+from app.common.languages import CLIENT_LANGUAGES, DESCRIPTION_LANGUAGES, description_for
 from app.common.nav import nav_for
 from app.extensions import db, login_manager
 
@@ -44,13 +45,16 @@ def register_web_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = i18n.fmt_date
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["readable_entry"] = readable_entry
+    app.jinja_env.globals["description_for"] = description_for
 
     @app.context_processor
     def _layout_context():
         nav = []
         if current_user.is_authenticated:
             nav = nav_for(current_user.role, app.view_functions)
-        return {"nav_items": nav, "other_language": i18n.language_switch_target()}
+        return {"nav_items": nav, "other_language": i18n.language_switch_target(),
+                "page_language": i18n.current_page_language(), "client_page": i18n.client_page(),
+                "client_languages": CLIENT_LANGUAGES.values(), "description_languages": DESCRIPTION_LANGUAGES}
 
     @app.before_request
     def _refuse_nul_bytes():

@@ -23,11 +23,12 @@ from app.auth.access import public, roles_required
 from app.auth.models import User
 from app.common import clock
 from app.common.audit import record_access
+from app.common.client_language import remember_client_language
 from app.common.errors import ValidationError
-from app.common.forms import sentence
 from app.common.nav import add_nav
 from app.extensions import db, limiter
 from app.kundval import choice, disputes, fairness, forms, levels, oidc, service
+from app.kundval.client_messages import client_error
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
@@ -35,6 +36,8 @@ from app.settlement.rules import period_bounds
 
 bp = Blueprint("deltagare", __name__, url_prefix="/deltagare")
 MAX_COMPARE = 3
+# The languages spoken at a provider, each named in itself only (the staff list adds Swedish names).
+LANGUAGE_NAMES = {code: name.split(" (")[0] for code, name in forms.LANGUAGE_CHOICES}
 
 
 def _today() -> date:
@@ -55,6 +58,8 @@ def _sign_in(user: User):
     session.clear()  # a fresh session, so nothing from before the sign-in carries over
     if lang:
         session["lang"] = lang
+        remember_client_language(db.session, user, lang)
+        db.session.commit()
     login_user(user)
     return redirect(url_for("deltagare.overview"))
 
@@ -171,7 +176,7 @@ def offerings(referral_id: int):
     _seen(client, "deltagare: tjänster")
     return render_template("client/offerings.html", referral=referral, choices=shown, total=len(everything),
                            areas=areas, languages=languages, chosen=chosen, current=current,
-                           language_names=dict(forms.LANGUAGE_CHOICES), max_compare=MAX_COMPARE)
+                           language_names=LANGUAGE_NAMES, max_compare=MAX_COMPARE)
 
 
 def _offering_view(referral: Referral, offering_id: int) -> choice.Choice:
@@ -198,7 +203,7 @@ def offering(referral_id: int, offering_id: int):
     return render_template("client/offering.html", referral=referral, item=item, current=current,
                            results=_results([item.provider.id])[item.provider.id],
                            minimum=current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"],
-                           language_names=dict(forms.LANGUAGE_CHOICES))
+                           language_names=LANGUAGE_NAMES)
 
 
 @bp.route("/beslut/<int:referral_id>/jamfor")
@@ -219,7 +224,7 @@ def compare(referral_id: int):
     _seen(client, "deltagare: jämför")
     return render_template("client/compare.html", referral=referral, items=items, results=results, fair=fair,
                            minimum=current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"],
-                           language_names=dict(forms.LANGUAGE_CHOICES))
+                           language_names=LANGUAGE_NAMES)
 
 
 @bp.route("/beslut/<int:referral_id>/tjanster/<int:offering_id>/valj", methods=["GET", "POST"])
@@ -244,7 +249,7 @@ def choose(referral_id: int, offering_id: int):
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            message = sentence(exc.message)
+            message = client_error(exc.message)
             return render_template("client/choose.html", referral=referral, item=item, form=form,
                                    current=current, error=message), 409
         return redirect(url_for("deltagare.done", referral_id=referral.id))
@@ -314,7 +319,7 @@ def dispute_day(placement_id: int, day: str):
         flash(_("Tack. Vi har sparat att du inte var där. Din handläggare går igenom det."), "success")
     except ValidationError as exc:
         db.session.rollback()
-        flash(sentence(exc.message), "error")
+        flash(client_error(exc.message), "error")
     return redirect(url_for("deltagare.my_days", placement_id=placement.id, manad=day[:7]))
 
 
@@ -328,7 +333,7 @@ def my_data():
     providers = {p.id: p for p in db.session.exec(select(Provider).where(
         Provider.id.in_({u.provider_id for _, u, _c in views if u is not None and u.provider_id}))).all()}
     return render_template("client/my_data.html", client=client, personal_id=service.full_id(client),
-                           views=views, providers=providers, language_names=dict(forms.LANGUAGE_CHOICES))
+                           views=views, providers=providers, language_names=LANGUAGE_NAMES)
 
 
 add_nav("client", "deltagare.overview", _l("Mitt val"), order=10)

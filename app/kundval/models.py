@@ -27,6 +27,8 @@ class Client(Timestamped, table=True):
     newly_arrived: bool = Field(default=False)
     children_in_household: bool = Field(default=False)
     language: str = Field(default="sv", max_length=10)
+    # The page language the client chose (app.common.languages); unset, `language` decides.
+    page_language: str | None = Field(default=None, max_length=10)
     # Where the client lives, in the same area names as offerings: "nearest" default placements.
     area: str = Field(default="", max_length=100)
     phone: str = Field(default="", max_length=40)

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.common.forms import DateField, IntegerField
 from app.common.labels import LABELS
+from app.common.languages import DESCRIPTION_LANGUAGES
 
 REQUIRED = _l("Fyll i fältet.")
 VAT_CHOICES = [("0", "0 %"), ("6", "6 %"), ("12", "12 %"), ("25", "25 %")]
@@ -32,6 +33,18 @@ class OfferingForm(FlaskForm):
     target_groups = TextAreaField(_l("Målgrupper"), validators=[Optional(), Length(max=2000)])
     available_from = DateField(_l("Tillgänglig från"), validators=[Optional()])
     available_to = DateField(_l("Tillgänglig till"), validators=[Optional()])
+
+
+# The description in each client language other than Swedish: description_ar, description_ti, ...
+for _language in DESCRIPTION_LANGUAGES:
+    setattr(OfferingForm, f"description_{_language.code}", TextAreaField(
+        _l("På %(language)s", language=_language.native_name),
+        validators=[Optional(), Length(max=5000)]))
+
+
+def descriptions_of(form) -> dict:
+    """The description fields in other languages, as the service takes them."""
+    return {lang.code: getattr(form, f"description_{lang.code}").data or "" for lang in DESCRIPTION_LANGUAGES}
 
 
 def level_rates_of(form) -> dict:

@@ -19,6 +19,8 @@ class Offering(Timestamped, table=True):
     service_type: str = Field(max_length=20, index=True)
     title: str = Field(max_length=200)
     description: str = Field(default="")
+    # The description in other page languages ({"ar": "...", "ti": "..."}); Swedish is `description`.
+    descriptions: dict = JSONField(default_factory=dict)
     rate_unit: str = Field(max_length=10)
     rate: Decimal = MoneyField()
     vat_rate: int = Field(default=0)

@@ -39,6 +39,8 @@ class OfferingData:
     available_to: date | None = None
     # Level -> amount as typed ("175,00"); an empty amount means the level is paid `rate`.
     level_rates: dict = field(default_factory=dict)
+    # Page language code -> the description in that language (app.common.languages).
+    descriptions: dict = field(default_factory=dict)
 
 
 def _amount(value, name: str) -> Decimal:
@@ -96,13 +98,32 @@ def check(data: OfferingData, provider: Provider) -> dict:
     if data.available_from and data.available_to and data.available_to < data.available_from:
         raise ValidationError("available_to", "slutdatum måste vara samma dag eller senare än startdatum")
     languages = sorted({(lang or "").strip().lower()[:10] for lang in data.languages if (lang or "").strip()})
+    descriptions = check_descriptions(data.descriptions)
     return {"service_type": data.service_type, "title": title[:200],
             "description": (data.description or "").strip(), "rate_unit": data.rate_unit,
             "rate": rate, "level_rates": level_rates, "vat_rate": vat_rate, "start_share": start_share,
             "capacity": capacity,
             "area": (data.area or "").strip()[:100], "address": (data.address or "").strip()[:200],
             "languages": languages, "target_groups": (data.target_groups or "").strip(),
-            "available_from": data.available_from, "available_to": data.available_to}
+            "available_from": data.available_from, "available_to": data.available_to,
+            "descriptions": descriptions}
+
+
+def check_descriptions(raw: dict) -> dict:
+    """{"ar": " ... "} -> {"ar": "..."}: only the client languages, empty ones left out."""
+    from app.common.languages import DESCRIPTION_LANGUAGES
+
+    known = {lang.code for lang in DESCRIPTION_LANGUAGES}
+    descriptions = {}
+    for code, text in (raw or {}).items():
+        if code not in known:
+            raise ValidationError(f"description_{code}", "okänt språk för beskrivningen")
+        text = (text or "").strip()
+        if len(text) > 5000:
+            raise ValidationError(f"description_{code}", "högst 5 000 tecken")
+        if text:
+            descriptions[code] = text
+    return dict(sorted(descriptions.items()))
 
 
 def _check_price(session: Session, provider: Provider, values: dict, level_rates: dict | None) -> None:
@@ -217,7 +238,7 @@ def new_price(session: Session, offering: Offering, from_date: date | None, rate
     provider = session.get(Provider, offering.provider_id)
     data = OfferingData(**{**{k: getattr(offering, k) for k in (
         "service_type", "title", "rate_unit", "description", "capacity", "area", "address",
-        "languages", "target_groups", "available_to")}, "rate": rate, "vat_rate": vat_rate,
+        "languages", "target_groups", "available_to", "descriptions")}, "rate": rate, "vat_rate": vat_rate,
         "start_share": start_share, "available_from": from_date,
         "level_rates": offering.level_rates if level_rates is None else level_rates})
     values = check(data, provider)

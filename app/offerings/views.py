@@ -15,7 +15,7 @@ from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
 from app.offerings import service
-from app.offerings.forms import NewPriceForm, OfferingForm, level_rates_of
+from app.offerings.forms import NewPriceForm, OfferingForm, descriptions_of, level_rates_of
 from app.providers.models import Provider
 
 bp = Blueprint("offerings", __name__, url_prefix="/tjanster")
@@ -30,7 +30,7 @@ def _data(form: OfferingForm) -> service.OfferingData:
         area=form.area.data or "", address=form.address.data or "",
         languages=(form.languages.data or "").split(","), target_groups=form.target_groups.data or "",
         available_from=form.available_from.data, available_to=form.available_to.data,
-        level_rates=level_rates_of(form))
+        level_rates=level_rates_of(form), descriptions=descriptions_of(form))
 
 
 def _own(offering_id: int):
@@ -115,6 +115,9 @@ def _filled_form(offering) -> OfferingForm:
     form.rate.data = str(offering.rate)
     form.vat_rate.data = str(offering.vat_rate)
     form.languages.data = ", ".join(offering.languages or [])
+    for code, text in (offering.descriptions or {}).items():
+        if hasattr(form, f"description_{code}"):
+            getattr(form, f"description_{code}").data = text
     return form
 
 

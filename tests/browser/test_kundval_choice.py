@@ -71,6 +71,8 @@ def _case_worker_registers(live_server, page, worker) -> str:
 def _client_chooses(live_server, phone, code: str, prefix: str) -> None:
     phone.goto(f"{live_server.url}/login")
     phone.get_by_role("link", name=re.compile("Är du deltagare")).click()
+    # The case worker recorded Arabic, which would come first; this journey is read in Swedish.
+    phone.get_by_role("navigation", name="Välj språk").get_by_role("link", name="Svenska", exact=True).click()
     check(phone, f"{prefix}-login")
     phone.get_by_label("Din kod").fill(code)
     phone.get_by_role("button", name="Logga in").click()
@@ -79,10 +81,10 @@ def _client_chooses(live_server, phone, code: str, prefix: str) -> None:
     phone.get_by_role("link", name="Se vad du kan välja").click()
     expect(phone.get_by_text("3 av 3 tjänster visas.")).to_be_visible()
     check(phone, f"{prefix}-offerings")
-    phone.get_by_label("Språk").select_option("ti")
+    phone.get_by_label("Språk", exact=True).select_option("ti")
     phone.get_by_role("button", name="Visa").click()
     expect(phone.get_by_text("1 av 3 tjänster visas.")).to_be_visible()
-    phone.get_by_label("Språk").select_option("")
+    phone.get_by_label("Språk", exact=True).select_option("")
     phone.get_by_role("button", name="Visa").click()
     boxes = phone.get_by_role("checkbox", name="Jämför")
     boxes.nth(0).check()

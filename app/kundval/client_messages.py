@@ -1,0 +1,36 @@
+"""The services' messages a client can meet, as translatable sentences for the client's pages.
+
+Services raise ValidationError with a Swedish message (for logs, the CLI and staff pages); a client
+reads the same sentence in their page language.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from app.common.forms import sentence
+from app.kundval import choice
+
+CLIENT_ERRORS = {
+    "tjänsten går inte att välja för det här beslutet": _l("Tjänsten går inte att välja för det här beslutet."),
+    "anordnaren kan inte ta emot deltagare just nu": _l("Anordnaren kan inte ta emot deltagare just nu."),
+    choice.NO_PLACE: _l("Platsen är tyvärr redan tagen. Välj en annan tjänst."),
+    "beslutet gäller inte längre": _l("Beslutet gäller inte längre."),
+    "du har redan en plats för det här beslutet": _l("Du har redan en plats för det här beslutet."),
+    "beslutet har redan haft en placering": _l("Beslutet har redan haft en placering."),
+    "det finns ingen pågående placering att byta från": _l("Det finns ingen pågående placering att byta från."),
+    "du är redan hos den här tjänsten": _l("Du är redan hos den här tjänsten."),
+    "du har redan bytt en gång. Prata med din handläggare om du vill byta igen":
+        _l("Du har redan bytt en gång. Prata med din handläggare om du vill byta igen."),
+    "den nya placeringen måste börja efter att den nuvarande började":
+        _l("Den nya placeringen måste börja efter att den nuvarande började."),
+    "startdatum är efter att beslutet slutar gälla": _l("Startdatum är efter att beslutet slutar gälla."),
+    "anordnaren har inte rapporterat att du var där den dagen":
+        _l("Anordnaren har inte rapporterat att du var där den dagen."),
+    "du har redan sagt att du inte var där den dagen": _l("Du har redan sagt att du inte var där den dagen."),
+}
+
+
+def client_error(message: str) -> str:
+    """The message in the page language when we know it, else the service's Swedish as a sentence."""
+    known = CLIENT_ERRORS.get(message.strip())
+    return str(known) if known is not None else sentence(message)

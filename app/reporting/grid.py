@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.common import clock
@@ -122,25 +122,45 @@ def check_hours(value, field_name: str) -> Decimal:
     return hours.quantize(Decimal("0.01"))
 
 
-def provider_placements(session: Session, provider_id: int, first: date, last: date) -> list[GridRow]:
-    """The provider's placements whose window meets first..last, in client-name order."""
-    rows = []
-    for p, client_name, title, service_type, rate_unit, r in session.execute(
-            select(Placement, Client.name, Offering.title, Offering.service_type, Offering.rate_unit,
+def window_clauses(first: date, last: date) -> list:
+    """SQL conditions: the placement's window (placement within its referral) meets first..last."""
+    end = func.coalesce(Placement.ended_on, Referral.valid_to)
+    return [Placement.start_date <= last, Referral.valid_from <= last,
+            (Placement.ended_on.is_(None)) | (Placement.ended_on >= first), Referral.valid_to >= first,
+            Placement.start_date <= Referral.valid_to, Placement.start_date <= end,
+            Referral.valid_from <= end, Referral.valid_from <= Referral.valid_to]
+
+
+def placement_rows_query(provider_id: int, first: date, last: date):
+    """The select behind `provider_placements`, for callers that page or narrow it further."""
+    return (select(Placement, Client.name, Offering.title, Offering.service_type, Offering.rate_unit,
                    Referral)
             .join(Offering, Offering.id == Placement.offering_id)
             .join(Referral, Referral.id == Placement.referral_id)
             .join(Client, Client.id == Referral.client_id)
-            .where(Offering.provider_id == provider_id, Placement.start_date <= last,
-                   (Placement.ended_on.is_(None)) | (Placement.ended_on >= first))
-            .order_by(Client.name, Placement.ref)):
-        lo = max(p.start_date, r.valid_from)
-        hi = min(p.ended_on or r.valid_to, r.valid_to)
-        if lo > last or hi < first or lo > hi:
-            continue
-        rows.append(GridRow(p.id, p.ref, client_name, title, service_type, rate_unit, r.id, lo, hi,
-                            r.max_hours_per_week))
-    return rows
+            .where(Offering.provider_id == provider_id, *window_clauses(first, last)))
+
+
+def grid_row(p: Placement, client_name: str, title: str, service_type: str, rate_unit: str,
+             r: Referral) -> GridRow:
+    lo = max(p.start_date, r.valid_from)
+    hi = min(p.ended_on or r.valid_to, r.valid_to)
+    return GridRow(p.id, p.ref, client_name, title, service_type, rate_unit, r.id, lo, hi,
+                   r.max_hours_per_week)
+
+
+def provider_placements(session: Session, provider_id: int, first: date, last: date, *,
+                        ref: str | None = None, placement_ids=None) -> list[GridRow]:
+    """The provider's placements whose window meets first..last, in client-name order.
+
+    `ref` or `placement_ids` narrow it to those placements (found through their indexes), so
+    one placement's call costs the same whatever the provider's size."""
+    stmt = placement_rows_query(provider_id, first, last)
+    if ref is not None:
+        stmt = stmt.where(Placement.ref == ref)
+    if placement_ids is not None:
+        stmt = stmt.where(Placement.id.in_(sorted(placement_ids)))
+    return [grid_row(*found) for found in session.execute(stmt.order_by(Client.name, Placement.ref))]
 
 
 def month_grid(session: Session, provider_id: int, period: str) -> Grid:
@@ -179,7 +199,8 @@ def apply_changes(session: Session, provider_id: int, period: str,
     are audited; a settled month's as late changes, shown to finance).
     """
     first, last = month_bounds(period)
-    rows = {row.placement_id: row for row in provider_placements(session, provider_id, first, last)}
+    rows = {row.placement_id: row for row in provider_placements(
+        session, provider_id, first, last, placement_ids={pid for pid, _day in wanted})} if wanted else {}
     for (placement_id, day), _cell in sorted(wanted.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         row = rows.get(placement_id)
         name = fields.get((placement_id, day), f"{placement_id}.{day}")

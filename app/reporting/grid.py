@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, exists, false, func, literal, select, union_all
 from sqlmodel import Session
 
 from app.common import clock
@@ -91,6 +91,14 @@ class Grid:
     days: list[date]
     rows: list[GridRow]
     report: MonthReport | None
+    total: int = 0  # placements matching the search, over all pages
+    page: int = 1
+    pages: int = 1
+    search: str = ""
+    missing: bool = False
+
+
+PAGE_SIZE = 25
 
 
 def format_hours(hours: Decimal) -> str:
@@ -163,10 +171,46 @@ def provider_placements(session: Session, provider_id: int, first: date, last: d
     return [grid_row(*found) for found in session.execute(stmt.order_by(Client.name, Placement.ref))]
 
 
-def month_grid(session: Session, provider_id: int, period: str) -> Grid:
-    """Everything the month grid shows, in three queries."""
+def missing_days_clause(first: date, last: date, today: date):
+    """SQL: the placement has a weekday in first..min(last, today) inside its window with no row.
+
+    The month's weekdays are a constant derived table (at most 23 rows), so the check runs in
+    the database for every placement at once."""
+    weekdays = [first + timedelta(days=i) for i in range((min(last, today) - first).days + 1)]
+    weekdays = [day for day in weekdays if day.weekday() < 5]
+    if not weekdays:
+        return false()
+    days = union_all(*(select(literal(day, Date).label("day")) for day in weekdays)).subquery("days")
+    end = func.coalesce(Placement.ended_on, Referral.valid_to)
+    return exists(select(days.c.day).where(
+        days.c.day >= Placement.start_date, days.c.day >= Referral.valid_from,
+        days.c.day <= end, days.c.day <= Referral.valid_to,
+        ~exists(select(Attendance.id).where(Attendance.placement_id == Placement.id,
+                                            Attendance.date == days.c.day)
+                .correlate_except(Attendance))).correlate_except(days))
+
+
+def month_grid(session: Session, provider_id: int, period: str, *, search: str = "",
+               missing: bool = False, page: int = 1, page_size: int | None = PAGE_SIZE) -> Grid:
+    """One page of the month grid: placements in name order, narrowed in the database.
+
+    `search` matches the client's name or the placement's ref; `missing` keeps placements with
+    a weekday up to today that has nothing reported. A few queries whatever the provider's size."""
     first, last = month_bounds(period)
-    rows = provider_placements(session, provider_id, first, last)
+    search = (search or "").strip()[:100]
+    stmt = placement_rows_query(provider_id, first, last)
+    if search:
+        stmt = stmt.where(Client.name.icontains(search, autoescape=True)
+                          | Placement.ref.icontains(search, autoescape=True))
+    if missing:
+        stmt = stmt.where(missing_days_clause(first, last, clock.today()))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    pages = max(1, -(-total // page_size)) if page_size else 1
+    page = min(max(1, page), pages)
+    stmt = stmt.order_by(Client.name, Placement.ref)
+    if page_size:
+        stmt = stmt.offset((page - 1) * page_size).limit(page_size)
+    rows = [grid_row(*found) for found in session.execute(stmt)]
     # Whole ISO weeks, so the weekly cap counts days in the neighbouring months too.
     week_start = first - timedelta(days=first.weekday())
     week_end = last + timedelta(days=6 - last.weekday())
@@ -186,7 +230,7 @@ def month_grid(session: Session, provider_id: int, period: str) -> Grid:
     report = session.execute(select(MonthReport).where(MonthReport.provider_id == provider_id,
                                                     MonthReport.period == period)).scalars().first()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return Grid(period, days, rows, report)
+    return Grid(period, days, rows, report, total, page, pages, search, missing)
 
 
 def apply_changes(session: Session, provider_id: int, period: str,

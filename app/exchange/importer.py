@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlmodel import Session
 
 from app.common import clock, identifiers
@@ -427,7 +427,27 @@ def import_document(session: Session, doc: Any, actor_id: int | None = None, sou
     late_changes.record_import(session, actor_id, source, summary.attendance_changes, outcome_changes)
     record_change(session, actor_id, "import", "exchange", None, after=summary.as_dict())
     session.flush()
+    analyze_touched(session, summary)
     return summary
+
+
+ANALYZE_ROWS = 500  # rows written to a table from which its planner statistics are refreshed
+
+
+def analyze_touched(session: Session, summary: ImportSummary) -> list[str]:
+    """ANALYZE the tables a bulk import wrote many rows to, so the next queries plan on fresh counts.
+
+    Autovacuum would do it later (or never, where it is off); both databases allow it inside the
+    import's transaction and count its own new rows. Returns the tables analyzed."""
+    tables = []
+    for section in SECTIONS:
+        if summary.created[section] + summary.updated[section] >= ANALYZE_ROWS:
+            model = Attendance if section == "attendance" else _SPEC[section].model
+            tables.append(model.__tablename__)
+    for table in tables:
+        # The name comes from the models, never from the document.
+        session.execute(text(f'ANALYZE "{table}"'))
+    return tables
 
 
 # --- phase 1: shape and types, no database ---------------------------------------------------------

@@ -5,12 +5,13 @@ a request with an Idempotency-Key that was already answered gets the stored answ
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import wraps
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -85,7 +86,7 @@ def _http_error(exc: HTTPException):
     return response
 
 
-QUERY_PARAMETERS = {"api.placements": {"period"}, "api.settlements": {"period"}}
+QUERY_PARAMETERS = {"api.placements": {"period", "active_on", "updated_since", "limit", "cursor"}, "api.settlements": {"period"}}
 
 
 def token_required(view):
@@ -175,9 +176,8 @@ def _body() -> dict:
 def _placement_row(ref: str):
     """The provider's placement with this ref (with its window), or a 404 naming nothing else."""
     for row in grid_service.provider_placements(db.session, g.provider_id, date(1900, 1, 1),
-                                                date(2999, 12, 31)):
-        if row.ref == ref:
-            return row
+                                                date(2999, 12, 31), ref=ref):
+        return row
     raise ApiError(404, "no placement with that ref among your placements")
 
 
@@ -191,22 +191,97 @@ def _placement_json(row, placement: Placement) -> dict:
             "max_hours_per_week": str(row.cap) if row.cap is not None else None}
 
 
+PAGE_DEFAULT, PAGE_MAX = 100, 500
+
+
+def _encode_cursor(placement_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": placement_id}).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(value: str) -> int:
+    try:
+        after = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))["after"]
+    except (ValueError, TypeError, KeyError):
+        after = None
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
+        raise ApiError(400, "the cursor is not one this API gave", "cursor")
+    return after
+
+
+def _query_int(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+        raise ApiError(400, f"{name} must be a whole number from {low} to {high}", name)
+    return int(value)
+
+
+def _query_date(name: str) -> date | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ApiError(400, f"{name} must be a date YYYY-MM-DD", name)
+
+
+def _query_datetime(name: str) -> datetime | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a date and time, ISO 8601 (2026-03-01T00:00:00Z)",
+                       name) from None
+    # A time without a zone is read as UTC, as stored.
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise ApiError(400, f"{name} is out of range", name) from None
+
+
 @bp.route("/placements")
 @token_required
 def placements():
-    """The provider's placements; with ?period=YYYY-MM only those active that month."""
+    """The provider's placements a page at a time in id order, with `next` for the following page.
+
+    Filters: ?period=YYYY-MM (active that month), ?active_on=YYYY-MM-DD, ?updated_since=<ISO
+    date-time>; ?limit (default 100, at most 500); ?cursor from the previous answer's `next`.
+    Ordering by id means placements added during a walk come at its end: none is seen twice.
+    """
     period = request.args.get("period")
     if period is not None:
         first, last = grid_service.month_bounds(period)
     else:
         first, last = date(1900, 1, 1), date(2999, 12, 31)
-    rows = grid_service.provider_placements(db.session, g.provider_id, first, last)
-    by_id = {p.id: p for p in db.session.execute(
-        select(Placement).where(Placement.id.in_([r.placement_id for r in rows]))).scalars()} if rows else {}
-    record_list_access(db.session, g.api_user_id, clients_of_referrals(db.session, [r.referral_id for r in rows]),
+    active_on = _query_date("active_on")
+    if active_on is not None:
+        first, last = max(first, active_on), min(last, active_on)
+    updated_since = _query_datetime("updated_since")
+    limit = _query_int("limit", PAGE_DEFAULT, 1, PAGE_MAX)
+    cursor = request.args.get("cursor")
+    stmt = grid_service.placement_rows_query(g.provider_id, first, last)
+    if cursor is not None:
+        stmt = stmt.where(Placement.id > _decode_cursor(cursor))
+    if updated_since is not None:
+        stmt = stmt.where(Placement.updated_at >= updated_since)
+    found = list(db.session.execute(stmt.order_by(Placement.id).limit(limit + 1)))
+    record_list_access(db.session, g.api_user_id,
+                       clients_of_referrals(db.session, [row[0].referral_id for row in found[:limit]]),
                        "API: placeringar")
     db.session.commit()
-    return jsonify({"placements": [_placement_json(r, by_id[r.placement_id]) for r in rows]})
+    page = [(grid_service.grid_row(*row), row[0]) for row in found[:limit]]
+    body = {"placements": [_placement_json(row, placement) for row, placement in page], "next": None}
+    if len(found) > limit:
+        body["next"] = _encode_cursor(page[-1][1].id)
+        args = {k: v for k, v in request.args.items() if k != "cursor"}
+        body["next_url"] = url_for("api.placements", **args, cursor=body["next"])
+    return jsonify(body)
 
 
 def _seen_one(row, page: str) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import Date, exists, false, func, literal, select, union_all
 from sqlmodel import Session
 
 from app.common import clock
@@ -69,6 +69,14 @@ class Grid:
     days: list[date]
     rows: list[GridRow]
     report: MonthReport | None
+    total: int = 0  # placements matching the search, over all pages
+    page: int = 1
+    pages: int = 1
+    search: str = ""
+    missing: bool = False
+
+
+PAGE_SIZE = 25
 
 
 def format_hours(hours: Decimal) -> str:
@@ -100,31 +108,87 @@ def check_hours(value, field_name: str) -> Decimal:
     return hours.quantize(Decimal("0.01"))
 
 
-def provider_placements(session: Session, provider_id: int, first: date, last: date) -> list[GridRow]:
-    """The provider's placements whose window meets first..last, in client-name order."""
-    rows = []
-    for p, client_name, title, service_type, rate_unit, r in session.execute(
-            select(Placement, Client.name, Offering.title, Offering.service_type, Offering.rate_unit,
+def window_clauses(first: date, last: date) -> list:
+    """SQL conditions: the placement's window (placement within its referral) meets first..last."""
+    end = func.coalesce(Placement.ended_on, Referral.valid_to)
+    return [Placement.start_date <= last, Referral.valid_from <= last,
+            (Placement.ended_on.is_(None)) | (Placement.ended_on >= first), Referral.valid_to >= first,
+            Placement.start_date <= Referral.valid_to, Placement.start_date <= end,
+            Referral.valid_from <= end, Referral.valid_from <= Referral.valid_to]
+
+
+def placement_rows_query(provider_id: int, first: date, last: date):
+    """The select behind `provider_placements`, for callers that page or narrow it further."""
+    return (select(Placement, Client.name, Offering.title, Offering.service_type, Offering.rate_unit,
                    Referral)
             .join(Offering, Offering.id == Placement.offering_id)
             .join(Referral, Referral.id == Placement.referral_id)
             .join(Client, Client.id == Referral.client_id)
-            .where(Offering.provider_id == provider_id, Placement.start_date <= last,
-                   (Placement.ended_on.is_(None)) | (Placement.ended_on >= first))
-            .order_by(Client.name, Placement.ref)):
-        lo = max(p.start_date, r.valid_from)
-        hi = min(p.ended_on or r.valid_to, r.valid_to)
-        if lo > last or hi < first or lo > hi:
-            continue
-        rows.append(GridRow(p.id, p.ref, client_name, title, service_type, rate_unit, r.id, lo, hi,
-                            r.max_hours_per_week))
-    return rows
+            .where(Offering.provider_id == provider_id, *window_clauses(first, last)))
 
 
-def month_grid(session: Session, provider_id: int, period: str) -> Grid:
-    """Everything the month grid shows, in three queries."""
+def grid_row(p: Placement, client_name: str, title: str, service_type: str, rate_unit: str,
+             r: Referral) -> GridRow:
+    lo = max(p.start_date, r.valid_from)
+    hi = min(p.ended_on or r.valid_to, r.valid_to)
+    return GridRow(p.id, p.ref, client_name, title, service_type, rate_unit, r.id, lo, hi,
+                   r.max_hours_per_week)
+
+
+def provider_placements(session: Session, provider_id: int, first: date, last: date, *,
+                        ref: str | None = None, placement_ids=None) -> list[GridRow]:
+    """The provider's placements whose window meets first..last, in client-name order.
+
+    `ref` or `placement_ids` narrow it to those placements (found through their indexes), so
+    one placement's call costs the same whatever the provider's size."""
+    stmt = placement_rows_query(provider_id, first, last)
+    if ref is not None:
+        stmt = stmt.where(Placement.ref == ref)
+    if placement_ids is not None:
+        stmt = stmt.where(Placement.id.in_(sorted(placement_ids)))
+    return [grid_row(*found) for found in session.execute(stmt.order_by(Client.name, Placement.ref))]
+
+
+def missing_days_clause(first: date, last: date, today: date):
+    """SQL: the placement has a weekday in first..min(last, today) inside its window with no row.
+
+    The month's weekdays are a constant derived table (at most 23 rows), so the check runs in
+    the database for every placement at once."""
+    weekdays = [first + timedelta(days=i) for i in range((min(last, today) - first).days + 1)]
+    weekdays = [day for day in weekdays if day.weekday() < 5]
+    if not weekdays:
+        return false()
+    days = union_all(*(select(literal(day, Date).label("day")) for day in weekdays)).subquery("days")
+    end = func.coalesce(Placement.ended_on, Referral.valid_to)
+    return exists(select(days.c.day).where(
+        days.c.day >= Placement.start_date, days.c.day >= Referral.valid_from,
+        days.c.day <= end, days.c.day <= Referral.valid_to,
+        ~exists(select(Attendance.id).where(Attendance.placement_id == Placement.id,
+                                            Attendance.date == days.c.day)
+                .correlate_except(Attendance))).correlate_except(days))
+
+
+def month_grid(session: Session, provider_id: int, period: str, *, search: str = "",
+               missing: bool = False, page: int = 1, page_size: int | None = PAGE_SIZE) -> Grid:
+    """One page of the month grid: placements in name order, narrowed in the database.
+
+    `search` matches the client's name or the placement's ref; `missing` keeps placements with
+    a weekday up to today that has nothing reported. A few queries whatever the provider's size."""
     first, last = month_bounds(period)
-    rows = provider_placements(session, provider_id, first, last)
+    search = (search or "").strip()[:100]
+    stmt = placement_rows_query(provider_id, first, last)
+    if search:
+        stmt = stmt.where(Client.name.icontains(search, autoescape=True)
+                          | Placement.ref.icontains(search, autoescape=True))
+    if missing:
+        stmt = stmt.where(missing_days_clause(first, last, clock.today()))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    pages = max(1, -(-total // page_size)) if page_size else 1
+    page = min(max(1, page), pages)
+    stmt = stmt.order_by(Client.name, Placement.ref)
+    if page_size:
+        stmt = stmt.offset((page - 1) * page_size).limit(page_size)
+    rows = [grid_row(*found) for found in session.execute(stmt)]
     # Whole ISO weeks, so the weekly cap counts days in the neighbouring months too.
     week_start = first - timedelta(days=first.weekday())
     week_end = last + timedelta(days=6 - last.weekday())
@@ -144,7 +208,7 @@ def month_grid(session: Session, provider_id: int, period: str) -> Grid:
     report = session.execute(select(MonthReport).where(MonthReport.provider_id == provider_id,
                                                     MonthReport.period == period)).scalars().first()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return Grid(period, days, rows, report)
+    return Grid(period, days, rows, report, total, page, pages, search, missing)
 
 
 def apply_changes(session: Session, provider_id: int, period: str,
@@ -157,7 +221,8 @@ def apply_changes(session: Session, provider_id: int, period: str,
     are audited; a settled month's as late changes, shown to finance).
     """
     first, last = month_bounds(period)
-    rows = {row.placement_id: row for row in provider_placements(session, provider_id, first, last)}
+    rows = {row.placement_id: row for row in provider_placements(
+        session, provider_id, first, last, placement_ids={pid for pid, _day in wanted})} if wanted else {}
     for (placement_id, day), _cell in sorted(wanted.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         row = rows.get(placement_id)
         name = fields.get((placement_id, day), f"{placement_id}.{day}")

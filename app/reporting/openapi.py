@@ -21,6 +21,7 @@ ERRORS = {
     "429": {"$ref": "#/components/responses/TooManyRequests"},
 }
 NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
+BAD_REQUEST = {"400": {"$ref": "#/components/responses/BadRequest"}}
 INVALID = {"422": {"$ref": "#/components/responses/Invalid"}}
 REF_PARAM = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"},
              "description": "The placement's ref."}
@@ -108,10 +109,28 @@ def openapi_document(server_url: str = "") -> dict:
         "paths": {
             "/placements": {"get": {
                 "operationId": "listPlacements", "summary": "Your placements",
-                "parameters": [{"name": "period", "in": "query", "required": False, "schema": PERIOD}],
-                "responses": {"200": _json({"type": "object", "required": ["placements"], "properties": {
-                    "placements": {"type": "array", "items": _ref("Placement")}}}, "Placements"),
-                    **INVALID, **ERRORS}}},
+                "description": "A page at a time in a stable order; follow `next` (or `next_url`) "
+                               "until it is null. Placements added during the walk come at its end.",
+                "parameters": [
+                    {"name": "period", "in": "query", "required": False, "schema": PERIOD,
+                     "description": "Only placements active some day of this month."},
+                    {"name": "active_on", "in": "query", "required": False, "schema": DATE,
+                     "description": "Only placements active on this day."},
+                    {"name": "updated_since", "in": "query", "required": False,
+                     "schema": {"type": "string", "format": "date-time",
+                                "example": "2026-03-01T00:00:00Z"},
+                     "description": "Only placements changed at or after this time."},
+                    {"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "The `next` of the previous page."}],
+                "responses": {"200": _json({"type": "object", "required": ["placements", "next"],
+                                            "properties": {
+                    "placements": {"type": "array", "items": _ref("Placement")},
+                    "next": {"type": "string", "nullable": True,
+                             "description": "The cursor of the next page; null on the last."},
+                    "next_url": {"type": "string"}}}, "Placements"),
+                    **BAD_REQUEST, **INVALID, **ERRORS}}},
             "/placements/{ref}/attendance/{period}": {
                 "parameters": [REF_PARAM, PERIOD_PARAM],
                 "get": {"operationId": "getAttendance", "summary": "A placement's month of attendance",
@@ -162,6 +181,7 @@ def openapi_document(server_url: str = "") -> dict:
             "responses": {
                 "Unauthorized": _json(_ref("Error"), "No valid token"),
                 "NotFound": _json(_ref("Error"), "Not among your data"),
+                "BadRequest": _json(_ref("Error"), "A query parameter could not be read, named"),
                 "Invalid": _json(_ref("Error"), "Invalid input, with the field path"),
                 "TooManyRequests": _json(_ref("Error"), "Rate limit per token exceeded"),
             },

@@ -75,17 +75,42 @@ def _seen(rows, page: str) -> None:
     db.session.commit()
 
 
+def _grid_filters() -> dict:
+    """The page's search, missing-days filter and page from the query string (never a personnummer)."""
+    search = request.args.get("q", "").strip()[:100]
+    if looks_like_personal_id(search):
+        search = ""
+    page = request.args.get("sida", "1")
+    return {"search": search, "missing": request.args.get("saknas") == "1",
+            "page": int(page) if page.isdigit() and len(page) < 7 else 1}
+
+
+def _grid_args(filters: dict, page: int | None = None) -> dict:
+    args = {"q": filters["search"] or None, "saknas": "1" if filters["missing"] else None,
+            "sida": page if page and page > 1 else None}
+    return {k: v for k, v in args.items() if v is not None}
+
+
+def looks_like_personal_id(text: str) -> bool:
+    """Six digits or more and no letters: a personnummer (or part of one), never searched for."""
+    return sum(ch.isdigit() for ch in text) >= 6 and not any(ch.isalpha() for ch in text)
+
+
 @bp.route("/", methods=["GET", "POST"])
 @bp.route("/<period>", methods=["GET", "POST"])
 @roles_required("provider")
 def grid(period: str | None = None):
     period = _period_or_404(period)
     provider_id = current_user.provider_id
+    filters = _grid_filters()
     errors, status = {}, 200
     if request.method == "POST":
-        month = grid_service.month_grid(db.session, provider_id, period)
+        first, last = grid_service.month_bounds(period)
         try:
-            wanted, fields = cells_from_form(request.form, month.rows)
+            posted_ids = posted_placement_ids(request.form)
+            rows = grid_service.provider_placements(db.session, provider_id, first, last,
+                                                    placement_ids=posted_ids) if posted_ids else []
+            wanted, fields = cells_from_form(request.form, rows)
             changed = grid_service.apply_changes(db.session, provider_id, period, wanted, fields,
                                                  current_user.id, request.form.get("reason", ""))
             db.session.commit()
@@ -96,15 +121,44 @@ def grid(period: str | None = None):
         else:
             flash(ngettext("Närvaron är sparad (%(num)s ändring).", "Närvaron är sparad (%(num)s ändringar).",
                            changed), "success")
-            return redirect(url_for("reporting.grid", period=period))
-    month = grid_service.month_grid(db.session, provider_id, period)
+            return redirect(url_for("reporting.grid", period=period,
+                                    **_grid_args(filters, filters["page"])))
+    month = grid_service.month_grid(db.session, provider_id, period, **filters)
     _seen(month.rows, f"anordnare: närvaro {period}")
     posted = request.form if status == 400 else {}
     return render_template("reporting/grid.html", month=month, errors=errors, posted=posted,
                            totals=grid_service.week_totals(month.rows),
                            prev=grid_service.previous_period(period),
                            next=grid_service.next_period(period), today=clock.today(),
+                           filter_args=_grid_args(filters),
+                           page_args={n: _grid_args(filters, n) for n in
+                                      (month.page - 1, month.page, month.page + 1)},
                            settled=late_changes.is_settled(db.session, provider_id, period)), status
+
+
+def posted_placement_ids(form) -> set[int]:
+    """The placements a posted grid page has cells for; at most a page's worth is read."""
+    ids = set()
+    for name in form:
+        parts = name.split("-", 2)
+        if len(parts) == 3 and parts[0] == "c" and parts[1].isdigit() and len(parts[1]) < 12:
+            ids.add(int(parts[1]))
+    if len(ids) > grid_service.PAGE_SIZE * 4:
+        raise ValidationError("grid", _("Spara en sida i taget."))
+    return ids
+
+
+@bp.route("/<period>/sok", methods=["POST"])
+@roles_required("provider")
+def search(period: str):
+    """The search box posts here, so a personnummer typed into it never reaches a URL."""
+    period = _period_or_404(period)
+    text = request.form.get("q", "").strip()[:100]
+    if looks_like_personal_id(text):
+        flash(_("Sök på deltagarens namn eller placeringens referens, inte personnummer."), "error")
+        text = ""
+    args = _grid_args({"search": text, "missing": request.form.get("saknas") == "1"})
+    return redirect(url_for("reporting.grid", period=period, **args))
 
 
 @bp.route("/<period>/klar", methods=["POST"])

@@ -119,14 +119,14 @@ def test_money_is_formatted_for_the_locale():
 
 
 def test_a_service_message_reaches_the_client_in_their_language(app):
-    from flask import g
+    from flask import request
 
     from app.common.languages import page_language
     from app.kundval import choice
     from app.kundval.client_messages import client_error
 
     with app.test_request_context("/deltagare/"):
-        g.page_language = page_language("ar")
+        request.kundval_page_language = page_language("ar")
         assert client_error(choice.NO_PLACE) == "للأسف، المكان محجوز بالفعل. اختر خدمة أخرى."
         assert client_error("något vi inte känner till") == "Något vi inte känner till."
     with app.test_request_context("/deltagare/"):

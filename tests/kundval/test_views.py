@@ -71,6 +71,8 @@ def test_case_worker_registers_client_and_decision_and_client_chooses(app, clien
     auth.logout()
     r = client.post("/deltagare/logga-in", data={"code": code.lower()})
     assert r.status_code == 302 and r.headers["Location"].endswith("/deltagare/")
+    assert 'lang="ar"' in client.get("/deltagare/").text  # the language the case worker recorded
+    client.get("/sprak/sv")  # the client picks Swedish
     assert "Välj en anordnare senast" in client.get("/deltagare/").text
     listing = client.get(f"/deltagare/beslut/{referral.id}/tjanster")
     assert all(f"/tjanster/{oid}" in listing.text for oid in offering_ids)
@@ -126,6 +128,7 @@ def test_the_client_sees_who_has_viewed_their_data(app, client, auth, session):
     user = service.client_user(session, session.get(Client, client_id))
     session.commit()
     _sign_in_as(auth, user)
+    client.get("/sprak/sv")  # recorded as Arabic; the client reads Swedish here
     page = client.get("/deltagare/mina-uppgifter")
     assert PNR in page.text and "Handläggare" in page.text
     assert worker.id in session.exec(select(AccessLog.user_id).where(AccessLog.client_id == client_id)).all()

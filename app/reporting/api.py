@@ -175,6 +175,8 @@ def _body() -> dict:
 
 def _placement_row(ref: str):
     """The provider's placement with this ref (with its window), or a 404 naming nothing else."""
+    if "\x00" in ref:  # never a ref; PostgreSQL refuses NUL in a text parameter
+        raise ApiError(404, "no placement with that ref among your placements")
     for row in grid_service.provider_placements(db.session, g.provider_id, date(1900, 1, 1),
                                                 date(2999, 12, 31), ref=ref):
         return row

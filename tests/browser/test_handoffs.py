@@ -45,6 +45,10 @@ def _client_signs_in(live_server, phone, code: str) -> None:
     phone.goto(f"{live_server.url}/deltagare/logga-in")
     phone.get_by_label("Din kod").fill(code)
     phone.get_by_role("button", name="Logga in").click()
+    # Amina is recorded as reading Arabic (the provider sees it), so her pages open in Arabic;
+    # she picks Swedish in the language chooser, as a client who reads it would.
+    expect(phone.locator("html")).to_have_attribute("lang", "ar")
+    phone.get_by_role("link", name="Svenska", exact=True).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hej Amina!")
 
 

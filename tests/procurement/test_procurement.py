@@ -301,6 +301,7 @@ def test_the_comparison_page_names_the_kind_in_plain_words(app, client, auth, se
     code = _code(client, client_id)
     auth.logout()
     client.post("/deltagare/logga-in", data={"code": code.lower()})
+    client.get("/sprak/sv")  # the client is recorded as reading Arabic; this test reads Swedish
     page = client.get(f"/deltagare/beslut/{referral.id}/jamfor?o={ids[0]}&o={ids[1]}").text
     assert "Socialt företag" in page and "Arbetsintegrerande" not in page
 

@@ -128,9 +128,10 @@ def plan(session: Session, policy: Policy, today: date) -> Plan:
 
 def _anonymise_clients(session: Session, client_ids: list[int]) -> None:
     """Name, personnummer, contact details and free text go; ref, dates and figures stay."""
-    for client_id in client_ids:  # one UPDATE each: every row gets its own placeholder hash
+    # One UPDATE per client: the look-up hash is unique, so each row gets its own removed-marker.
+    for client_id in client_ids:
         session.execute(update(Client).where(Client.id == client_id).values(
-            name="", phone="", area="", personal_id_encrypted="",
+            name="", phone="", email="", area="", personal_id_encrypted="",
             personal_id_hash=f"{REMOVED}{client_id}"))
     user_ids = [u for u in session.execute(
         select(Client.user_id).where(Client.id.in_(client_ids), Client.user_id.is_not(None))).scalars()]

@@ -95,11 +95,13 @@ def test_the_dry_run_lists_what_the_run_then_removes(session, settled):
 
 def test_a_removed_client_keeps_figures_but_loses_name_number_contact_and_free_text(session, settled):
     lines_before = session.execute(select(func.count()).select_from(SettlementLine)).scalar_one()
+    session.get(Client, settled.id).email = "anna@example.se"  # the contact e-mail is removed too
+    session.commit()
     retention.apply(session, POLICY, date(2032, 6, 1))
     session.commit()
 
     anna = session.get(Client, settled.id)
-    assert (anna.name, anna.phone, anna.area, anna.personal_id_encrypted) == ("", "", "", "")
+    assert (anna.name, anna.phone, anna.email, anna.area, anna.personal_id_encrypted) == ("", "", "", "", "")
     assert retention.is_removed(anna) and anna.birth_date == date(1985, 3, 15)
     assert kundval.find_client(session, "19850315-9645") is None
     cecilia = session.execute(select(Client).where(Client.ref == "C3")).scalar_one()

@@ -8,6 +8,9 @@ LABELS = {
         "praktik": _l("Praktik"),
         "utredning": _l("Utredning av arbetsförmåga"),
     },
+    # A referral's level (settlement.md, "Levels"); "" is a referral without one.
+    "level": {"A": _l("Nivå A – nära arbete"), "B": _l("Nivå B – en bit från arbete"),
+              "C": _l("Nivå C – långt från arbete"), "": _l("Utan nivå")},
     "rate_unit": {"hour": _l("per timme"), "day": _l("per dag"), "week": _l("per vecka"),
                   "package": _l("paketpris")},
     "provider_status": {"applied": _l("Ansökt"), "approved": _l("Godkänd"), "rejected": _l("Avslagen"),

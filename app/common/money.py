@@ -93,6 +93,19 @@ def parse_weekly_cap(value: object) -> Decimal | None:
     return hours
 
 
+MAX_PERCENT = Decimal("1000")
+
+
+def parse_percent(value: object) -> Decimal:
+    """A share in percent with at most 2 decimals, 0 to 1000 (a price may be raised tenfold)."""
+    return _within(_number(value), ZERO, MAX_PERCENT)
+
+
+def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
+    """`percent` % of `amount`, rounded to öre as round_money() does."""
+    return round_money(amount * percent / 100)
+
+
 def from_db(value: Decimal | float | int | str) -> Decimal:
     """A Numeric column's value as Decimal: PostgreSQL gives Decimal, SQLite a float, which
     is read back through its shortest repr and given 2 decimals."""

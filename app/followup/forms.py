@@ -5,8 +5,16 @@ import dataclasses
 from decimal import Decimal
 
 from app.common.errors import ValidationError
-from app.common.money import OutOfBounds, parse_money
+from app.common.money import OutOfBounds, parse_money, parse_percent
+from app.followup.simulation import LevelPrices
+from app.kundval.models import LEVELS
+from app.offerings.models import SERVICE_TYPES
+from app.reporting.models import OUTCOME_KINDS
 from app.settlement import rules
+
+NEW_RULES = 1  # how many new rules the simulation form offers
+SIMULATION_CHOICES = {"levels": LEVELS, "service_types": SERVICE_TYPES, "outcome_kinds": OUTCOME_KINDS,
+                      "new_rules": range(NEW_RULES)}
 
 
 def parse_amount(raw: str, field_name: str, allow_negative: bool = False) -> Decimal:
@@ -44,17 +52,85 @@ def parse_tiers(raw: str, field_name: str) -> tuple[rules.Tier, ...]:
     return tuple(sorted(tiers, key=lambda t: t.max_days))
 
 
-def simulated_rules(form, stored: list[rules.BonusRule]) -> list[rules.BonusRule]:
-    """The rules ticked in the form (`rule-N-include`), with their edited tiers and sustain amount."""
-    chosen = []
-    for index, rule in enumerate(stored):
+def _ticked(form, prefix: str, options: tuple[str, ...]) -> tuple[str, ...]:
+    """The options whose checkbox `prefix + option` is ticked."""
+    return tuple(option for option in options if form.get(prefix + option))
+
+
+def parse_whole(raw: str, field_name: str, low: int, high: int) -> int:
+    text = (raw or "").strip()
+    if not (text.lstrip("-").isdigit() and low <= int(text) <= high):
+        raise ValidationError(field_name, f"ange ett heltal från {low} till {high}")
+    return int(text)
+
+
+def _edited_terms(form, prefix: str, rule: rules.BonusRule) -> rules.BonusRule:
+    """A rule's tiers, sustainment and levels as edited under `prefix`."""
+    return dataclasses.replace(
+        rule, tiers=parse_tiers(form.get(prefix + "tiers", ""), prefix + "tiers"),
+        sustain_amount=parse_amount(form.get(prefix + "sustain_amount", "0"), prefix + "sustain_amount"),
+        sustain_days=parse_whole(form.get(prefix + "sustain_days", str(rule.sustain_days)),
+                                 prefix + "sustain_days", 0, 3650),
+        levels=_ticked(form, prefix + "level-", LEVELS))
+
+
+def new_rule(form, index: int) -> rules.BonusRule | None:
+    """A rule added in the simulation (`new-N-`), or None when it is not ticked."""
+    prefix = f"new-{index}-"
+    if not form.get(prefix + "include"):
+        return None
+    service_types = _ticked(form, prefix + "service_type-", SERVICE_TYPES)
+    if not service_types:
+        raise ValidationError(prefix + "service_types", "välj minst en tjänst")
+    outcome_kinds = _ticked(form, prefix + "outcome_kind-", OUTCOME_KINDS)
+    if not outcome_kinds:
+        raise ValidationError(prefix + "outcome_kinds", "välj minst ett slags resultat")
+    priority = parse_whole(form.get(prefix + "priority", "0"), prefix + "priority", -1000, 1000)
+    rule = rules.BonusRule(ref=f"SIMULERAD-{index + 1}", priority=priority, service_types=service_types,
+                           outcome_kinds=outcome_kinds, tiers=())
+    return _edited_terms(form, prefix, rule)
+
+
+def simulated_rules(form, stored: list[rules.BonusRule], new_rules: int = NEW_RULES) -> list[rules.BonusRule]:
+    """The stored rules ticked in the form (`rule-N-include`) with their edited terms, and the new
+    rules ticked (`new-N-include`)."""
+    chosen = [_edited_terms(form, f"rule-{index}-", rule) for index, rule in enumerate(stored)
+              if form.get(f"rule-{index}-include")]
+    added = (new_rule(form, index) for index in range(new_rules))
+    return chosen + [rule for rule in added if rule is not None]
+
+
+def level_prices(form) -> LevelPrices | None:
+    """The simulated level rates (`level-prices` ticked), or None."""
+    if not form.get("level-prices"):
+        return None
+    percent = {}
+    for level in LEVELS:
+        raw = (form.get(f"level-{level}-percent") or "").strip()
+        if raw:
+            try:
+                percent[level] = parse_percent(raw)
+            except OutOfBounds:
+                raise ValidationError(f"level-{level}-percent",
+                                      "ange procent av grundpriset, 0 till 1000, till exempel 120") from None
+    if not percent:
+        raise ValidationError("level-A-percent", "ange procent för minst en nivå")
+    return LevelPrices(percent, _ticked(form, "level-service_type-", SERVICE_TYPES))
+
+
+def simulation_defaults(stored: list[rules.BonusRule], first: str, last: str) -> dict[str, str]:
+    """The form as it first shows: every stored rule included with its own terms."""
+    form = {"first": first, "last": last, "level-A-percent": "100", "level-B-percent": "120",
+            "level-C-percent": "140", "new-0-priority": "0", "new-0-sustain_days": "90",
+            "new-0-sustain_amount": "0", "new-0-outcome_kind-employment": "1",
+            "new-0-outcome_kind-studies": "1", "new-0-level-C": "1"}
+    for index, terms in enumerate(stored):
         prefix = f"rule-{index}-"
-        if not form.get(prefix + "include"):
-            continue
-        tiers = parse_tiers(form.get(prefix + "tiers", ""), prefix + "tiers")
-        sustain = parse_amount(form.get(prefix + "sustain_amount", "0"), prefix + "sustain_amount")
-        chosen.append(dataclasses.replace(rule, tiers=tiers, sustain_amount=sustain))
-    return chosen
+        form.update({prefix + "include": "1", prefix + "tiers": tiers_text(terms.tiers),
+                     prefix + "sustain_amount": str(terms.sustain_amount),
+                     prefix + "sustain_days": str(terms.sustain_days),
+                     **{prefix + "level-" + level: "1" for level in terms.levels}})
+    return form
 
 
 def parse_year(raw: str, field_name: str = "year") -> int:

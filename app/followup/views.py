@@ -181,27 +181,24 @@ def frames():
 @bp.route("/simulering", methods=["GET", "POST"])
 @roles_required("admin", "finance", "management")
 def simulate():
+    """Bonus rules and level rates tried on real months; a simulation never writes."""
     stored = simulation.stored_rules(db.session)
+    terms = [t for _r, t in stored]
     this_month = rules.period_of(date.today())
-    form = request.form if request.method == "POST" else {
-        "first": rules.previous_period(rules.previous_period(rules.previous_period(this_month))),
-        "last": rules.previous_period(this_month),
-        **{f"rule-{i}-include": "1" for i in range(len(stored))},
-        **{f"rule-{i}-tiers": forms.tiers_text(terms.tiers) for i, (_r, terms) in enumerate(stored)},
-        **{f"rule-{i}-sustain_amount": str(terms.sustain_amount) for i, (_r, terms) in enumerate(stored)},
-    }
+    last = rules.previous_period(this_month)
+    form = request.form if request.method == "POST" else forms.simulation_defaults(
+        terms, rules.previous_period(rules.previous_period(last)), last)
     result, error = None, None
     if request.method == "POST":
         try:
-            chosen = forms.simulated_rules(form, [terms for _r, terms in stored])
-            result = simulation.simulate(db.session, form.get("first", "").strip(),
-                                         form.get("last", "").strip(), chosen)
+            result = simulation.simulate(db.session, form.get("first", "").strip(), form.get("last", "").strip(),
+                                         forms.simulated_rules(form, terms), forms.level_prices(form))
         except ValidationError as exc:
             error = exc
         finally:
-            db.session.rollback()  # a simulation never writes
-    return render_template("followup/simulation.html", stored=stored, form=form, result=result,
-                           error=error), 400 if error else 200
+            db.session.rollback()
+    return render_template("followup/simulation.html", stored=stored, form=form, result=result, error=error,
+                           choices=forms.SIMULATION_CHOICES), 400 if error else 200
 
 
 @bp.route("/nivaer")

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
+from app.common.money import ZERO
 from app.kundval.models import (
     FOLLOWUP_ANSWERS,
     FOLLOWUP_KINDS,
@@ -25,6 +26,8 @@ from app.kundval.models import (
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
+from app.settlement import rules
+from app.settlement.loading import bonus_rule_terms
 from app.settlement.models import BonusRule
 
 AFTER_END_DAYS = 90
@@ -38,6 +41,33 @@ def sustain_days_by_service_type(session: Session) -> dict[str, int]:
         for service_type in rule.service_types or []:
             days.setdefault(service_type, rule.sustain_days)
     return {st: days.get(st, DEFAULT_SUSTAIN_DAYS) for st in SERVICE_TYPES}
+
+
+def sustain_days_of(session: Session, placements: list[Placement]) -> dict[int, int]:
+    """placement id -> the sustain_days of the bonus rule that applies to it, as the settlement
+    engine chooses it (service type, age, newly arrived, level, dates); 90 without a rule.
+
+    The pay-data hint ("the pay continues through ...") uses it, so it asks about the same day the
+    sustainment bonus is paid for. Three queries, whatever the number of placements.
+    """
+    if not placements:
+        return {}
+    terms = [bonus_rule_terms(rule) for rule in session.exec(select(BonusRule)).all()]
+    offerings = {o.id: o for o in session.exec(select(Offering).where(
+        Offering.id.in_({p.offering_id for p in placements}))).all()}
+    people = {r.id: (r.level, c) for r, c in session.exec(
+        select(Referral, Client).join(Client, Client.id == Referral.client_id)
+        .where(Referral.id.in_({p.referral_id for p in placements}))).all()}
+    out = {}
+    for p in placements:
+        level, client = people[p.referral_id]
+        record = rules.Placement(ref=str(p.id), referral="", offering="", start_date=p.start_date,
+                                 client_birth_date=client.birth_date, client_newly_arrived=client.newly_arrived)
+        offering = rules.Offering(ref="", provider="", service_type=offerings[p.offering_id].service_type,
+                                  rate_unit="", rate=ZERO, vat_rate=0)
+        rule = rules.bonus_rule_for(record, offering, terms, level or None)
+        out[p.id] = rule.sustain_days if rule is not None else DEFAULT_SUSTAIN_DAYS
+    return out
 
 
 def _of_service_type(service_type: str):

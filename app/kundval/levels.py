@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
+from app.common.labels import LABELS
 from app.kundval.models import LEVELS, LevelAssessment, Referral
 
 DEFAULT_ASSESSMENT = {
@@ -53,8 +54,7 @@ CLIENT_TEXT = {
     "C": _l("Nivå C: du har en längre väg till arbete. Du får mer tid och mer stöd, i din egen takt, och "
             "anordnaren får mer betalt för att ge dig det."),
 }
-LEVEL_NAMES = {"A": _l("Nivå A – nära arbete"), "B": _l("Nivå B – en bit från arbete"),
-               "C": _l("Nivå C – långt från arbete")}
+LEVEL_NAMES = {level: LABELS["level"][level] for level in LEVELS}
 
 
 @dataclass(frozen=True)

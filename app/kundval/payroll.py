@@ -22,6 +22,7 @@ from app.common.errors import ValidationError
 from app.common.identifiers import normalize_org_nr, normalize_personal_id
 from app.common.money import money
 from app.common.personal_data import cipher
+from app.kundval import followups
 from app.kundval.models import Client, PayrollEntry, Placement
 from app.kundval.results import OutcomeRow
 from app.kundval.results import _rows as outcome_rows
@@ -245,17 +246,20 @@ def pay_by_client(session: Session, client_ids: Iterable[int]) -> dict[int, dict
     return out
 
 
-def evidence_for(session: Session, rows, sustain_days: int) -> dict[int, PayEvidence]:
+def evidence_for(session: Session, rows) -> dict[int, PayEvidence]:
     """outcome id -> evidence, for employment results among `rows` (results.OutcomeRow); nothing
-    until pay data has been imported."""
+    until pay data has been imported. The sustainment hint looks as far as the sustain_days of the
+    bonus rule that applies to each placement."""
     covered = covered_through(session)
     employment = [r for r in rows if r.outcome.kind == "employment"] if covered else []
     pay = pay_by_client(session, [r.client.id for r in employment])
-    return {r.outcome.id: evidence_of(r.outcome.result_date, pay.get(r.client.id, {}), covered, sustain_days)
+    sustain_days = followups.sustain_days_of(session, list({r.placement.id: r.placement for r in employment}.values()))
+    return {r.outcome.id: evidence_of(r.outcome.result_date, pay.get(r.client.id, {}), covered,
+                                      sustain_days[r.placement.id])
             for r in employment}
 
 
-def without_pay(session: Session, sustain_days: int, case_worker_id: int | None = None):
+def without_pay(session: Session, case_worker_id: int | None = None):
     """Employment results, not rejected, whose pay data shows no pay two months after result_date
     (oldest first), and the evidence for them."""
     covered = covered_through(session)
@@ -265,6 +269,6 @@ def without_pay(session: Session, sustain_days: int, case_worker_id: int | None 
             .where(Outcome.kind == "employment", Outcome.rejected_on.is_(None)))
     rows: list[OutcomeRow] = [r for r in outcome_rows(session, stmt, case_worker_id)
                               if add_months(month_of(r.outcome.result_date), NO_PAY_LIST_MONTHS) <= covered]
-    found = evidence_for(session, rows, sustain_days)
+    found = evidence_for(session, rows)
     listed = [r for r in rows if found[r.outcome.id].listed]
     return sorted(listed, key=lambda r: (r.outcome.result_date, r.outcome.id)), found

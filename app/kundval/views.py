@@ -390,14 +390,13 @@ def outcomes():
     worker = None if everyone else current_user.id
     pending = results.to_verify(db.session, worker)
     due = followups.due(db.session, _today(), worker)
-    no_pay, no_pay_evidence = payroll.without_pay(db.session, followups.DEFAULT_SUSTAIN_DAYS, worker)
-    evidence = {**payroll.evidence_for(db.session, pending + due, followups.DEFAULT_SUSTAIN_DAYS),
-                **no_pay_evidence}
+    no_pay, no_pay_evidence = payroll.without_pay(db.session, worker)
+    evidence = {**payroll.evidence_for(db.session, pending + due), **no_pay_evidence}
     record_list_access(db.session, current_user.id, {r.client.id for r in pending + due + no_pay},
                        "handläggare: resultat")
     db.session.commit()
     return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
-                           no_pay=no_pay, evidence=evidence, sustain_days=followups.DEFAULT_SUSTAIN_DAYS,
+                           no_pay=no_pay, evidence=evidence,
                            form=forms.OutcomeDecisionForm(), today=_today())
 
 

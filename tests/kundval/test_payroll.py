@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from app.common.personal_data import cipher
 from app.kundval import payroll
-from app.kundval.models import PayrollEntry
+from app.kundval.models import PayrollEntry, Placement
 from app.reporting.models import Outcome
 from tests.kundval import factories as f
 
@@ -238,3 +238,46 @@ def test_without_any_pay_data_no_result_is_called_ingen_lon(app, client, auth, s
     session.commit()
     page = client.get("/handlaggare/resultat").text
     assert "ingen lön" not in page and "Inga resultat saknar lön." in page
+
+
+def _rule(session, ref, priority, sustain_days, levels=()):
+    from app.settlement.models import BonusRule
+    session.add(BonusRule(ref=ref, name=ref, priority=priority, service_types=["praktik"],
+                          outcome_kinds=["employment"], tiers=[{"max_days": 365, "amount": "1000.00"}],
+                          sustain_days=sustain_days, levels=list(levels)))
+
+
+def _pay_every_month(session, client_id, first, months, skip=0):
+    period = payroll.add_months(payroll.month_of(first), skip)
+    for _ in range(months):
+        session.add(PayrollEntry(client_id=client_id, employer_key="k", period=period, gross_pay="21000.00"))
+        period = payroll.add_months(period, 1)
+
+
+def test_the_sustainment_hint_looks_as_far_as_the_rules_sustain_days(app, session):
+    from app.kundval import followups
+    from app.kundval.results import OutcomeRow
+
+    c, outcome = _result(session, None, TODAY - timedelta(days=200), verified=True)
+    _rule(session, "LEVEL-C", 1, 365, levels=["C"])  # the referral has no level: not this one
+    _rule(session, "SLOW", 2, 180)
+    _pay_every_month(session, c.id, outcome.result_date, 5)  # through result + 4 months: not 180 days
+    session.commit()
+    placement = session.get(Placement, outcome.placement_id)
+    assert followups.sustain_days_of(session, [placement]) == {placement.id: 180}
+    row = OutcomeRow(outcome, placement, c, None)
+    evidence = payroll.evidence_for(session, [row])[outcome.id]
+    assert evidence.sustain_until == outcome.result_date + timedelta(days=180)
+    assert evidence.has_pay and not evidence.sustained  # 90 days would have said "sustained"
+    _pay_every_month(session, c.id, outcome.result_date, 3, skip=5)  # through result + 7 months
+    session.commit()
+    assert payroll.evidence_for(session, [row])[outcome.id].sustained
+
+
+def test_without_a_rule_the_hint_looks_90_days_ahead(app, session):
+    from app.kundval import followups
+
+    c, outcome = _result(session, None, TODAY - timedelta(days=100), verified=True)
+    session.commit()
+    placement = session.get(Placement, outcome.placement_id)
+    assert followups.sustain_days_of(session, [placement]) == {placement.id: 90}

@@ -20,6 +20,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -36,6 +37,7 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 320, "height": 740}
 HERE = Path(__file__).resolve().parent
+expect.set_options(timeout=15_000)  # assertions wait as long as a loaded CI machine may need
 
 
 def pytest_collection_modifyitems(config, items):
@@ -180,7 +182,9 @@ def browser():
 def _new_page(browser, viewport: dict, **options):
     context = browser.new_context(viewport=viewport, locale="sv-SE",
                                   timezone_id="Europe/Stockholm", **options)
-    context.set_default_timeout(10_000)
+    # Generous: a loaded two-core CI machine (argon2 at sign-in, WeasyPrint) can take seconds;
+    # a real failure still fails, only later.
+    context.set_default_timeout(30_000)
     return context, context.new_page()
 
 

@@ -113,25 +113,38 @@ def targets():
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = request.form
-        try:
-            target_values, external = forms.targets_form(values, service.TARGET_FIGURES,
-                                                         service.EXTERNAL_FIGURES, months)
-        except ValidationError as exc:
-            errors[exc.field] = exc.message
-        else:
-            service.set_targets(db.session, year, target_values)
-            for (code, month), value in external.items():
-                service.set_external_figure(db.session, code, month, value)
-            db.session.commit()
+        if _save_targets(year, months, values, errors):
             flash(_("Mål och nyckeltal för %(year)s är sparade.", year=year), "success")
             return redirect(url_for("followup.index", year=year))
     else:
-        values = {f"target-{k}": str(v) for k, v in service.targets(db.session, year).items()}
-        for code, by_month in service.external_figures(db.session, year).items():
-            values.update({f"ext-{code}-{m}": str(v) for m, v in by_month.items()})
+        values = _stored_targets(year)
     return render_template("followup/targets.html", year=year, months=months, values=values,
                            errors=errors, target_figures=service.TARGET_FIGURES,
                            external_codes=service.EXTERNAL_FIGURES), 400 if errors else 200
+
+
+def _save_targets(year, months, values, errors):
+    """Store the year's targets and the month's outside figures together (one transaction), or
+    put the form's first refusal in `errors` under the field it names and store nothing."""
+    try:
+        target_values, external = forms.targets_form(values, service.TARGET_FIGURES,
+                                                     service.EXTERNAL_FIGURES, months)
+    except ValidationError as exc:
+        errors[exc.field] = exc.message
+        return False
+    service.set_targets(db.session, year, target_values)
+    for (code, month), value in external.items():
+        service.set_external_figure(db.session, code, month, value)
+    db.session.commit()
+    return True
+
+
+def _stored_targets(year):
+    """The stored targets and outside figures under the form's field names, to edit them."""
+    values = {f"target-{k}": str(v) for k, v in service.targets(db.session, year).items()}
+    for code, by_month in service.external_figures(db.session, year).items():
+        values.update({f"ext-{code}-{m}": str(v) for m, v in by_month.items()})
+    return values
 
 
 @bp.route("/budget")
@@ -182,14 +195,7 @@ def frames():
 @roles_required("admin", "finance", "management")
 def simulate():
     stored = simulation.stored_rules(db.session)
-    this_month = rules.period_of(date.today())
-    form = request.form if request.method == "POST" else {
-        "first": rules.previous_period(rules.previous_period(rules.previous_period(this_month))),
-        "last": rules.previous_period(this_month),
-        **{f"rule-{i}-include": "1" for i in range(len(stored))},
-        **{f"rule-{i}-tiers": forms.tiers_text(terms.tiers) for i, (_r, terms) in enumerate(stored)},
-        **{f"rule-{i}-sustain_amount": str(terms.sustain_amount) for i, (_r, terms) in enumerate(stored)},
-    }
+    form = request.form if request.method == "POST" else _simulation_defaults(stored)
     result, error = None, None
     if request.method == "POST":
         try:
@@ -202,6 +208,19 @@ def simulate():
             db.session.rollback()  # a simulation never writes
     return render_template("followup/simulation.html", stored=stored, form=form, result=result,
                            error=error), 400 if error else 200
+
+
+def _simulation_defaults(stored):
+    """The form as first shown: the last three whole months, with every stored rule included
+    as it stands, so a first "simulate" shows today's rules before anything is changed."""
+    this_month = rules.period_of(date.today())
+    return {
+        "first": rules.previous_period(rules.previous_period(rules.previous_period(this_month))),
+        "last": rules.previous_period(this_month),
+        **{f"rule-{i}-include": "1" for i in range(len(stored))},
+        **{f"rule-{i}-tiers": forms.tiers_text(terms.tiers) for i, (_r, terms) in enumerate(stored)},
+        **{f"rule-{i}-sustain_amount": str(terms.sustain_amount) for i, (_r, terms) in enumerate(stored)},
+    }
 
 
 @bp.route("/nivaer")

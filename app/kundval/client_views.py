@@ -239,14 +239,7 @@ def choose(referral_id: int, offering_id: int):
         form.start_date.data = max(_today(), current.start_date + timedelta(days=1))
     if form.validate_on_submit():
         try:
-            if current is None:
-                choice.choose(db.session, referral, offering_id, chosen_by="client", actor_id=current_user.id,
-                              today=_today())
-            else:
-                choice.switch(db.session, referral, offering_id, by="client", actor_id=current_user.id,
-                              today=_today(), start_date=form.start_date.data)
-            record_access(db.session, current_user.id, client.id, "deltagare: val")
-            db.session.commit()
+            _choose_or_switch(client, referral, offering_id, current, form.start_date.data)
         except ValidationError as exc:
             db.session.rollback()
             message = client_error(exc.message)
@@ -257,6 +250,19 @@ def choose(referral_id: int, offering_id: int):
     switch_blocked = current is not None and choice.client_switches_used(placements) >= 1
     return render_template("client/choose.html", referral=referral, item=item, form=form, current=current,
                            switch_blocked=switch_blocked, error=None)
+
+
+def _choose_or_switch(client, referral, offering_id, current, start_date):
+    """A first choice, or a switch from the current placement from the date the client gave;
+    the client's own action is access-logged and committed with it (one transaction)."""
+    if current is None:
+        choice.choose(db.session, referral, offering_id, chosen_by="client", actor_id=current_user.id,
+                      today=_today())
+    else:
+        choice.switch(db.session, referral, offering_id, by="client", actor_id=current_user.id,
+                      today=_today(), start_date=start_date)
+    record_access(db.session, current_user.id, client.id, "deltagare: val")
+    db.session.commit()
 
 
 @bp.route("/beslut/<int:referral_id>/klart")

@@ -110,18 +110,8 @@ def show(rule_id: int):
         return _form_page(bonus_rules.RuleData.of(rule), {}, rule, used)
     if current_user.role != "admin":
         abort(403)
-    action = request.form.get("action", "save")
     try:
-        if action == "retire":
-            bonus_rules.retire(db.session, rule, _date("placements_to"), current_user.id)
-            message = _("Regeln gäller placeringar som börjar till och med %(d)s.", d=rule.placements_to)
-            target = rule
-        elif action == "successor":
-            target = bonus_rules.new_terms_from(db.session, rule, _date("from_date"), _posted(), current_user.id)
-            message = _("De nya villkoren är regeln %(ref)s.", ref=target.ref)
-        else:
-            bonus_rules.update_rule(db.session, rule, _posted(), current_user.id)
-            message, target = _("Bonusregeln är sparad."), rule
+        message, target = _act(rule, request.form.get("action", "save"))
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -130,5 +120,17 @@ def show(rule_id: int):
     flash(message, "success")
     return redirect(url_for("bonus_rules.show", rule_id=target.id))
 
+
+def _act(rule: BonusRule, action: str) -> tuple[str, BonusRule]:
+    """Retire the rule, give it successor terms from a date (the old terms stay for placements
+    already under them), or save it; returns what to tell the admin and the rule to show next."""
+    if action == "retire":
+        bonus_rules.retire(db.session, rule, _date("placements_to"), current_user.id)
+        return _("Regeln gäller placeringar som börjar till och med %(d)s.", d=rule.placements_to), rule
+    if action == "successor":
+        target = bonus_rules.new_terms_from(db.session, rule, _date("from_date"), _posted(), current_user.id)
+        return _("De nya villkoren är regeln %(ref)s.", ref=target.ref), target
+    bonus_rules.update_rule(db.session, rule, _posted(), current_user.id)
+    return _("Bonusregeln är sparad."), rule
 
 add_nav(("admin", "finance"), "bonus_rules.index", _l("Bonusregler"), order=25)

@@ -88,9 +88,7 @@ def approve(period: str):
     ids = [int(i) for i in request.form.getlist("settlement_id") if i.isdigit()] or None
     if not confirmed():
         flash(_("Bekräfta att avräkningen ska godkännas. En godkänd avräkning kan inte ändras."), "error")
-        if ids and len(ids) == 1:
-            return redirect(url_for("settlement.show", settlement_id=ids[0]))
-        return redirect(url_for("settlement.period", period=period))
+        return _back_from_approve(period, ids)
     try:
         result = service.approve_period(db.session, period, user_id=current_user.id, settlement_ids=ids)
         db.session.commit()
@@ -102,6 +100,11 @@ def approve(period: str):
         flash(_("Godkända: %(numbers)s", numbers=", ".join(n for _o, n in result.approved)), "success")
     else:
         flash(_("Det fanns inga utkast att godkänna."), "info")
+    return _back_from_approve(period, ids)
+
+
+def _back_from_approve(period: str, ids: list[int] | None) -> Response:
+    """Back to the one settlement approved from its own page, else to the month's list."""
     if ids and len(ids) == 1:
         return redirect(url_for("settlement.show", settlement_id=ids[0]))
     return redirect(url_for("settlement.period", period=period))

@@ -23,6 +23,17 @@ log = logging.getLogger("kundval")
 
 
 def register_web_helpers(app: Flask) -> None:
+    """Everything every page relies on, in the order a request meets it: who is signed in, what
+    templates may call, the guards before and after a view, and the error pages."""
+    _register_sign_in(app)
+    _register_templates(app)
+    _register_guards(app)
+    _register_error_pages(app)
+
+
+def _register_sign_in(app: Flask) -> None:
+    """Flask-Login reads the user from a session id that carries the user's session version, so
+    signing out everywhere (a new version) ends every older session at its next request."""
     from app.auth.models import User
 
     login_manager.login_view = "auth.login"
@@ -40,6 +51,10 @@ def register_web_helpers(app: Flask) -> None:
 
     sessions.init_app(app)
 
+
+def _register_templates(app: Flask) -> None:
+    """The filters and globals templates share (one vocabulary for money, dates and labels) and
+    the layout's navigation and language switch."""
     app.jinja_env.filters["money"] = i18n.fmt_money
     app.jinja_env.filters["number"] = i18n.fmt_number
     app.jinja_env.filters["date"] = i18n.fmt_date
@@ -56,14 +71,19 @@ def register_web_helpers(app: Flask) -> None:
                 "page_language": i18n.current_page_language(), "client_page": i18n.client_page(),
                 "client_languages": CLIENT_LANGUAGES.values(), "description_languages": DESCRIPTION_LANGUAGES}
 
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+def _register_guards(app: Flask) -> None:
+    """Refuse input no form sends before the view runs, and add the security and caching
+    headers to every answer after it."""
+
     @app.before_request
     def _refuse_nul_bytes():
         # A NUL byte is never part of real input, and PostgreSQL can't store one in text.
         # (The API refuses it in its own JSON error format, see reporting/api.py.)
         if not request.path.startswith("/api/") and _has_nul(request):
             abort(400)
-
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request
     def _security_headers(response):
@@ -79,6 +99,11 @@ def register_web_helpers(app: Flask) -> None:
             headers["Cache-Control"] = "no-store"
             headers.pop("Expires", None)
         return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Every error is a page in the user's language, never a traceback; an unexpected one is
+    logged and its transaction rolled back."""
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):

@@ -89,11 +89,8 @@ def _amount(value: str, name: str) -> Decimal:
         raise ValidationError(name, "ange beloppet med högst två decimaler") from None
 
 
-def check(data: RuleData) -> dict:
-    """Column values for a rule, or a ValidationError naming the field."""
-    from app.offerings.models import SERVICE_TYPES
-    from app.reporting.models import OUTCOME_KINDS
-
+def _name(data: RuleData) -> str:
+    """The rule's name as shown on settlements and in the simulation: one printable line."""
     name = (data.name or "").strip()
     if not name:
         raise ValidationError("name", "ge regeln ett namn")
@@ -101,6 +98,15 @@ def check(data: RuleData) -> dict:
         raise ValidationError("name", "högst 200 tecken")
     if any(ord(ch) < 32 for ch in name):
         raise ValidationError("name", "namnet får inte innehålla styrtecken")
+    return name
+
+
+def _whom(data: RuleData) -> tuple[list[str], list[str], list[str]]:
+    """(service types, outcome kinds, levels) the rule is for: a rule for no service type or
+    no kind of result would never be chosen, so at least one of each; no levels means all."""
+    from app.offerings.models import SERVICE_TYPES
+    from app.reporting.models import OUTCOME_KINDS
+
     service_types = [s for s in data.service_types if s]
     if not service_types or any(s not in SERVICE_TYPES for s in service_types):
         raise ValidationError("service_types", "välj minst en tjänstetyp")
@@ -110,15 +116,23 @@ def check(data: RuleData) -> dict:
     levels = sorted({lv for lv in data.levels if lv})
     if any(lv not in LEVELS for lv in levels):
         raise ValidationError("levels", "nivåerna är A, B och C")
+    return service_types, outcome_kinds, levels
+
+
+def _ages(data: RuleData) -> tuple[int | None, int | None]:
+    """The client's age bounds, each optional, the upper not below the lower."""
     min_age = _int(data.min_age, "min_age", 0, 150, required=False)
     max_age = _int(data.max_age, "max_age", 0, 150, required=False)
     if min_age is not None and max_age is not None and max_age < min_age:
         raise ValidationError("max_age", "högsta ålder kan inte vara lägre än lägsta ålder")
-    if data.newly_arrived not in ("", "yes", "no"):
-        raise ValidationError("newly_arrived", "välj ja, nej eller alla")
-    if data.placements_from and data.placements_to and data.placements_to < data.placements_from:
-        raise ValidationError("placements_to", "slutdatum kan inte ligga före startdatum")
-    tiers, seen = [], set()
+    return min_age, max_age
+
+
+def _tiers(data: RuleData) -> list[dict[str, object]]:
+    """The (within days, amount) tiers, blank rows skipped; two tiers with the same days would
+    make the amount ambiguous, so they are refused on the second one's field."""
+    tiers: list[dict[str, object]] = []
+    seen: set[int | None] = set()
     for i, (days_text, amount_text) in enumerate(data.tiers):
         if not (days_text or "").strip() and not (amount_text or "").strip():
             continue
@@ -129,6 +143,19 @@ def check(data: RuleData) -> dict:
         tiers.append({"max_days": days, "amount": str(_amount(amount_text, f"tiers[{i}].amount"))})
     if not tiers:
         raise ValidationError("tiers", "ange minst en nivå: inom hur många dagar och vilket belopp")
+    return tiers
+
+
+def check(data: RuleData) -> dict:
+    """Column values for a rule, or a ValidationError naming the field."""
+    name = _name(data)
+    service_types, outcome_kinds, levels = _whom(data)
+    min_age, max_age = _ages(data)
+    if data.newly_arrived not in ("", "yes", "no"):
+        raise ValidationError("newly_arrived", "välj ja, nej eller alla")
+    if data.placements_from and data.placements_to and data.placements_to < data.placements_from:
+        raise ValidationError("placements_to", "slutdatum kan inte ligga före startdatum")
+    tiers = _tiers(data)
     return {
         "name": name, "priority": _int(data.priority, "priority", -1_000_000, 1_000_000),
         "service_types": service_types, "outcome_kinds": outcome_kinds, "levels": levels,

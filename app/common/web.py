@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
-from flask import Flask, abort, g, jsonify, render_template, request, session
+from flask import Flask, Request, Response, abort, g, jsonify, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -39,8 +41,8 @@ def _register_sign_in(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
+    @login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login ships no type hints
+    def load_user(session_id: str) -> User | None:
         parsed = sessions.parse_id(session_id)
         if parsed is None:
             return None
@@ -63,8 +65,8 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.globals["description_for"] = description_for
 
     @app.context_processor
-    def _layout_context():
-        nav = []
+    def _layout_context() -> dict[str, Any]:
+        nav: list[tuple[str, object]] = []
         if current_user.is_authenticated:
             nav = nav_for(current_user.role, app.view_functions)
         return {"nav_items": nav, "other_language": i18n.language_switch_target(),
@@ -79,14 +81,14 @@ def _register_guards(app: Flask) -> None:
     headers to every answer after it."""
 
     @app.before_request
-    def _refuse_nul_bytes():
+    def _refuse_nul_bytes() -> None:
         # A NUL byte is never part of real input, and PostgreSQL can't store one in text.
         # (The API refuses it in its own JSON error format, see reporting/api.py.)
         if not request.path.startswith("/api/") and _has_nul(request):
             abort(400)
 
     @app.after_request
-    def _security_headers(response):
+    def _security_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -106,11 +108,11 @@ def _register_error_pages(app: Flask) -> None:
     logged and its transaction rolled back."""
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(exc):
+    def _csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return _error_response(400, _("Formuläret har gått ut. Ladda om sidan och försök igen."))
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+    def _http_error(exc: HTTPException) -> ResponseReturnValue:
         messages = {
             400: _("Förfrågan kunde inte läsas."),
             403: _("Du har inte behörighet till den här sidan."),
@@ -120,10 +122,10 @@ def _register_error_pages(app: Flask) -> None:
                    "på en gång högst %(mb)d MB.", mb=_max_mb()),
             429: _("För många försök. Vänta en stund och försök igen."),
         }
-        return _error_response(exc.code or 500, messages.get(exc.code, exc.description))
+        return _error_response(exc.code or 500, messages.get(exc.code or 0, exc.description or ""))
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -143,14 +145,14 @@ def csp_nonce() -> str:
     """This response's nonce for the few inline scripts (templates: `<script nonce="{{ csp_nonce() }}">`)."""
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
+    return str(g.csp_nonce)
 
 
 def _max_mb() -> int:
     return (request.max_content_length or 0) // (1024 * 1024)
 
 
-def _has_nul(req) -> bool:
+def _has_nul(req: Request) -> bool:
     if any("\x00" in value for value in req.args.values()):
         return True
     if any(isinstance(value, str) and "\x00" in value for value in (req.view_args or {}).values()):
@@ -160,7 +162,7 @@ def _has_nul(req) -> bool:
     return False
 
 
-def _error_response(status: int, message: str):
+def _error_response(status: int, message: str) -> tuple[Response | str, int]:
     if request.path.startswith("/api/"):
         return jsonify({"error": {"status": status, "message": message}}), status
     return render_template("error.html", status=status, message=message), status

@@ -10,9 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.common.audit import record_change
 from app.common.base import new_ref
@@ -146,7 +147,7 @@ def _tiers(data: RuleData) -> list[dict[str, object]]:
     return tiers
 
 
-def check(data: RuleData) -> dict:
+def check(data: RuleData) -> dict[str, Any]:
     """Column values for a rule, or a ValidationError naming the field."""
     name = _name(data)
     service_types, outcome_kinds, levels = _whom(data)
@@ -169,7 +170,7 @@ def check(data: RuleData) -> dict:
     }
 
 
-def snapshot(rule: BonusRule) -> dict:
+def snapshot(rule: BonusRule) -> dict[str, Any]:
     return {"ref": rule.ref, "name": rule.name, "priority": rule.priority,
             "service_types": list(rule.service_types), "outcome_kinds": list(rule.outcome_kinds),
             "levels": list(rule.levels or []), "min_age": rule.min_age, "max_age": rule.max_age,
@@ -190,7 +191,7 @@ class Usage:
     has_paid: bool = False
 
 
-def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int, Usage]:
+def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int | None, Usage]:
     """Per rule id: the placements it applies to (the first matching rule by priority) and the
     approved bonus lines of those placements (adjustments of bonus lines included)."""
     from app.kundval.models import Client, Placement, Referral
@@ -205,19 +206,19 @@ def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int, 
     terms = [bonus_rule_terms(rule) for rule in stored]
     paid: dict[int, Decimal] = defaultdict(Decimal)
     for placement_id, amount in session.execute(
-            select(SettlementLine.placement_id, func.sum(SettlementLine.amount))
-            .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-            .where(Settlement.status == "approved",
-                   or_(SettlementLine.kind.in_(BONUS_KINDS), SettlementLine.ref_kind.in_(BONUS_KINDS)))
-            .group_by(SettlementLine.placement_id)):
+            select(col(SettlementLine.placement_id), func.sum(col(SettlementLine.amount)))
+            .join(Settlement, col(Settlement.id) == col(SettlementLine.settlement_id))
+            .where(col(Settlement.status) == "approved",
+                   or_(col(SettlementLine.kind).in_(BONUS_KINDS), col(SettlementLine.ref_kind).in_(BONUS_KINDS)))
+            .group_by(col(SettlementLine.placement_id))):
         paid[placement_id] = Decimal(amount)
     paying = set(paid)
     for p_id, ref, start, ended_on, service_type, birth_date, newly_arrived in session.execute(
-            select(Placement.id, Placement.ref, Placement.start_date, Placement.ended_on,
-                   Offering.service_type, Client.birth_date, Client.newly_arrived)
-            .join(Offering, Offering.id == Placement.offering_id)
-            .join(Referral, Referral.id == Placement.referral_id)
-            .join(Client, Client.id == Referral.client_id)):
+            select(col(Placement.id), col(Placement.ref), col(Placement.start_date), col(Placement.ended_on),
+                   col(Offering.service_type), col(Client.birth_date), col(Client.newly_arrived))
+            .join(Offering, col(Offering.id) == col(Placement.offering_id))
+            .join(Referral, col(Referral.id) == col(Placement.referral_id))
+            .join(Client, col(Client.id) == col(Referral.client_id))):
         placement = rules.Placement(ref, "", "", start, ended_on, None, birth_date, bool(newly_arrived))
         offering = rules.Offering("", "", service_type, "hour", Decimal("0"), 0)
         matched = rules.bonus_rule_for(placement, offering, terms)
@@ -293,7 +294,7 @@ def new_terms_from(session: Session, rule: BonusRule, from_date: date | None, da
     return successor
 
 
-def frozen_field_changed(rule: BonusRule, values: dict) -> str | None:
+def frozen_field_changed(rule: BonusRule, values: dict[str, Any]) -> str | None:
     """The first term field `values` would change (for the import), or None."""
     for name in TERM_FIELDS:
         if name not in values:

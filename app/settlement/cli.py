@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
@@ -11,6 +13,9 @@ from flask.cli import AppGroup
 from app.common.errors import ValidationError
 from app.extensions import db
 from app.settlement import service
+
+if TYPE_CHECKING:  # the documents load WeasyPrint and lxml: only for the commands that need them
+    from app.settlement.documents.data import DocumentSettings, SettlementDocument
 
 settlement_cli = AppGroup("settlement", help="Monthly settlements: drafts, approval, export.")
 period_cli = AppGroup("period", help="Close a month.")
@@ -24,7 +29,7 @@ def _fail(exc: ValidationError) -> None:
     sys.exit(1)
 
 
-def _list(orgs) -> str:
+def _list(orgs: Iterable[str]) -> str:
     return ", ".join(orgs) if orgs else "inga"
 
 
@@ -155,7 +160,7 @@ def _warn_of_drafts(period: str, fmt: str) -> None:
         click.echo(f"{period}: utkast kommer inte med i SIE-filen: {_list(drafts)}", err=True)
 
 
-def _write_sie(docs, settings, out: Path | None) -> None:
+def _write_sie(docs: list[SettlementDocument], settings: DocumentSettings, out: Path | None) -> None:
     """One SIE 4I file of every approved settlement, to --out or to standard output."""
     from datetime import date
 
@@ -169,7 +174,7 @@ def _write_sie(docs, settings, out: Path | None) -> None:
         click.echo(f"Skrev {out} ({len(docs)} verifikationer)", err=True)
 
 
-def _with_peppol(period: str, docs):
+def _with_peppol(period: str, docs: list[SettlementDocument]) -> list[SettlementDocument]:
     """Only providers reached by Peppol get an invoice; the municipality's own units (egen regi)
     are settled internally, which is said so nobody looks for their file."""
     from app.settlement.documents.peppol import has_peppol
@@ -180,7 +185,7 @@ def _with_peppol(period: str, docs):
     return [d for d in docs if has_peppol(d)]
 
 
-def _write_documents(docs, fmt: str, out: Path, folder: bool) -> None:
+def _write_documents(docs: list[SettlementDocument], fmt: str, out: Path, folder: bool) -> None:
     """One file when --out names one (and only one document is due), else a .zip or a folder."""
     if not folder and out.suffix.lower() != ".zip" and len(docs) > 1:
         click.echo(f"out: {len(docs)} dokument ryms inte i en {out.suffix}-fil; ange en .zip-fil "
@@ -206,7 +211,7 @@ def _write_documents(docs, fmt: str, out: Path, folder: bool) -> None:
     click.echo(f"Skrev {len(docs)} filer till {out}", err=True)
 
 
-def _document_files(docs, fmt: str):
+def _document_files(docs: list[SettlementDocument], fmt: str) -> Iterator[tuple[str, bytes]]:
     """(file name, bytes) per settlement; PDFs are rendered on all cores."""
     if fmt == "pdf":
         from app.settlement.documents.pdf import render_pdfs

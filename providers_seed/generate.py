@@ -633,120 +633,160 @@ HISTORY_EMPLOYERS = ("Nacka Forum Handel AB", "Sickla Lager & Logistik AB", "Sal
 HISTORY_EXTENTS = ("heltid", "heltid", "deltid 75 %", "deltid 50 %")
 
 
-def make_history(rng, providers, offerings, existing_clients):
-    """Clients, referrals, placements, attendance and outcomes from Dec 2025 to Jul 2026."""
-    status = {p["ref"]: p["status"] for p in providers}
-    bookable = [o for o in offerings if status[o["provider"]] == "approved"]
-    ids = {c["personal_id"] for c in existing_clients}
-    clients, referrals, placements, outcomes = [], [], [], []
+def _history_origin(rng, group):
+    """(origin, newly arrived) for one history client of the group, drawn as the group's mix is."""
+    if group == "young":
+        origin = rng.choice(("sv", "sv", "sv", "ar", "so", "ti"))
+        return origin, origin != "sv" and rng.random() < 0.5
+    if group == "newcomer":
+        return rng.choice(("ar", "so", "ti", "fa", "uk")), True
+    return rng.choice(("sv",) * 6 + ("ar", "fa", "so", "uk")), False
 
+
+def _history_personal_id(rng, birth, woman, coordination, ids):
+    """A personnummer not used before; serials below the main part's 980-999, so none repeats."""
+    while True:
+        serial = rng.randrange(100, 980)
+        pid = personal_id(birth, serial, coordination)
+        if serial % 2 == (0 if woman else 1) and pid not in ids:
+            ids.add(pid)
+            return pid
+
+
+def _history_clients(rng, existing_clients):
+    """The history's clients, group by group, with HISTORY_COORDINATION samordningsnummer."""
+    ids = {c["personal_id"] for c in existing_clients}
+    clients = []
     groups = [g for g, n in HISTORY_GROUPS for _ in range(n)]
     coordination_left = HISTORY_COORDINATION
     used = set()
     for i, group in enumerate(groups, 1):
         woman = rng.random() < 0.5
-        if group == "young":
-            origin = rng.choice(("sv", "sv", "sv", "ar", "so", "ti"))
-            newly_arrived = origin != "sv" and rng.random() < 0.5
-        elif group == "newcomer":
-            origin, newly_arrived = rng.choice(("ar", "so", "ti", "fa", "uk")), True
-        else:
-            origin = rng.choice(("sv",) * 6 + ("ar", "fa", "so", "uk"))
-            newly_arrived = False
+        origin, newly_arrived = _history_origin(rng, group)
         coordination = group == "newcomer" and coordination_left > 0 and rng.random() < 0.5
         coordination_left -= coordination
         women, men, families = NAMES[origin]
         name = f"{fresh(rng, women if woman else men, used)} {fresh(rng, families, used)}"
         first_year, last_year = BIRTH_YEARS[group]
         birth = random_date(rng, date(first_year, 1, 1), date(last_year, 12, 31))
-        while True:  # serials below the main part's 980-999, so no personnummer repeats
-            serial = rng.randrange(100, 980)
-            pid = personal_id(birth, serial, coordination)
-            if serial % 2 == (0 if woman else 1) and pid not in ids:
-                ids.add(pid)
-                break
+        pid = _history_personal_id(rng, birth, woman, coordination, ids)
         settled = origin != "sv" and not newly_arrived and rng.random() < 0.6
         clients.append({"ref": f"HC{i:02d}", "personal_id": pid, "name": name,
                         "newly_arrived": newly_arrived,
                         "children_in_household": rng.random() < (0.1 if group == "young" else 0.45),
                         "language": "sv" if settled else origin, "_group": group})
     assert coordination_left == 0, "too few samordningsnummer in the history"
+    return clients
 
-    def offering_for(stype, chosen_by, avoid_provider=None):
+
+class _History:
+    """The history's referrals, placements and outcomes, client by client; one random
+    generator drawn in a fixed order, so the same seed gives the same file."""
+
+    def __init__(self, rng, bookable):
+        self.rng, self.bookable = rng, bookable
+        self.referrals, self.placements, self.outcomes = [], [], []
+        self.results = 0
+
+    def offering_for(self, stype, chosen_by, avoid_provider=None):
         if chosen_by == "default":
-            return next(o for o in bookable if o["default_choice"] and o["service_type"] == stype)
-        return rng.choice([o for o in bookable
-                           if o["service_type"] == stype and o["provider"] != avoid_provider])
+            return next(o for o in self.bookable if o["default_choice"] and o["service_type"] == stype)
+        return self.rng.choice([o for o in self.bookable
+                                if o["service_type"] == stype and o["provider"] != avoid_provider])
 
-    def placement(referral, offering, chosen_by, start, ended_on, end_reason):
+    def placement(self, referral, offering, chosen_by, start, ended_on, end_reason):
         assert HISTORY_FIRST_START <= start <= HISTORY_LAST_START, start
         assert start <= ended_on <= min(HISTORY_LAST_END, referral["valid_to"]), ended_on
-        record = {"ref": f"HPL{len(placements) + 1:02d}", "referral": referral["ref"],
+        record = {"ref": f"HPL{len(self.placements) + 1:02d}", "referral": referral["ref"],
                   "offering": offering["ref"], "chosen_by": chosen_by, "start_date": start,
                   "ended_on": ended_on, "end_reason": end_reason}
-        placements.append(record)
+        self.placements.append(record)
         return record
 
+    @staticmethod
     def last_day(start, referral, days):
         return weekday_on_or_before(min(add_days(start, days), referral["valid_to"], HISTORY_LAST_END))
 
-    scenarios = HISTORY_SCENARIOS + ["completed"] * (len(clients) - len(HISTORY_SCENARIOS))
-    rng.shuffle(scenarios)
-    results = 0
-    for client, scenario in zip(clients, scenarios, strict=True):
+    def add_client(self, client, scenario):
+        """The client's referral and what the scenario says happened to it."""
+        rng = self.rng
         stype, chosen_by = pick_service_type(rng, client["_group"]), pick_chosen_by(rng)
         if scenario == "result":  # results come from praktik and arbetsträning mostly
             stype = rng.choice(("praktik", "praktik", "praktik", "arbetstraning"))
-        offering = offering_for(stype, chosen_by)
+        offering = self.offering_for(stype, chosen_by)
         latest = date(2026, 5, 15) if scenario in ("switched", "result") else HISTORY_LAST_START
         start = weekday_on_or_after(random_date(rng, HISTORY_FIRST_START, latest))
+        referral = self.referral(client, stype, offering, start)
+        if scenario == "switched":
+            switch_on = weekday_on_or_after(add_days(start, 7 * rng.randint(3, 6)))
+            self.placement(referral, offering, chosen_by, start, add_days(switch_on, -1), "switched")
+            other = self.offering_for(stype, "client", offering["provider"])
+            self.placement(referral, other, "client", switch_on,
+                           self.last_day(switch_on, referral, rng.randint(30, 90)), "completed")
+        elif scenario == "interrupted":
+            self.placement(referral, offering, chosen_by, start,
+                           self.last_day(start, referral, rng.randint(12, 45)), "interrupted")
+        elif scenario == "result":
+            self.result(referral, offering, chosen_by, start)
+        else:
+            days = rng.randint(40, 150)
+            if offering["rate_unit"] == "package":
+                days = 7 * (12 if stype != "utredning" else rng.randint(6, 10)) - 3
+            self.placement(referral, offering, chosen_by, start, self.last_day(start, referral, days),
+                           "completed")
+
+    def referral(self, client, stype, offering, start):
+        """A decision a few days before the start; most hourly offerings get a weekly cap."""
+        rng = self.rng
         valid_from = max(add_days(start, -rng.randint(0, 5)), date(2025, 11, 24))
         decided = weekday_on_or_before(add_days(valid_from, -rng.randint(3, 14)))
         cap = None
         if offering["rate_unit"] == "hour" and rng.random() < 0.75:
             cap = rng.choice(("20", "20", "30", "40"))
-        referral = {"ref": f"HR{len(referrals) + 1:02d}", "client": client["ref"],
+        referral = {"ref": f"HR{len(self.referrals) + 1:02d}", "client": client["ref"],
                     "service_type": stype, "decided_on": decided, "valid_from": valid_from,
                     "valid_to": months_later(valid_from, rng.randint(3, 6)),
                     "max_hours_per_week": cap}
-        referrals.append(referral)
-        if scenario == "switched":
-            switch_on = weekday_on_or_after(add_days(start, 7 * rng.randint(3, 6)))
-            placement(referral, offering, chosen_by, start, add_days(switch_on, -1), "switched")
-            other = offering_for(stype, "client", offering["provider"])
-            placement(referral, other, "client", switch_on,
-                      last_day(switch_on, referral, rng.randint(30, 90)), "completed")
-        elif scenario == "interrupted":
-            placement(referral, offering, chosen_by, start,
-                      last_day(start, referral, rng.randint(12, 45)), "interrupted")
-        elif scenario == "result":
-            results += 1
-            result_date = weekday_on_or_after(
-                min(add_days(start, rng.randint(35, 110)), date(2026, 7, 27)))
-            record = placement(referral, offering, chosen_by, start,
-                               weekday_on_or_before(add_days(result_date, -1)), "result")
-            kind = "studies" if results % 3 == 0 else "employment"
-            verified_on = add_days(result_date, rng.randint(2, 10))
-            if result_date >= date(2026, 7, 1) and rng.random() < 0.4:
-                verified_on = None  # a few recent results the case worker has not checked yet
-            sustained_on = None
-            if verified_on and add_days(result_date, 100) <= TODAY and rng.random() < 0.5:
-                sustained_on = min(add_days(result_date, rng.randint(95, 110)), TODAY)
-            outcome = {"ref": f"HU{len(outcomes) + 1:02d}", "placement": record["ref"],
-                       "kind": kind, "result_date": result_date, "verified_on": verified_on,
-                       "sustained_verified_on": sustained_on}
-            if kind == "employment":
-                outcome["employer"] = rng.choice(HISTORY_EMPLOYERS)
-                outcome["extent"] = rng.choice(HISTORY_EXTENTS)
-                # Regular and subsidised jobs in turn (no random draw: the rest stays as it was).
-                outcome["employment_form"] = EMPLOYMENT_FORMS[len(outcomes) % len(EMPLOYMENT_FORMS)]
-            outcomes.append(outcome)
-        else:
-            days = rng.randint(40, 150)
-            if offering["rate_unit"] == "package":
-                days = 7 * (12 if stype != "utredning" else rng.randint(6, 10)) - 3
-            placement(referral, offering, chosen_by, start, last_day(start, referral, days),
-                      "completed")
+        self.referrals.append(referral)
+        return referral
+
+    def result(self, referral, offering, chosen_by, start):
+        """A placement ending the day before a job or studies; a few recent results are not yet
+        verified and about half of the old enough ones are verified as sustained."""
+        rng = self.rng
+        self.results += 1
+        result_date = weekday_on_or_after(
+            min(add_days(start, rng.randint(35, 110)), date(2026, 7, 27)))
+        record = self.placement(referral, offering, chosen_by, start,
+                                weekday_on_or_before(add_days(result_date, -1)), "result")
+        kind = "studies" if self.results % 3 == 0 else "employment"
+        verified_on = add_days(result_date, rng.randint(2, 10))
+        if result_date >= date(2026, 7, 1) and rng.random() < 0.4:
+            verified_on = None  # a few recent results the case worker has not checked yet
+        sustained_on = None
+        if verified_on and add_days(result_date, 100) <= TODAY and rng.random() < 0.5:
+            sustained_on = min(add_days(result_date, rng.randint(95, 110)), TODAY)
+        outcome = {"ref": f"HU{len(self.outcomes) + 1:02d}", "placement": record["ref"],
+                   "kind": kind, "result_date": result_date, "verified_on": verified_on,
+                   "sustained_verified_on": sustained_on}
+        if kind == "employment":
+            outcome["employer"] = rng.choice(HISTORY_EMPLOYERS)
+            outcome["extent"] = rng.choice(HISTORY_EXTENTS)
+            # Regular and subsidised jobs in turn (no random draw: the rest stays as it was).
+            outcome["employment_form"] = EMPLOYMENT_FORMS[len(self.outcomes) % len(EMPLOYMENT_FORMS)]
+        self.outcomes.append(outcome)
+
+
+def make_history(rng, providers, offerings, existing_clients):
+    """Clients, referrals, placements, attendance and outcomes from Dec 2025 to Jul 2026."""
+    status = {p["ref"]: p["status"] for p in providers}
+    history = _History(rng, [o for o in offerings if status[o["provider"]] == "approved"])
+    clients = _history_clients(rng, existing_clients)
+    scenarios = HISTORY_SCENARIOS + ["completed"] * (len(clients) - len(HISTORY_SCENARIOS))
+    rng.shuffle(scenarios)
+    for client, scenario in zip(clients, scenarios, strict=True):
+        history.add_client(client, scenario)
+    referrals, placements, outcomes = history.referrals, history.placements, history.outcomes
 
     referral_by_ref = {r["ref"]: r for r in referrals}
     offering_by_ref = {o["ref"]: o for o in offerings}

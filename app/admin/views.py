@@ -26,28 +26,41 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required("admin")
 def users():
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            auth_service.create_user(
-                db.session, email=form.email.data, role=form.role.data, password=form.password.data,
-                name=form.name.data or "", provider_org_nr=form.provider_org_nr.data or None,
-                actor_id=current_user.id)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            field = getattr(form, {"provider": "provider_org_nr"}.get(exc.field, exc.field), None)
-            (field.errors if field is not None else form.form_errors).append(exc.message)
-        else:
-            flash(_("Användaren %(email)s är skapad.", email=form.email.data), "success")
-            return redirect(url_for("admin.users"))
+    if form.validate_on_submit() and _create_user(form):
+        flash(_("Användaren %(email)s är skapad.", email=form.email.data), "success")
+        return redirect(url_for("admin.users"))
+    rows, enrolled = _users_and_enrolled()
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/users.html", form=form, rows=rows, enrolled=enrolled,
+                           needs_second_factor=second_factor.required_for), status
+
+
+def _create_user(form: UserForm) -> bool:
+    """Create the user from the form in one transaction; a refusal goes on the field it names
+    (the service says "provider", the form calls it provider_org_nr), so the admin sees where."""
+    try:
+        auth_service.create_user(
+            db.session, email=form.email.data, role=form.role.data, password=form.password.data,
+            name=form.name.data or "", provider_org_nr=form.provider_org_nr.data or None,
+            actor_id=current_user.id)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        field = getattr(form, {"provider": "provider_org_nr"}.get(exc.field, exc.field), None)
+        (field.errors if field is not None else form.form_errors).append(exc.message)
+        return False
+    return True
+
+
+def _users_and_enrolled():
+    """Every user with their provider's name, and the ids of those with a confirmed second
+    factor: the list shows who still has to enrol."""
     rows = db.session.exec(
         select(User, Provider.name).join(Provider, Provider.id == User.provider_id, isouter=True)
         .order_by(User.role, User.email)
     ).all()
     enrolled = set(db.session.exec(select(TotpFactor.user_id).where(TotpFactor.confirmed_at.is_not(None))).all())
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/users.html", form=form, rows=rows, enrolled=enrolled,
-                           needs_second_factor=second_factor.required_for), status
+    return rows, enrolled
 
 
 @bp.route("/anvandare/<int:user_id>/tva-steg", methods=["POST"])

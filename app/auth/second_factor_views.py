@@ -105,24 +105,31 @@ def verify():
     if not second_factor.is_enrolled(db.session, user):
         return _enrol(user, pending)
     form = SecondFactorForm()
-    if form.validate_on_submit():
-        try:
-            method = second_factor.verify(db.session, user, form.code.data)
-        except ValidationError:
-            db.session.rollback()
-            if (response := _wrong_code(pending)) is not None:
-                return response
-            form.code.errors.append(_("Koden stämmer inte. Försök igen."))
-        else:
-            left = second_factor.recovery_codes_left(db.session, user)
-            db.session.commit()
-            complete_sign_in(user, method=method)
-            if method == "recovery":
-                flash(_("Du loggade in med en reservkod. Du har %(n)s kvar.", n=left), "warning")
-            return redirect(pending.get("next") or url_for("auth.home"))
+    if form.validate_on_submit() and (response := _check_code(user, pending, form)) is not None:
+        return response
     status = 401 if request.method == "POST" else 200
     return render_template("auth/second_factor_verify.html", form=form,
                            passkeys=bool(passkeys.credentials_of(db.session, user))), status
+
+
+def _check_code(user, pending, form):
+    """Sign in on a right code (warning when a recovery code was spent, so the user knows how
+    many are left); on a wrong one, the lock-out response once too many were wrong, else None
+    with the error on the field so the form is shown again."""
+    try:
+        method = second_factor.verify(db.session, user, form.code.data)
+    except ValidationError:
+        db.session.rollback()
+        if (response := _wrong_code(pending)) is not None:
+            return response
+        form.code.errors.append(_("Koden stämmer inte. Försök igen."))
+        return None
+    left = second_factor.recovery_codes_left(db.session, user)
+    db.session.commit()
+    complete_sign_in(user, method=method)
+    if method == "recovery":
+        flash(_("Du loggade in med en reservkod. Du har %(n)s kvar.", n=left), "warning")
+    return redirect(pending.get("next") or url_for("auth.home"))
 
 
 def relying_party() -> tuple[str, str]:

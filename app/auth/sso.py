@@ -116,20 +116,26 @@ def callback():
     token, failure = token_or_failure(_remote())
     if failure is not None:
         return _refused(failure), 401
-    config = current_app.config
     try:
-        user = staff_user_for(db.session, token.get("userinfo") or {}, email_claim=config["STAFF_SSO_EMAIL_CLAIM"],
-                              groups_claim=config["STAFF_SSO_GROUPS_CLAIM"], role_map=config["STAFF_SSO_ROLE_MAP"])
+        user = _staff_user(token)
     except ValidationError as exc:
         db.session.rollback()
         log.info("staff SSO refused: %s", exc.field)
         return _refused("unknown" if exc.field == "email" else "no_role"), 403
     db.session.commit()
     target = _safe_next(session.pop("sso_next", "")) or url_for("auth.home")
-    if config["STAFF_SSO_LOCAL_SECOND_FACTOR"]:
+    if current_app.config["STAFF_SSO_LOCAL_SECOND_FACTOR"]:
         return second_factor_views.begin(user, target)
     second_factor_views.complete_sign_in(user, method="sso")
     return redirect(target)
+
+
+def _staff_user(token):
+    """The staff user the identity provider's claims name, with the claim names and the group
+    to role map from the configuration (each municipality's directory names them differently)."""
+    config = current_app.config
+    return staff_user_for(db.session, token.get("userinfo") or {}, email_claim=config["STAFF_SSO_EMAIL_CLAIM"],
+                          groups_claim=config["STAFF_SSO_GROUPS_CLAIM"], role_map=config["STAFF_SSO_ROLE_MAP"])
 
 
 def _refused(reason: str) -> str:

@@ -1,13 +1,16 @@
 """Writing the audit log (changes) and the access log (views of a client's data)."""
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, col
 
 from app.common.models import AccessLog, AuditLog
 
 
 def record_change(session: Session, user_id: int | None, action: str, entity: str,
-                  entity_id: int | None, before: dict | None = None, after: dict | None = None,
+                  entity_id: int | None, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
                   reason: str = "") -> None:
     session.add(AuditLog(user_id=user_id, action=action, entity=entity, entity_id=entity_id,
                          before=before, after=after, reason=reason))
@@ -18,7 +21,7 @@ def record_access(session: Session, user_id: int | None, client_id: int | None, 
     session.add(AccessLog(user_id=user_id, client_id=client_id, page=page[:200]))
 
 
-def record_list_access(session: Session, user_id: int | None, client_ids, page: str) -> None:
+def record_list_access(session: Session, user_id: int | None, client_ids: Iterable[int], page: str) -> None:
     """One view of a list of clients: a single row saying how many (none when the list is empty)."""
     ids = set(client_ids)
     if not ids:
@@ -27,11 +30,11 @@ def record_list_access(session: Session, user_id: int | None, client_ids, page: 
                           client_count=len(ids), page=page[:200]))
 
 
-def clients_of_referrals(session: Session, referral_ids) -> list[int]:
+def clients_of_referrals(session: Session, referral_ids: Iterable[int]) -> list[int]:
     """The clients behind these referrals (for logging a view of placements)."""
     from sqlmodel import select
 
     from app.kundval.models import Referral
 
     ids = set(referral_ids)
-    return list(session.exec(select(Referral.client_id).where(Referral.id.in_(ids))).all()) if ids else []
+    return list(session.exec(select(col(Referral.client_id)).where(col(Referral.id).in_(ids))).all()) if ids else []

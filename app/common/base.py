@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ class Timestamped(SQLModel):
                                  sa_column_kwargs={"onupdate": utcnow})
 
 
-def MoneyField(default: Any = ..., nullable: bool = False, **kw) -> Any:  # noqa: N802
+def MoneyField(default: Any = ..., nullable: bool = False, **kw: Any) -> Any:  # noqa: N802
     """A Numeric(12,2) column read as Decimal."""
     if default is ...:
         return Field(sa_column=Column(Numeric(12, 2), nullable=nullable), **kw)
@@ -38,7 +39,7 @@ def HoursField(default: Any = ..., nullable: bool = False) -> Any:  # noqa: N802
     return Field(default=default, sa_column=Column(Numeric(6, 2), nullable=nullable))
 
 
-def JSONField(default_factory=list) -> Any:  # noqa: N802
+def JSONField(default_factory: Callable[[], Any] = list) -> Any:  # noqa: N802
     return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
 
 

@@ -19,7 +19,7 @@ def in_bounds(day: date) -> date:
     return day
 
 
-def parse_date(value) -> date:
+def parse_date(value: object) -> date:
     """A date written YYYY-MM-DD (or a date object), within 1900-01-01 to 2100-12-31."""
     if isinstance(value, date):
         return in_bounds(value)

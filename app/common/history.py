@@ -40,7 +40,7 @@ def _value_kind(entity: str, field_name: str) -> str | None:
     return _VALUE_KIND.get(field_name)
 
 
-def readable_value(entity: str, field_name: str, value) -> str:
+def readable_value(entity: str, field_name: str, value: object) -> str:
     """One value as text: labels for codes, Ja/Nej, lists joined, nested records as "fält: värde"."""
     if value is None or value == "" or value == []:
         return "–"

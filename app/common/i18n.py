@@ -9,6 +9,7 @@ from babel.support import Translations
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, get_locale
 from flask_login import current_user
+from sqlmodel import col
 
 from app.common.languages import (
     CLIENT_LANGUAGES,
@@ -23,7 +24,7 @@ from app.common.languages import (
 def client_page() -> bool:
     """Client pages and what anyone not signed in as staff sees outside the staff sign-in pages."""
     if current_user.is_authenticated:
-        return current_user.role == "client"
+        return bool(current_user.role == "client")
     return request.blueprint == "deltagare" or request.endpoint is None
 
 
@@ -33,7 +34,7 @@ def _signed_in_client_choice() -> str | None:
     from app.extensions import db
     from app.kundval.models import Client
 
-    client = db.session.exec(select(Client).where(Client.user_id == current_user.id)).first()
+    client = db.session.exec(select(Client).where(col(Client.user_id) == current_user.id)).first()
     if client is None:
         return None
     return client.page_language or from_recorded(client.language)
@@ -44,7 +45,7 @@ def current_page_language() -> PageLanguage:
     if not has_request_context():
         return page_language(DEFAULT_LANGUAGE)
     # Cached on the request, not on `g`: a test's app context may outlive many requests.
-    cached = getattr(request, "kundval_page_language", None)
+    cached: PageLanguage | None = getattr(request, "kundval_page_language", None)
     if cached is not None:
         return cached
     chosen = session.get("lang")
@@ -54,8 +55,9 @@ def current_page_language() -> PageLanguage:
         code = chosen if chosen in CLIENT_LANGUAGES else DEFAULT_LANGUAGE
     else:
         code = chosen if chosen in STAFF_LANGUAGES else DEFAULT_LANGUAGE
-    request.kundval_page_language = page_language(code)  # type: ignore[attr-defined]
-    return request.kundval_page_language  # type: ignore[attr-defined]
+    language = page_language(code)
+    request.kundval_page_language = language  # type: ignore[attr-defined]
+    return language
 
 
 def select_locale() -> str:
@@ -63,33 +65,36 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
-class CatalogDomain(Domain):
+class CatalogDomain(Domain):  # type: ignore[misc]  # Flask-Babel ships no type hints
     """Loads the catalog of the page language, which for lättläst is not the formatting locale."""
 
-    def get_translations(self):
+    def get_translations(self) -> Translations:
         if not has_request_context():
-            return super().get_translations()
+            translations: Translations = super().get_translations()
+            return translations
         code = current_page_language().code
         key = (code, self.domain[0])
         if key not in self.cache:
-            translations = Translations()
+            loaded = Translations()
             for dirname in self.translation_directories:
-                translations.merge(Translations.load(dirname, [code], self.domain[0]))
-            self.cache[key] = translations
-        return self.cache[key]
+                loaded.merge(Translations.load(dirname, [code], self.domain[0]))  # type: ignore[arg-type]
+            self.cache[key] = loaded
+        cached: Translations = self.cache[key]
+        return cached
 
 
-class KundvalBabel(Babel):
+class KundvalBabel(Babel):  # type: ignore[misc]
     @property
-    def domain_instance(self):
+    def domain_instance(self) -> CatalogDomain:
         """One domain (and so one cache of loaded catalogs) per app."""
         extensions = current_app.extensions
         if "kundval_catalogs" not in extensions:
             extensions["kundval_catalogs"] = CatalogDomain(domain=self.domain)
-        return extensions["kundval_catalogs"]
+        domain: CatalogDomain = extensions["kundval_catalogs"]
+        return domain
 
 
 def _locale() -> str:
@@ -124,7 +129,7 @@ def fmt_date(value: date | datetime | None, fmt: str = "short") -> str:
         return ""
     if fmt == "iso":
         return value.isoformat()
-    return format_date(value, "yyyy-MM-dd" if fmt == "short" else fmt)
+    return str(format_date(value, "yyyy-MM-dd" if fmt == "short" else fmt))
 
 
 def language_switch_target() -> str:

@@ -31,7 +31,8 @@ def normalize_personal_id(value: str, field: str = "personal_id") -> str:
         parsed = pnr_lib.Personnummer(text)
     except (pnr_lib.PersonnummerException, ValueError, TypeError):
         raise ValidationError(field, "ogiltigt personnummer eller samordningsnummer") from None
-    return parsed.format(True)[:8] + "-" + parsed.format(True)[8:]
+    digits = str(parsed.format(True))
+    return digits[:8] + "-" + digits[8:]
 
 
 def birth_date_of(personal_id: str) -> date:

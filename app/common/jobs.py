@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.common.base import utcnow
 from app.settlement.models import JobLock
@@ -38,7 +38,7 @@ def run_once(session: Session, name: str, run_key: str, work: Callable[[Session]
                               {"k": zlib.crc32(name.encode())}).scalar()
         if not got:
             return JobOutcome(False, "locked by another scheduler")
-    lock = session.execute(select(JobLock).where(JobLock.name == name).with_for_update()).scalar_one_or_none()
+    lock = session.execute(select(JobLock).where(col(JobLock.name) == name).with_for_update()).scalar_one_or_none()
     if lock is None:
         lock = JobLock(name=name)
         session.add(lock)

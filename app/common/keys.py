@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 KEY_NAMES = ("SECRET_KEY", "PERSONAL_ID_KEY")
 
@@ -47,7 +48,7 @@ def load_or_create(path: Path) -> str:
     return key
 
 
-def configure_keys(config: dict, instance_dir: str | Path) -> None:
+def configure_keys(config: dict[str, Any], instance_dir: str | Path) -> None:
     """Fill SECRET_KEY and PERSONAL_ID_KEY in `config` from instance/ where the environment gave none;
     with KEYS_FROM_ENVIRONMENT set, refuse to start instead, naming the variable."""
     for name in KEY_NAMES:

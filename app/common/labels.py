@@ -1,7 +1,9 @@
 """Swedish UI names for the spec's code values (translated to English through Babel)."""
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
-LABELS = {
+LABELS: dict[str, dict[Any, Any]] = {
     "service_type": {
         "arbetsprovning": _l("Arbetsprövning"),
         "arbetstraning": _l("Arbetsträning"),
@@ -139,7 +141,7 @@ LABELS = {
 }
 
 
-def label(kind: str, code) -> str:
+def label(kind: str, code: object) -> str:
     if code is None:
         return ""
     return str(LABELS.get(kind, {}).get(code, code))

@@ -7,6 +7,7 @@ CLDR locale) is formatted as Swedish; Dari is `fa_AF`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def page_language(code: str | None) -> PageLanguage:
     return CLIENT_LANGUAGES.get(code or "", CLIENT_LANGUAGES[DEFAULT_LANGUAGE])
 
 
-def description_for(offering, code: str) -> tuple[str, PageLanguage]:
+def description_for(offering: Any, code: str) -> tuple[str, PageLanguage]:
     """The offering's description in the page language if the provider wrote one, else the Swedish."""
     text = (offering.descriptions or {}).get(code, "").strip()
     if text:

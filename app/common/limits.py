@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     """Registered before CSRFProtect, whose check is the first to read a form."""
 
     @app.before_request
-    def _limit_request_size():
+    def _limit_request_size() -> None:
         config = current_app.config
         if request.path.startswith("/api/"):
             request.max_content_length = config["API_MAX_CONTENT_LENGTH"]

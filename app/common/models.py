@@ -1,5 +1,6 @@
 """The access log (who saw which client's data) and the audit log (who changed what)."""
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
@@ -24,8 +25,8 @@ class AuditLog(Timestamped, table=True):
     action: str = Field(max_length=50)
     entity: str = Field(max_length=50, index=True)
     entity_id: int | None = None
-    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     reason: str = Field(default="")
 
 

@@ -8,7 +8,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d[\d\u00a0\u202f]*([.,]\d+)?(e[+-]?\d+)?%?", re.IGNORECASE)
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     """`=HYPERLINK(...)` becomes `'=HYPERLINK(...)`; numbers such as `-12,50` and other values stay."""
     if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value.strip()):
         return "'" + value

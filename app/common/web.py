@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
-from flask import Flask, abort, g, jsonify, render_template, request, session
+from flask import Flask, Request, Response, abort, g, jsonify, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -23,13 +25,24 @@ log = logging.getLogger("kundval")
 
 
 def register_web_helpers(app: Flask) -> None:
+    """Everything every page relies on, in the order a request meets it: who is signed in, what
+    templates may call, the guards before and after a view, and the error pages."""
+    _register_sign_in(app)
+    _register_templates(app)
+    _register_guards(app)
+    _register_error_pages(app)
+
+
+def _register_sign_in(app: Flask) -> None:
+    """Flask-Login reads the user from a session id that carries the user's session version, so
+    signing out everywhere (a new version) ends every older session at its next request."""
     from app.auth.models import User
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    @login_manager.user_loader
-    def load_user(session_id: str):
+    @login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login ships no type hints
+    def load_user(session_id: str) -> User | None:
         parsed = sessions.parse_id(session_id)
         if parsed is None:
             return None
@@ -40,6 +53,10 @@ def register_web_helpers(app: Flask) -> None:
 
     sessions.init_app(app)
 
+
+def _register_templates(app: Flask) -> None:
+    """The filters and globals templates share (one vocabulary for money, dates and labels) and
+    the layout's navigation and language switch."""
     app.jinja_env.filters["money"] = i18n.fmt_money
     app.jinja_env.filters["number"] = i18n.fmt_number
     app.jinja_env.filters["date"] = i18n.fmt_date
@@ -48,25 +65,30 @@ def register_web_helpers(app: Flask) -> None:
     app.jinja_env.globals["description_for"] = description_for
 
     @app.context_processor
-    def _layout_context():
-        nav = []
+    def _layout_context() -> dict[str, Any]:
+        nav: list[tuple[str, object]] = []
         if current_user.is_authenticated:
             nav = nav_for(current_user.role, app.view_functions)
         return {"nav_items": nav, "other_language": i18n.language_switch_target(),
                 "page_language": i18n.current_page_language(), "client_page": i18n.client_page(),
                 "client_languages": CLIENT_LANGUAGES.values(), "description_languages": DESCRIPTION_LANGUAGES}
 
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+def _register_guards(app: Flask) -> None:
+    """Refuse input no form sends before the view runs, and add the security and caching
+    headers to every answer after it."""
+
     @app.before_request
-    def _refuse_nul_bytes():
+    def _refuse_nul_bytes() -> None:
         # A NUL byte is never part of real input, and PostgreSQL can't store one in text.
         # (The API refuses it in its own JSON error format, see reporting/api.py.)
         if not request.path.startswith("/api/") and _has_nul(request):
             abort(400)
 
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
-
     @app.after_request
-    def _security_headers(response):
+    def _security_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -80,12 +102,17 @@ def register_web_helpers(app: Flask) -> None:
             headers.pop("Expires", None)
         return response
 
+
+def _register_error_pages(app: Flask) -> None:
+    """Every error is a page in the user's language, never a traceback; an unexpected one is
+    logged and its transaction rolled back."""
+
     @app.errorhandler(CSRFError)
-    def _csrf_error(exc):
+    def _csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return _error_response(400, _("Formuläret har gått ut. Ladda om sidan och försök igen."))
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+    def _http_error(exc: HTTPException) -> ResponseReturnValue:
         messages = {
             400: _("Förfrågan kunde inte läsas."),
             403: _("Du har inte behörighet till den här sidan."),
@@ -95,10 +122,10 @@ def register_web_helpers(app: Flask) -> None:
                    "på en gång högst %(mb)d MB.", mb=_max_mb()),
             429: _("För många försök. Vänta en stund och försök igen."),
         }
-        return _error_response(exc.code or 500, messages.get(exc.code, exc.description))
+        return _error_response(exc.code or 500, messages.get(exc.code or 0, exc.description or ""))
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -118,14 +145,14 @@ def csp_nonce() -> str:
     """This response's nonce for the few inline scripts (templates: `<script nonce="{{ csp_nonce() }}">`)."""
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
+    return str(g.csp_nonce)
 
 
 def _max_mb() -> int:
     return (request.max_content_length or 0) // (1024 * 1024)
 
 
-def _has_nul(req) -> bool:
+def _has_nul(req: Request) -> bool:
     if any("\x00" in value for value in req.args.values()):
         return True
     if any(isinstance(value, str) and "\x00" in value for value in (req.view_args or {}).values()):
@@ -135,7 +162,7 @@ def _has_nul(req) -> bool:
     return False
 
 
-def _error_response(status: int, message: str):
+def _error_response(status: int, message: str) -> tuple[Response | str, int]:
     if request.path.startswith("/api/"):
         return jsonify({"error": {"status": status, "message": message}}), status
     return render_template("error.html", status=status, message=message), status

@@ -113,25 +113,38 @@ def targets():
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = request.form
-        try:
-            target_values, external = forms.targets_form(values, service.TARGET_FIGURES,
-                                                         service.EXTERNAL_FIGURES, months)
-        except ValidationError as exc:
-            errors[exc.field] = exc.message
-        else:
-            service.set_targets(db.session, year, target_values)
-            for (code, month), value in external.items():
-                service.set_external_figure(db.session, code, month, value)
-            db.session.commit()
+        if _save_targets(year, months, values, errors):
             flash(_("Mål och nyckeltal för %(year)s är sparade.", year=year), "success")
             return redirect(url_for("followup.index", year=year))
     else:
-        values = {f"target-{k}": str(v) for k, v in service.targets(db.session, year).items()}
-        for code, by_month in service.external_figures(db.session, year).items():
-            values.update({f"ext-{code}-{m}": str(v) for m, v in by_month.items()})
+        values = _stored_targets(year)
     return render_template("followup/targets.html", year=year, months=months, values=values,
                            errors=errors, target_figures=service.TARGET_FIGURES,
                            external_codes=service.EXTERNAL_FIGURES), 400 if errors else 200
+
+
+def _save_targets(year, months, values, errors):
+    """Store the year's targets and the month's outside figures together (one transaction), or
+    put the form's first refusal in `errors` under the field it names and store nothing."""
+    try:
+        target_values, external = forms.targets_form(values, service.TARGET_FIGURES,
+                                                     service.EXTERNAL_FIGURES, months)
+    except ValidationError as exc:
+        errors[exc.field] = exc.message
+        return False
+    service.set_targets(db.session, year, target_values)
+    for (code, month), value in external.items():
+        service.set_external_figure(db.session, code, month, value)
+    db.session.commit()
+    return True
+
+
+def _stored_targets(year):
+    """The stored targets and outside figures under the form's field names, to edit them."""
+    values = {f"target-{k}": str(v) for k, v in service.targets(db.session, year).items()}
+    for code, by_month in service.external_figures(db.session, year).items():
+        values.update({f"ext-{code}-{m}": str(v) for m, v in by_month.items()})
+    return values
 
 
 @bp.route("/budget")

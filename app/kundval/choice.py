@@ -54,16 +54,36 @@ def available_offerings(session: Session, referral: Referral, today: date, *, se
                         area: str = "", language: str = "", text: str = "",
                         include_full: bool = False) -> list[Choice]:
     """Published offerings of the referral's service type from approved providers with free places."""
+    rows = offering_rows(session, [referral.service_type], today)
+    taken = occupied(session, [o.id for o, _ in rows], today)
+    return choices_among(rows, taken, referral, secret=secret, area=area, language=language, text=text,
+                         include_full=include_full)
+
+
+def offering_rows(session: Session, service_types: list[str], today: date, *,
+                  lock: bool = False) -> list[tuple[Offering, Provider]]:
+    """(offering, provider) of every offering that may be chosen today, of these service types;
+    `lock` locks the offerings (FOR UPDATE) so places are counted and taken by one writer."""
     stmt = (select(Offering, Provider).join(Provider, Provider.id == Offering.provider_id)
-            .where(Offering.status == "published", Offering.service_type == referral.service_type,
+            .where(Offering.status == "published", Offering.service_type.in_(service_types),
                    Provider.status == "approved",
                    or_(Offering.available_from.is_(None), Offering.available_from <= today),
                    or_(Offering.available_to.is_(None), Offering.available_to >= today)))
-    rows = session.exec(stmt).all()
-    taken = occupied(session, [o.id for o, _ in rows], today)
+    if lock:
+        stmt = stmt.with_for_update(of=Offering)
+    return list(session.exec(stmt).all())
+
+
+def choices_among(rows: list[tuple[Offering, Provider]], taken: dict[int, int], referral: Referral, *,
+                  secret: str, area: str = "", language: str = "", text: str = "",
+                  include_full: bool = False) -> list[Choice]:
+    """The rows the referral may choose (its service type, a free place unless `include_full`,
+    the client's filters) in the client's own neutral order: read once, filtered per referral."""
     needle = text.strip().lower()
     result = []
     for offering, provider in rows:
+        if offering.service_type != referral.service_type:
+            continue
         free = max(offering.capacity - taken.get(offering.id, 0), 0)
         if free <= 0 and not include_full:
             continue
@@ -224,6 +244,28 @@ def choose(session: Session, referral: Referral, offering_id: int, *, chosen_by:
                "default": "Deltagaren har placerats hos ickevalsalternativet"}[chosen_by]
     _notify(session, referral, offering, placement, subject, client)
     return placement
+
+
+def place_by_default(session: Session, picks: list[tuple[Referral, Offering, Client]],
+                     today: date) -> list[Placement]:
+    """The no-choice job's placements, written together: the caller has locked the referrals
+    and offerings and checked each pick as `choose` does, so this only stores and tells.
+
+    One flush for the placements and one for their audit rows and messages, so the job's
+    statements do not grow with the number of clients it places."""
+    placements = [Placement(ref=new_ref("PL"), referral_id=referral.id, offering_id=offering.id,
+                            chosen_by="default", start_date=max(today, referral.valid_from))
+                  for referral, offering, _client in picks]
+    session.add_all(placements)
+    session.flush()
+    for (referral, offering, client), placement in zip(picks, placements, strict=True):
+        record_change(session, None, "create", "placement", placement.id,
+                      after={"referral_id": referral.id, "offering_id": offering.id, "chosen_by": "default",
+                             "start_date": placement.start_date.isoformat()})
+        _notify(session, referral, offering, placement,
+                "Deltagaren har placerats hos ickevalsalternativet", client)
+    session.flush()
+    return placements
 
 
 def client_switches_used(placements: list[Placement]) -> int:

@@ -188,6 +188,16 @@ def _offering_view(referral: Referral, offering_id: int) -> choice.Choice:
     abort(404)
 
 
+def _offering_views(referral: Referral, offering_ids: list[int]) -> list[choice.Choice]:
+    """The compared offerings in the order asked for, read together (one read, however many are
+    compared); 404 when any of them is not one this client may choose."""
+    everything = {c.offering.id: c for c in choice.available_offerings(
+        db.session, referral, _today(), secret=current_app.config["SECRET_KEY"], include_full=True)}
+    if any(oid not in everything for oid in offering_ids):
+        abort(404)
+    return [everything[oid] for oid in offering_ids]
+
+
 def _results(provider_ids: list[int]) -> dict:
     return choice.provider_results(db.session, provider_ids, _today(),
                                    current_app.config["RESULTS_MIN_ENDED_PLACEMENTS"])
@@ -213,7 +223,7 @@ def compare(referral_id: int):
     ids = [int(v) for v in request.args.getlist("o") if v.isdigit()][:MAX_COMPARE]
     if len(request.args.getlist("o")) > MAX_COMPARE:
         flash(_("Du kan jämföra högst tre tjänster. Vi visar de tre första."), "warning")
-    items = [_offering_view(referral, oid) for oid in dict.fromkeys(ids)]
+    items = _offering_views(referral, list(dict.fromkeys(ids)))
     if not items:
         flash(_("Välj två eller tre tjänster att jämföra."), "info")
         return redirect(url_for("deltagare.offerings", referral_id=referral.id))
@@ -239,14 +249,7 @@ def choose(referral_id: int, offering_id: int):
         form.start_date.data = max(_today(), current.start_date + timedelta(days=1))
     if form.validate_on_submit():
         try:
-            if current is None:
-                choice.choose(db.session, referral, offering_id, chosen_by="client", actor_id=current_user.id,
-                              today=_today())
-            else:
-                choice.switch(db.session, referral, offering_id, by="client", actor_id=current_user.id,
-                              today=_today(), start_date=form.start_date.data)
-            record_access(db.session, current_user.id, client.id, "deltagare: val")
-            db.session.commit()
+            _choose_or_switch(client, referral, offering_id, current, form.start_date.data)
         except ValidationError as exc:
             db.session.rollback()
             message = client_error(exc.message)
@@ -257,6 +260,19 @@ def choose(referral_id: int, offering_id: int):
     switch_blocked = current is not None and choice.client_switches_used(placements) >= 1
     return render_template("client/choose.html", referral=referral, item=item, form=form, current=current,
                            switch_blocked=switch_blocked, error=None)
+
+
+def _choose_or_switch(client, referral, offering_id, current, start_date):
+    """A first choice, or a switch from the current placement from the date the client gave;
+    the client's own action is access-logged and committed with it (one transaction)."""
+    if current is None:
+        choice.choose(db.session, referral, offering_id, chosen_by="client", actor_id=current_user.id,
+                      today=_today())
+    else:
+        choice.switch(db.session, referral, offering_id, by="client", actor_id=current_user.id,
+                      today=_today(), start_date=start_date)
+    record_access(db.session, current_user.id, client.id, "deltagare: val")
+    db.session.commit()
 
 
 @bp.route("/beslut/<int:referral_id>/klart")

@@ -16,6 +16,7 @@ from app.common.notifications import notify
 from app.kundval import choice
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
+from app.providers.models import Provider
 
 MODES = ("offering", "nearest", "random")
 
@@ -69,30 +70,96 @@ class NoDefault(ValidationError):
     """Why the no-choice alternative could not place someone, in words for the case worker."""
 
 
-def pick_offering(session: Session, referral: Referral, client: Client, setting: DefaultChoiceSetting | None,
-                  today: date, secret: str) -> int:
-    """The offering the default placement uses; raises NoDefault saying why there is none."""
-    kind = label("service_type", referral.service_type).lower()
-    if setting is None:
-        raise NoDefault("offering", f"inget ickevalsalternativ är inställt för {kind}")
-    if setting.mode == "offering":
-        offering = session.get(Offering, setting.offering_id) if setting.offering_id else None
-        if offering is None:
+class _Places:
+    """Everything the job chooses from, read once and locked: the offerings the overdue
+    referrals may get, the set alternatives, their taken places and the areas of clients'
+    earlier placements. Places taken during the run are counted here as they are taken, so the
+    last free place goes to one client as when each was placed on its own."""
+
+    def __init__(self, session: Session, overdue: list[Referral], settings: dict[str, DefaultChoiceSetting],
+                 clients: dict[int, Client], today: date, secret: str) -> None:
+        self.today, self.secret = today, secret
+        self.rows = choice.offering_rows(session, sorted({r.service_type for r in overdue}), today,
+                                         lock=True) if overdue else []
+        set_ids = {s.offering_id for s in settings.values() if s.mode == "offering" and s.offering_id}
+        self.set_offerings = {o.id: (o, p) for o, p in session.exec(
+            select(Offering, Provider).join(Provider, Provider.id == Offering.provider_id)
+            .where(Offering.id.in_(set_ids)).with_for_update(of=Offering)).all()} if set_ids else {}
+        ids = {o.id for o, _p in self.rows} | set(self.set_offerings)
+        self.taken = choice.occupied(session, sorted(ids), today)
+        self.earlier_areas = _earlier_areas(session, [c.id for c in clients.values() if not c.area])
+
+    def pick(self, referral: Referral, client: Client, setting: DefaultChoiceSetting | None) -> Offering:
+        """The offering the default placement uses; raises NoDefault saying why there is none,
+        or the ValidationError `choose` would raise for a set alternative that cannot take them."""
+        kind = label("service_type", referral.service_type).lower()
+        if setting is None:
+            raise NoDefault("offering", f"inget ickevalsalternativ är inställt för {kind}")
+        if setting.mode == "offering":
+            return self._set_alternative(referral, setting, kind)
+        choices = choice.choices_among(self.rows, self.taken, referral, secret=self.secret)
+        if not choices:
+            raise NoDefault("offering", f"ingen tjänst för {kind} har lediga platser")
+        if setting.mode == "nearest":
+            # The client's home area; without one, the area of an earlier placement stands in.
+            areas = [client.area] if client.area else self.earlier_areas.get(client.id, [])
+            near = [c for c in choices if c.offering.area and c.offering.area in areas]
+            if near:
+                return near[0].offering
+        return random.SystemRandom().choice(choices).offering
+
+    def _set_alternative(self, referral: Referral, setting: DefaultChoiceSetting, kind: str) -> Offering:
+        """The admin's offering, checked as `choose` checks any offering (type, published,
+        provider approved, a free place)."""
+        found = self.set_offerings.get(setting.offering_id) if setting.offering_id else None
+        if found is None:
             raise NoDefault("offering", f"ickevalsalternativet för {kind} finns inte längre")
-        return offering.id
-    choices = choice.available_offerings(session, referral, today, secret=secret)
-    if not choices:
-        raise NoDefault("offering", f"ingen tjänst för {kind} har lediga platser")
-    if setting.mode == "nearest":
-        # The client's home area; without one, the area of an earlier placement stands in.
-        areas = [client.area] if client.area else session.exec(
-            select(Offering.area).join(Placement, Placement.offering_id == Offering.id)
+        offering, provider = found
+        if offering.service_type != referral.service_type or offering.status != "published":
+            raise ValidationError("offering", "tjänsten går inte att välja för det här beslutet")
+        if provider.status != "approved":
+            raise ValidationError("offering", "anordnaren kan inte ta emot deltagare just nu")
+        if self.taken.get(offering.id, 0) >= offering.capacity:
+            raise ValidationError("offering", choice.NO_PLACE)
+        return offering
+
+    def take(self, offering: Offering) -> None:
+        self.taken[offering.id] = self.taken.get(offering.id, 0) + 1
+
+
+def _earlier_areas(session: Session, client_ids: list[int]) -> dict[int, list[str]]:
+    """Areas of each client's earlier placements, for clients with no home area recorded."""
+    areas: dict[int, list[str]] = {}
+    if not client_ids:
+        return areas
+    for client_id, area in session.exec(
+            select(Referral.client_id, Offering.area).join(Placement, Placement.offering_id == Offering.id)
             .join(Referral, Referral.id == Placement.referral_id)
-            .where(Referral.client_id == client.id)).all()
-        near = [c for c in choices if c.offering.area and c.offering.area in areas]
-        if near:
-            return near[0].offering.id
-    return random.SystemRandom().choice(choices).offering.id
+            .where(Referral.client_id.in_(client_ids))).all():
+        areas.setdefault(client_id, []).append(area)
+    return areas
+
+
+def _still_open(session: Session, overdue: list[Referral], today: date) -> dict[int, str]:
+    """Lock the overdue referrals and say, per referral, why it can no longer be placed: a
+    client may have chosen, or the decision been withdrawn, since the list was read (the same
+    refusals, in the same words, as `choose`)."""
+    ids = [r.id for r in overdue]
+    locked = {r.id: r for r in session.exec(select(Referral).where(Referral.id.in_(ids))
+                                             .with_for_update().execution_options(populate_existing=True)).all()}
+    placements: dict[int, list[Placement]] = {}
+    for p in session.exec(select(Placement).where(Placement.referral_id.in_(ids))).all():
+        placements.setdefault(p.referral_id, []).append(p)
+    refused = {}
+    for rid in ids:
+        referral, had = locked.get(rid), placements.get(rid, [])
+        if referral is None or referral.valid_to < today or referral.withdrawn_on is not None:
+            refused[rid] = "beslutet gäller inte längre"
+        elif any(p.ended_on is None or p.ended_on >= today for p in had):
+            refused[rid] = "du har redan en plats för det här beslutet"
+        elif had:
+            refused[rid] = "beslutet har redan haft en placering"
+    return refused
 
 
 def overdue_referrals(session: Session, today: date) -> list[Referral]:
@@ -111,32 +178,48 @@ def overdue_referrals(session: Session, today: date) -> list[Referral]:
 
 
 def place_overdue(session: Session, today: date, secret: str) -> str:
-    """Place every referral whose deadline passed without any placement; return a summary."""
+    """Place every referral whose deadline passed without any placement; return a summary.
+
+    Everything is read, and locked, before the first placement is chosen, and the placements
+    are written together, so the job's statements do not grow with the number of referrals
+    (only a refusal, told to the case worker, costs its own message).
+    """
     overdue = overdue_referrals(session, today)
     settings = {s.service_type: s for s in session.exec(select(DefaultChoiceSetting)).all()}
     clients = {c.id: c for c in session.exec(select(Client).where(
         Client.id.in_({r.client_id for r in overdue}))).all()} if overdue else {}
     # Families with children are placed first when places are scarce.
     overdue = sorted(overdue, key=lambda r: not clients[r.client_id].children_in_household)
-    placed = failed = 0
+    refused = _still_open(session, overdue, today) if overdue else {}
+    places = _Places(session, [r for r in overdue if r.id not in refused], settings, clients, today, secret)
+    picks: list[tuple[Referral, Offering, Client]] = []
+    failed = 0
     for referral in overdue:
         client = clients[referral.client_id]
         try:
-            offering_id = pick_offering(session, referral, client, settings.get(referral.service_type),
-                                        today, secret)
-            with session.begin_nested():
-                choice.choose(session, referral, offering_id, chosen_by="default", actor_id=None, today=today)
-            placed += 1
+            offering = places.pick(referral, client, settings.get(referral.service_type))
+            if referral.id in refused:
+                raise ValidationError("referral", refused[referral.id])
         except ValidationError as exc:
             failed += 1
-            message = exc.message if isinstance(exc, NoDefault) else (
-                "ickevalsalternativet har inga lediga platser" if exc.message == choice.NO_PLACE else exc.message)
-            worker = referral.case_worker_id or client.case_worker_id
-            notify(session, user_id=worker, role="" if worker else "case_worker",
-                   key=f"default-failed:{referral.ref}:{today}",
-                   subject="Ickevalsalternativet kunde inte användas",
-                   body=f"Deltagare {client.ref}, beslut {referral.ref}: {message}. Kontakta deltagaren.")
-    return f"{placed} placerade med ickevalsalternativ, {failed} kunde inte placeras"
+            _tell_case_worker(session, referral, client, exc, today)
+            continue
+        places.take(offering)
+        picks.append((referral, offering, client))
+    choice.place_by_default(session, picks, today)
+    return f"{len(picks)} placerade med ickevalsalternativ, {failed} kunde inte placeras"
+
+
+def _tell_case_worker(session: Session, referral: Referral, client: Client, exc: ValidationError,
+                      today: date) -> None:
+    """The case worker (or, with none, every case worker) learns why the client was not placed."""
+    message = exc.message if isinstance(exc, NoDefault) else (
+        "ickevalsalternativet har inga lediga platser" if exc.message == choice.NO_PLACE else exc.message)
+    worker = referral.case_worker_id or client.case_worker_id
+    notify(session, user_id=worker, role="" if worker else "case_worker",
+           key=f"default-failed:{referral.ref}:{today}",
+           subject="Ickevalsalternativet kunde inte användas",
+           body=f"Deltagare {client.ref}, beslut {referral.ref}: {message}. Kontakta deltagaren.")
 
 
 def default_placement_job(session: Session, today: date) -> JobOutcome:

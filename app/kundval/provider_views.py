@@ -43,22 +43,9 @@ def index():
 def show(placement_id: int):
     view = _load(placement_id)
     today = date.today()
-    form = forms.FirstMeetingForm(formdata=None if request.method == "GET" else request.form)
-    if request.method == "GET" and view.placement.first_meeting_on:
-        form.first_meeting_on.data = view.placement.first_meeting_on
-        form.first_meeting_time.data = view.placement.first_meeting_time
-        form.first_meeting_place.data = view.placement.first_meeting_place
+    form = _first_meeting_form(view)
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            handoff.book_first_meeting(db.session, view, on=form.first_meeting_on.data,
-                                       at=form.first_meeting_time.data, place=form.first_meeting_place.data,
-                                       actor_id=current_user.id, today=today)
-            record_access(db.session, current_user.id, view.client.id, "anordnare: boka första träff")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_error(form, exc, as_sentence=True)
-        else:
+        if _book_first_meeting(view, form, today):
             flash(_("Första träffen är bokad. Handläggaren och deltagaren ser tiden."), "success")
             return redirect(url_for("placements.show", placement_id=placement_id))
         view = _load(placement_id)
@@ -70,3 +57,30 @@ def show(placement_id: int):
 
 
 add_nav("provider", "placements.index", _l("Deltagare"), order=25)
+
+
+def _first_meeting_form(view: handoff.ProviderPlacement) -> forms.FirstMeetingForm:
+    """The booking form: the posted values on a POST, else the meeting already booked (if any),
+    so a provider changing a booked time starts from what the client was told."""
+    form = forms.FirstMeetingForm(formdata=None if request.method == "GET" else request.form)
+    if request.method == "GET" and view.placement.first_meeting_on:
+        form.first_meeting_on.data = view.placement.first_meeting_on
+        form.first_meeting_time.data = view.placement.first_meeting_time
+        form.first_meeting_place.data = view.placement.first_meeting_place
+    return form
+
+
+def _book_first_meeting(view: handoff.ProviderPlacement, form: forms.FirstMeetingForm, today: date) -> bool:
+    """Book the first meeting and log the access in one transaction; a refusal goes on the form
+    as a sentence and nothing is stored."""
+    try:
+        handoff.book_first_meeting(db.session, view, on=form.first_meeting_on.data,
+                                   at=form.first_meeting_time.data, place=form.first_meeting_place.data,
+                                   actor_id=current_user.id, today=today)
+        record_access(db.session, current_user.id, view.client.id, "anordnare: boka första träff")
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        show_error(form, exc, as_sentence=True)
+        return False
+    return True

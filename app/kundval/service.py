@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -242,44 +241,6 @@ def referral_status(referral: Referral, placements: list[Placement], today: date
     if placements or referral.valid_to < today:
         return "ended"
     return "waiting"
-
-
-@dataclass
-class CaseRow:
-    client: Client
-    masked_id: str
-    referral: Referral | None
-    status: str
-    placement: Placement | None
-
-
-def caseload(session: Session, case_worker_id: int | None, today: date) -> list[CaseRow]:
-    """The case worker's clients, families with children first, then the nearest choice deadline."""
-    stmt = select(Client)
-    if case_worker_id is not None:
-        stmt = stmt.where(Client.case_worker_id == case_worker_id)
-    clients = session.exec(stmt).all()
-    ids = [c.id for c in clients]
-    referrals = session.exec(select(Referral).where(Referral.client_id.in_(ids))).all() if ids else []
-    rids = [r.id for r in referrals]
-    placements = session.exec(select(Placement).where(Placement.referral_id.in_(rids))).all() if rids else []
-    by_referral: dict[int, list[Placement]] = {}
-    for p in placements:
-        by_referral.setdefault(p.referral_id, []).append(p)
-    latest: dict[int, Referral] = {}
-    for r in sorted(referrals, key=lambda r: (r.decided_on, r.id)):
-        latest[r.client_id] = r
-    rows = []
-    for c in clients:
-        r = latest.get(c.id)
-        ps = by_referral.get(r.id, []) if r else []
-        status = referral_status(r, ps, today) if r else "none"
-        rows.append(CaseRow(c, masked_id(c), r, status, active_placement(ps, today)))
-    order = {"waiting": 0, "placed": 1, "none": 2, "ended": 3, "withdrawn": 4}
-    rows.sort(key=lambda row: (not row.client.children_in_household, order[row.status],
-                               (row.referral.choice_deadline or date.max) if row.referral else date.max,
-                               row.client.name.lower()))
-    return rows
 
 
 def client_history(session: Session, client: Client) -> list[tuple[Referral, list[Placement]]]:

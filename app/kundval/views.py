@@ -47,6 +47,19 @@ def _form_error(form, exc: ValidationError, aliases: dict | None = None) -> None
     show_error(form, exc, aliases, as_sentence=True)
 
 
+def _saved(form, aliases: dict | None, work, *args) -> bool:
+    """Run one case-worker action and commit it (one transaction per action), or roll it back
+    and show the refusal on the field it names; True when it was stored."""
+    try:
+        work(*args)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        _form_error(form, exc, aliases)
+        return False
+    return True
+
+
 def _get(model, row_id: int):
     row = db.session.get(model, row_id)
     if row is None:
@@ -222,31 +235,36 @@ def new_referral(client_id: int):
         form.valid_from.data = _today()
         form.valid_to.data = _today() + timedelta(days=90)
     if form.validate_on_submit():
-        try:
-            referral = service.create_referral(
-                db.session, client, service_type=form.service_type.data, valid_from=form.valid_from.data,
-                valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
-                choice_deadline=form.choice_deadline.data, decided_on=_today(), case_worker_id=current_user.id,
-                deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"])
-            levels.assess(db.session, referral, settings, answers=_answers(form, settings),
-                          level=form.level.data or None, reason=form.level_reason.data or "",
-                          actor_id=current_user.id)
-            record_access(db.session, current_user.id, client.id, "handläggare: nytt beslut")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
+        if _saved(form, None, _create_referral, client, form, settings):
             flash(_("Beslutet är sparat. Ge deltagaren en inloggningskod så att hen kan välja."), "success")
             return redirect(url_for("kundval.client_page", client_id=client.id))
     else:
         _seen(client, "handläggare: nytt beslut")
-    status = 400 if request.method == "POST" else 200
+    return _referral_form_page(form, client, settings), 400 if request.method == "POST" else 200
+
+
+def _create_referral(client: Client, form, settings) -> None:
+    """The decision and its level assessment are one action: a referral is never stored
+    without the level its payment depends on."""
+    referral = service.create_referral(
+        db.session, client, service_type=form.service_type.data, valid_from=form.valid_from.data,
+        valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
+        choice_deadline=form.choice_deadline.data, decided_on=_today(), case_worker_id=current_user.id,
+        deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"])
+    levels.assess(db.session, referral, settings, answers=_answers(form, settings),
+                  level=form.level.data or None, reason=form.level_reason.data or "",
+                  actor_id=current_user.id)
+    record_access(db.session, current_user.id, client.id, "handläggare: nytt beslut")
+
+
+def _referral_form_page(form, client: Client, settings) -> str:
+    """The form with the points so far and, once every question is answered, the level the
+    answers suggest (the case worker may still choose another with a reason)."""
     points = levels.partial_score(settings, _answers(form, settings))
     complete = all(_answers(form, settings).values())
     return render_template("kundval/referral_form.html", form=form, client=client, settings=settings,
                            points=points, suggestion=settings.suggest(points) if complete else None,
-                           deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"]), status
+                           deadline_days=current_app.config["CHOICE_DEADLINE_WORKING_DAYS"])
 @bp.route("/handlaggare/beslut/<int:referral_id>/andra", methods=["GET", "POST"])
 @roles_required("case_worker")
 def correct_referral(referral_id: int):
@@ -254,23 +272,22 @@ def correct_referral(referral_id: int):
     client = _get(Client, referral.client_id)
     form = forms.CorrectReferralForm(obj=referral if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            service.correct_referral(db.session, referral, valid_from=form.valid_from.data,
-                                     valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
-                                     choice_deadline=form.choice_deadline.data, reason=form.reason.data,
-                                     actor_id=current_user.id)
-            record_access(db.session, current_user.id, client.id, "handläggare: ändra beslut")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error(form, exc, {"referral": "reason"})
-        else:
+        if _saved(form, {"referral": "reason"}, _correct_referral, referral, client, form):
             flash(_("Beslutet är ändrat."), "success")
             return redirect(url_for("kundval.client_page", client_id=client.id))
     else:
         _seen(client, "handläggare: ändra beslut")
     return render_template("kundval/referral_correct.html", form=form, referral=referral, client=client), \
         400 if request.method == "POST" else 200
+
+
+def _correct_referral(referral: Referral, client: Client, form) -> None:
+    """Correct the decision's dates and hours; the service keeps the reason in the history."""
+    service.correct_referral(db.session, referral, valid_from=form.valid_from.data,
+                             valid_to=form.valid_to.data, max_hours_per_week=form.max_hours_per_week.data,
+                             choice_deadline=form.choice_deadline.data, reason=form.reason.data,
+                             actor_id=current_user.id)
+    record_access(db.session, current_user.id, client.id, "handläggare: ändra beslut")
 
 
 @bp.route("/handlaggare/beslut/<int:referral_id>/aterkalla", methods=["GET", "POST"])
@@ -283,21 +300,20 @@ def withdraw_referral(referral_id: int):
     placements = db.session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
     current = service.active_placement(placements, _today())
     if form.validate_on_submit():
-        try:
-            service.withdraw_referral(db.session, referral, reason=form.reason.data, actor_id=current_user.id,
-                                      today=_today())
-            record_access(db.session, current_user.id, client.id, "handläggare: återkalla beslut")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error(form, exc, {"referral": "reason"})
-        else:
+        if _saved(form, {"referral": "reason"}, _withdraw_referral, referral, client, form):
             flash(_("Beslutet är återkallat."), "success")
             return redirect(url_for("kundval.client_page", client_id=client.id))
     else:
         _seen(client, "handläggare: återkalla beslut")
     return render_template("kundval/referral_withdraw.html", form=form, referral=referral, client=client,
                            current=current), 400 if request.method == "POST" else 200
+
+
+def _withdraw_referral(referral: Referral, client: Client, form) -> None:
+    """Withdraw the decision (ending a running placement) with the case worker's reason."""
+    service.withdraw_referral(db.session, referral, reason=form.reason.data, actor_id=current_user.id,
+                              today=_today())
+    record_access(db.session, current_user.id, client.id, "handläggare: återkalla beslut")
 
 
 def _referral_choices(referral: Referral, today: date):
@@ -318,19 +334,8 @@ def place(referral_id: int):
                                 for c in _referral_choices(referral, today)
                                 if current is None or c.offering.id != current.offering_id]
     if form.validate_on_submit():
-        try:
-            if current is None:
-                choice.choose(db.session, referral, form.offering_id.data, chosen_by="case_worker",
-                              actor_id=current_user.id, today=today)
-            else:
-                choice.switch(db.session, referral, form.offering_id.data, by="case_worker",
-                              actor_id=current_user.id, today=today, start_date=form.start_date.data)
-            record_access(db.session, current_user.id, client.id, "handläggare: placera")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_error(form, exc, {"offering": "offering_id", "referral": "offering_id"})
-        else:
+        if _saved(form, {"offering": "offering_id", "referral": "offering_id"},
+                  _place, referral, client, current, form, today):
             flash(_("Placeringen är registrerad."), "success")
             return redirect(url_for("kundval.client_page", client_id=client.id))
     else:
@@ -338,6 +343,17 @@ def place(referral_id: int):
     status = 400 if request.method == "POST" else 200
     return render_template("kundval/place.html", form=form, referral=referral, client=client,
                            current=current), status
+
+
+def _place(referral: Referral, client: Client, current: Placement | None, form, today: date) -> None:
+    """A first choice on the client's behalf, or a switch from the running placement."""
+    if current is None:
+        choice.choose(db.session, referral, form.offering_id.data, chosen_by="case_worker",
+                      actor_id=current_user.id, today=today)
+    else:
+        choice.switch(db.session, referral, form.offering_id.data, by="case_worker",
+                      actor_id=current_user.id, today=today, start_date=form.start_date.data)
+    record_access(db.session, current_user.id, client.id, "handläggare: placera")
 
 
 @bp.route("/handlaggare/placering/<int:placement_id>/avsluta", methods=["POST"])
@@ -449,14 +465,8 @@ def payroll_upload():
     form = forms.PayrollUploadForm()
     summary = None
     if form.validate_on_submit():
-        upload = form.file.data
         try:
-            if not upload or not upload.filename:
-                raise ValidationError("file", "välj en fil")
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ValidationError("file", "filen är inte UTF-8") from None
+            text = _uploaded_text(form.file.data)
             summary = payroll.import_payroll(db.session, io.StringIO(text, newline=""), _today(),
                                              actor_id=current_user.id)
             db.session.commit()
@@ -467,6 +477,17 @@ def payroll_upload():
     status = 400 if request.method == "POST" and summary is None else 200
     return render_template("kundval/payroll_upload.html", form=form, summary=summary,
                            header=";".join(payroll.HEADER)), status
+
+
+def _uploaded_text(upload) -> str:
+    """The uploaded file as text; refused on the file field when none was chosen or it is not
+    UTF-8 (a byte-order mark, as Excel writes it, is allowed)."""
+    if not upload or not upload.filename:
+        raise ValidationError("file", "välj en fil")
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("file", "filen är inte UTF-8") from None
 
 
 # -- admin: the no-choice alternative and the access log ---------------------------------------------

@@ -72,25 +72,9 @@ def new():
 def edit(offering_id: int):
     offering = _own(offering_id)
     frozen = service.is_frozen(db.session, offering)
-    if request.method == "GET":
-        form = _filled_form(offering)
-    else:
-        # A frozen price is shown, not edited: fill what the page does not post from the offering.
-        formdata = request.form.copy()
-        for name, value in _price_fields(offering).items() if frozen else ():
-            formdata.setdefault(name, value)
-        form = OfferingForm(formdata=formdata)
+    form = _filled_form(offering) if request.method == "GET" else _posted_form(offering, frozen)
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            service.update_offering(db.session, offering, _data(form), current_user.id)
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            if frozen and exc.field in service.FROZEN_FIELDS:
-                form.form_errors.append(exc.message)  # the locked price has no fields on the page
-            else:
-                show_error(form, exc)
-        else:
+        if _update(offering, form, frozen):
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("offerings.edit", offering_id=offering.id))
     price_form = NewPriceForm(vat_rate=str(offering.vat_rate), start_share=offering.start_share,
@@ -98,6 +82,30 @@ def edit(offering_id: int):
     return render_template("offerings/edit.html", form=form, offering=offering, frozen=frozen,
                            price_form=price_form), 400 if request.method == "POST" else 200
 
+
+def _posted_form(offering, frozen: bool) -> OfferingForm:
+    """The posted form; a frozen price is shown, not edited, so what the page does not post is
+    filled from the offering."""
+    formdata = request.form.copy()
+    for name, value in _price_fields(offering).items() if frozen else ():
+        formdata.setdefault(name, value)
+    return OfferingForm(formdata=formdata)
+
+
+def _update(offering, form: OfferingForm, frozen: bool) -> bool:
+    """Store the changes in one transaction, or show the refusal: on its field, or above the
+    form when it concerns the locked price (which has no fields on the page)."""
+    try:
+        service.update_offering(db.session, offering, _data(form), current_user.id)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        if frozen and exc.field in service.FROZEN_FIELDS:
+            form.form_errors.append(exc.message)
+        else:
+            show_error(form, exc)
+        return False
+    return True
 
 def _level_fields(offering) -> dict:
     rates = offering.level_rates or {}

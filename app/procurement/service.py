@@ -73,6 +73,31 @@ def _level_amounts(text: str) -> dict[str, str]:
     return found
 
 
+def _contract_months(data: ConditionsData) -> int:
+    """The contract's length in whole months, 1–120 (ten years, the longest a LOV contract runs)."""
+    try:
+        months = int(str(data.contract_months).strip())
+    except (TypeError, ValueError):
+        months = 0
+    if not 1 <= months <= 120:
+        raise ValidationError("contract_months", "avtalstiden är 1–120 månader")
+    return months
+
+
+def _price(data: ConditionsData) -> tuple[str, Decimal | None, dict[str, str]]:
+    """(unit, amount, level amounts) of the price rule; a free price (set by each provider)
+    has none of them, every other rule needs a unit and an amount."""
+    if data.price_rule not in PRICE_RULES:
+        raise ValidationError("price_rule", "välj en prisregel")
+    if data.price_rule == "free":
+        return "", None, {}
+    if data.price_unit not in RATE_UNITS:
+        raise ValidationError("price_unit", "välj ersättningsform för priset")
+    if data.price_amount in (None, "") or not str(data.price_amount).strip():
+        raise ValidationError("price_amount", "ange beloppet")
+    return data.price_unit, _amount(data.price_amount, "price_amount"), _level_amounts(data.level_amounts)
+
+
 def check_conditions(data: ConditionsData) -> dict:
     """The version's values, checked; raises ValidationError naming the field."""
     if data.service_type not in SERVICE_TYPES:
@@ -82,22 +107,8 @@ def check_conditions(data: ConditionsData) -> dict:
         raise ValidationError("title", "ge villkoren en rubrik")
     if not (data.description or "").strip():
         raise ValidationError("description", "beskriv vad tjänsten är")
-    try:
-        months = int(str(data.contract_months).strip())
-    except (TypeError, ValueError):
-        months = 0
-    if not 1 <= months <= 120:
-        raise ValidationError("contract_months", "avtalstiden är 1–120 månader")
-    if data.price_rule not in PRICE_RULES:
-        raise ValidationError("price_rule", "välj en prisregel")
-    unit, amount, levels = "", None, {}
-    if data.price_rule != "free":
-        if data.price_unit not in RATE_UNITS:
-            raise ValidationError("price_unit", "välj ersättningsform för priset")
-        if data.price_amount in (None, "") or not str(data.price_amount).strip():
-            raise ValidationError("price_amount", "ange beloppet")
-        unit, amount = data.price_unit, _amount(data.price_amount, "price_amount")
-        levels = _level_amounts(data.level_amounts)
+    months = _contract_months(data)
+    unit, amount, levels = _price(data)
     values = {"service_type": data.service_type, "title": title[:200], "contract_months": months,
               "price_rule": data.price_rule, "price_unit": unit, "price_amount": amount,
               "level_amounts": levels}

@@ -130,21 +130,32 @@ def check_application(session: Session, form: Application, today: date) -> tuple
         check.fail("vat_number", "momsregistreringsnumret hör inte till organisationsnumret")
     if not form.f_skatt:
         check.fail("f_skatt", "anordnaren måste vara godkänd för F-skatt")
+    values["service_types"] = _service_types(check, form)
+    if form.kind not in PROVIDER_KINDS:
+        check.fail("kind", "välj vilken typ av organisation ni är")
+    _check_documents(check, form, today)
+    return values, check.errors
+
+
+def _service_types(check: _Collector, form: Application) -> list[str]:
+    """The service types applied for: at least one, each one the municipality buys."""
     types = [t for t in form.service_types if t]
     if not types:
         check.fail("service_types", "välj minst en insatstyp")
     elif any(t not in SERVICE_TYPES for t in types):
         check.fail("service_types", "okänd insatstyp")
-    values["service_types"] = types
+    return types
+
+
+def _check_documents(check: _Collector, form: Application, today: date) -> None:
+    """Every required document attached, and each attached one readable and still valid
+    today; each missing or refused document is its own error, on its own field."""
     given = {u.kind: u for u in form.documents if u.data}
-    if form.kind not in PROVIDER_KINDS:
-        check.fail("kind", "välj vilken typ av organisation ni är")
     for kind in REQUIRED_DOCUMENTS:
         if kind not in given:
             check.fail(f"documents.{kind}", "bifoga dokumentet")
     for kind, upload in given.items():
         check(check_document, upload, f"documents.{kind}", today)
-    return values, check.errors
 
 
 def apply(session: Session, form: Application, upload_dir: str, today: date | None = None) -> Provider:

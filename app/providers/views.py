@@ -106,12 +106,7 @@ def apply():
     if request.method == "POST":
         form_ok = form.validate_on_submit()
         new_files = {kind: _upload(form, kind) for kind in DOCUMENT_LABELS}
-        uploads = [new if new.data else (held_files.take(session, upload_dir, kind, new.expires_on) or new)
-                   for kind, new in new_files.items()]
-        application = service.Application(
-            **{name: (getattr(form, name).data or "") for name in APPLICATION_FIELDS},
-            f_skatt=bool(form.f_skatt.data), service_types=form.service_types.data or [],
-            documents=uploads, kind=form.kind.data or "company", iop=bool(form.iop.data))
+        application = _application(form, new_files, upload_dir)
         errors = _apply(application, upload_dir) if form_ok else \
             service.check_application(db.session, application, utcnow().date())[1]  # every mistake at once
         if form_ok and not errors:
@@ -119,16 +114,32 @@ def apply():
             return redirect(url_for("providers.applied"))
         db.session.rollback()
         _show_errors(form, errors)
-        if not getattr(getattr(form, "csrf_token", None), "errors", None):
-            wrong = {e.field for e in errors}
-            held_files.hold(session, upload_dir, [u for kind, u in new_files.items()
-                                                  if u.data and f"documents.{kind}" not in wrong])
+        _hold_good_files(form, new_files, errors, upload_dir)
     status = 400 if request.method == "POST" else 200
     return render_template("providers/apply.html", form=form, documents=DOCUMENT_LABELS,
                            conditions=procurement.current_by_type(db.session),
                            held=held_files.held(session, upload_dir),
                            required=service.REQUIRED_DOCUMENTS), status
 
+
+def _application(form: ApplicationForm, new_files: dict, upload_dir: str) -> service.Application:
+    """The application as posted; a document not sent again is the one held from the last try,
+    so a mistake elsewhere does not make the applicant upload every file anew."""
+    uploads = [new if new.data else (held_files.take(session, upload_dir, kind, new.expires_on) or new)
+               for kind, new in new_files.items()]
+    return service.Application(
+        **{name: (getattr(form, name).data or "") for name in APPLICATION_FIELDS},
+        f_skatt=bool(form.f_skatt.data), service_types=form.service_types.data or [],
+        documents=uploads, kind=form.kind.data or "company", iop=bool(form.iop.data))
+
+
+def _hold_good_files(form: ApplicationForm, new_files: dict, errors: list, upload_dir: str) -> None:
+    """Keep the new files that were not refused for the next try (never on a CSRF failure,
+    where the post may not be the applicant's)."""
+    if not getattr(getattr(form, "csrf_token", None), "errors", None):
+        wrong = {e.field for e in errors}
+        held_files.hold(session, upload_dir, [u for kind, u in new_files.items()
+                                              if u.data and f"documents.{kind}" not in wrong])
 
 @bp.route("/ansok/klar")
 @public
@@ -310,28 +321,36 @@ def review(provider_id: int):
     form = DecisionForm()
     form.action.choices = [(action, text) for action, text in form.action.choices
                            if provider.status in service.DECISIONS[action][0]]  # only what the status allows
-    if form.validate_on_submit():
-        try:
-            service.decide(db.session, provider, form.action.data, form.reason.data or "",
-                           current_user.id, base_url=_base_url())
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            flash(_("Beslutet är registrerat och anordnaren har fått besked."), "success")
-            return redirect(url_for("provider_admin.review", provider_id=provider.id))
-    history = db.session.exec(select(AuditLog, User.email)
-                              .join(User, User.id == AuditLog.user_id, isouter=True)
-                              .where(AuditLog.entity == "provider", AuditLog.entity_id == provider.id)
-                              .order_by(AuditLog.at.desc())).all()
-    return render_template("providers/review.html", provider=provider, form=form, history=history,
+    if form.validate_on_submit() and _decide(provider, form):
+        flash(_("Beslutet är registrerat och anordnaren har fått besked."), "success")
+        return redirect(url_for("provider_admin.review", provider_id=provider.id))
+    return render_template("providers/review.html", provider=provider, form=form, history=_history(provider),
                            docs=service.current_documents(db.session, provider.id),
                            users=service.provider_users(db.session, provider.id),
                            labels=DOCUMENT_LABELS, today=utcnow().date(),
                            document_problems=service.document_problems(db.session, provider.id, utcnow().date())), \
         400 if request.method == "POST" else 200
 
+
+def _decide(provider: Provider, form: DecisionForm) -> bool:
+    """Record the decision and tell the provider, in one transaction; a refusal goes on its field."""
+    try:
+        service.decide(db.session, provider, form.action.data, form.reason.data or "",
+                       current_user.id, base_url=_base_url())
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        show_error(form, exc)
+        return False
+    return True
+
+
+def _history(provider: Provider) -> list:
+    """The provider's audit rows, newest first, with who acted: the reviewer sees earlier decisions."""
+    return db.session.exec(select(AuditLog, User.email)
+                           .join(User, User.id == AuditLog.user_id, isouter=True)
+                           .where(AuditLog.entity == "provider", AuditLog.entity_id == provider.id)
+                           .order_by(AuditLog.at.desc())).all()
 
 @admin_bp.route("/<int:provider_id>/dokument/<int:doc_id>")
 @roles_required("admin")

@@ -221,6 +221,32 @@ def apply_changes(session: Session, provider_id: int, period: str,
     are audited; a settled month's as late changes, shown to finance).
     """
     first, last = month_bounds(period)
+    _check_cells(session, provider_id, period, wanted, fields)
+    if not wanted:
+        return 0
+    changes = _changes(session, wanted, first, last)
+    if not changes:
+        return 0
+    submitted, settled, reason = _change_reason(session, provider_id, period, reason)
+    for (placement_id, day), row, before, after in sorted(changes, key=lambda c: c[0]):
+        _write_cell(session, placement_id, day, row, after)
+        if settled:
+            late_changes.record(session, actor_id, "attendance", placement_id, provider_id=provider_id,
+                                placement_id=placement_id, period=period, before=_cell_dict(day, before),
+                                after=_cell_dict(day, after), reason=reason, channel=channel)
+        elif submitted:
+            record_change(session, actor_id, "correct", "attendance", placement_id,
+                          before=_cell_dict(day, before), after=_cell_dict(day, after), reason=reason)
+    session.flush()
+    return len(changes)
+
+
+def _check_cells(session: Session, provider_id: int, period: str,
+                 wanted: dict[tuple[int, date], Cell | None], fields: dict[tuple[int, date], str]) -> None:
+    """Refuse the first cell (in placement and date order, so the same post always names the
+    same field) of another provider's placement, outside the month or the placement's window,
+    or set in the future; removing a future cell is allowed."""
+    first, last = month_bounds(period)
     rows = {row.placement_id: row for row in provider_placements(
         session, provider_id, first, last, placement_ids={pid for pid, _day in wanted})} if wanted else {}
     for (placement_id, day), _cell in sorted(wanted.items(), key=lambda kv: (kv[0][0], kv[0][1])):
@@ -235,8 +261,15 @@ def apply_changes(session: Session, provider_id: int, period: str,
                                         f"({row.window_from}–{row.window_to})")
         if wanted[(placement_id, day)] is not None:
             clock.check_not_future(day, name)
-    if not wanted:
-        return 0
+
+
+_Change = tuple[tuple[int, date], Attendance | None, Cell | None, Cell | None]
+
+
+def _changes(session: Session, wanted: dict[tuple[int, date], Cell | None],
+             first: date, last: date) -> list[_Change]:
+    """The cells whose (status, hours to the öre) differ from what is stored, with the stored
+    row: a cell posted unchanged is no change, so it needs no reason and leaves no audit row."""
     existing = {(a.placement_id, a.date): a for a in session.execute(
         select(Attendance).where(Attendance.placement_id.in_({pid for pid, _ in wanted}),
                                  Attendance.date >= first, Attendance.date <= last)).scalars()}
@@ -247,8 +280,12 @@ def apply_changes(session: Session, provider_id: int, period: str,
         after = (cell[0], cell[1].quantize(Decimal("0.01"))) if cell else None
         if before != after:
             changes.append((key, row, before, after))
-    if not changes:
-        return 0
+    return changes
+
+
+def _change_reason(session: Session, provider_id: int, period: str, reason: str) -> tuple[bool, bool, str]:
+    """(submitted, settled, reason): once the month is reported a change needs a reason, and
+    once it is settled the reason must meet the late-change rules (it is shown to finance)."""
     submitted = session.execute(select(MonthReport.id).where(MonthReport.provider_id == provider_id,
                                                           MonthReport.period == period)).first()
     reason = (reason or "").strip()
@@ -257,22 +294,18 @@ def apply_changes(session: Session, provider_id: int, period: str,
         reason = late_changes.require_reason(reason)
     if submitted and not reason:
         raise ValidationError("reason", "månaden är redan inrapporterad: ange ett skäl till ändringen")
-    for (placement_id, day), row, before, after in sorted(changes, key=lambda c: c[0]):
-        if after is None:
-            session.delete(row)
-        elif row is None:
-            session.add(Attendance(placement_id=placement_id, date=day, status=after[0], hours=after[1]))
-        else:
-            row.status, row.hours = after
-        if settled:
-            late_changes.record(session, actor_id, "attendance", placement_id, provider_id=provider_id,
-                                placement_id=placement_id, period=period, before=_cell_dict(day, before),
-                                after=_cell_dict(day, after), reason=reason, channel=channel)
-        elif submitted:
-            record_change(session, actor_id, "correct", "attendance", placement_id,
-                          before=_cell_dict(day, before), after=_cell_dict(day, after), reason=reason)
-    session.flush()
-    return len(changes)
+    return submitted is not None, settled, reason
+
+
+def _write_cell(session: Session, placement_id: int, day: date, row: Attendance | None,
+                after: Cell | None) -> None:
+    """Remove, add or update the stored attendance row so it holds `after`."""
+    if after is None:
+        session.delete(row)
+    elif row is None:
+        session.add(Attendance(placement_id=placement_id, date=day, status=after[0], hours=after[1]))
+    else:
+        row.status, row.hours = after
 
 
 def _cell_dict(day: date, cell: Cell | None) -> dict:

@@ -105,15 +105,8 @@ def grid(period: str | None = None):
     filters = _grid_filters()
     errors, status = {}, 200
     if request.method == "POST":
-        first, last = grid_service.month_bounds(period)
         try:
-            posted_ids = posted_placement_ids(request.form)
-            rows = grid_service.provider_placements(db.session, provider_id, first, last,
-                                                    placement_ids=posted_ids) if posted_ids else []
-            wanted, fields = cells_from_form(request.form, rows)
-            changed = grid_service.apply_changes(db.session, provider_id, period, wanted, fields,
-                                                 current_user.id, request.form.get("reason", ""))
-            db.session.commit()
+            changed = _save_grid(provider_id, period)
         except ValidationError as exc:
             db.session.rollback()
             errors[exc.field] = exc.message
@@ -123,9 +116,29 @@ def grid(period: str | None = None):
                            changed), "success")
             return redirect(url_for("reporting.grid", period=period,
                                     **_grid_args(filters, filters["page"])))
+    return _grid_page(provider_id, period, filters, errors), status
+
+
+def _save_grid(provider_id: int, period: str) -> int:
+    """Store the posted cells of the provider's own placements (only those posted are read, so
+    a page of the grid saves without loading the month) and return how many changed."""
+    first, last = grid_service.month_bounds(period)
+    posted_ids = posted_placement_ids(request.form)
+    rows = grid_service.provider_placements(db.session, provider_id, first, last,
+                                            placement_ids=posted_ids) if posted_ids else []
+    wanted, fields = cells_from_form(request.form, rows)
+    changed = grid_service.apply_changes(db.session, provider_id, period, wanted, fields,
+                                         current_user.id, request.form.get("reason", ""))
+    db.session.commit()
+    return changed
+
+
+def _grid_page(provider_id: int, period: str, filters: dict, errors: dict) -> str:
+    """The month's grid (access-logged for the clients shown); after a refusal the posted values
+    are shown again so nothing typed is lost."""
     month = grid_service.month_grid(db.session, provider_id, period, **filters)
     _seen(month.rows, f"anordnare: närvaro {period}")
-    posted = request.form if status == 400 else {}
+    posted = request.form if errors else {}
     return render_template("reporting/grid.html", month=month, errors=errors, posted=posted,
                            totals=grid_service.week_totals(month.rows),
                            prev=grid_service.previous_period(period),
@@ -133,7 +146,7 @@ def grid(period: str | None = None):
                            filter_args=_grid_args(filters),
                            page_args={n: _grid_args(filters, n) for n in
                                       (month.page - 1, month.page, month.page + 1)},
-                           settled=late_changes.is_settled(db.session, provider_id, period)), status
+                           settled=late_changes.is_settled(db.session, provider_id, period))
 
 
 def posted_placement_ids(form) -> set[int]:
@@ -184,24 +197,28 @@ def outcomes():
     rows = grid_service.provider_placements(db.session, provider_id, date(2000, 1, 1), date(2100, 12, 31))
     form = OutcomeForm()
     form.placement.choices = [(r.ref, f"{r.client_name} – {r.offering_title} ({r.ref})") for r in rows]
-    if form.validate_on_submit():
-        try:
-            service.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
-                                   form.result_date.data, form.employer.data, form.extent.data,
-                                   form.employment_form.data or "", current_user.id, today,
-                                   reason=form.reason.data or "")
-            db.session.commit()
-        except ValidationError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            flash(_("Resultatet är rapporterat. Handläggaren verifierar det."), "success")
-            return redirect(url_for("reporting.outcomes"))
+    if form.validate_on_submit() and _report_outcome(provider_id, form, today):
+        flash(_("Resultatet är rapporterat. Handläggaren verifierar det."), "success")
+        return redirect(url_for("reporting.outcomes"))
     _seen(rows, "anordnare: resultat")
     return render_template("reporting/outcomes.html", form=form,
                            outcomes=service.provider_outcomes(db.session, provider_id),
                            status_of=service.outcome_status), 400 if request.method == "POST" else 200
 
+
+def _report_outcome(provider_id: int, form: OutcomeForm, today: date) -> bool:
+    """Report the result for the case worker to verify, in one transaction; a refusal goes on its field."""
+    try:
+        service.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
+                               form.result_date.data, form.employer.data, form.extent.data,
+                               form.employment_form.data or "", current_user.id, today,
+                               reason=form.reason.data or "")
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        show_error(form, exc)
+        return False
+    return True
 
 add_nav("provider", "reporting.grid", _l("Närvaro"), order=30)
 add_nav("provider", "reporting.outcomes", _l("Resultat"), order=40)

@@ -10,9 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.common.audit import record_change
 from app.common.base import new_ref
@@ -89,11 +90,8 @@ def _amount(value: str, name: str) -> Decimal:
         raise ValidationError(name, "ange beloppet med högst två decimaler") from None
 
 
-def check(data: RuleData) -> dict:
-    """Column values for a rule, or a ValidationError naming the field."""
-    from app.offerings.models import SERVICE_TYPES
-    from app.reporting.models import OUTCOME_KINDS
-
+def _name(data: RuleData) -> str:
+    """The rule's name as shown on settlements and in the simulation: one printable line."""
     name = (data.name or "").strip()
     if not name:
         raise ValidationError("name", "ge regeln ett namn")
@@ -101,6 +99,15 @@ def check(data: RuleData) -> dict:
         raise ValidationError("name", "högst 200 tecken")
     if any(ord(ch) < 32 for ch in name):
         raise ValidationError("name", "namnet får inte innehålla styrtecken")
+    return name
+
+
+def _whom(data: RuleData) -> tuple[list[str], list[str], list[str]]:
+    """(service types, outcome kinds, levels) the rule is for: a rule for no service type or
+    no kind of result would never be chosen, so at least one of each; no levels means all."""
+    from app.offerings.models import SERVICE_TYPES
+    from app.reporting.models import OUTCOME_KINDS
+
     service_types = [s for s in data.service_types if s]
     if not service_types or any(s not in SERVICE_TYPES for s in service_types):
         raise ValidationError("service_types", "välj minst en tjänstetyp")
@@ -110,15 +117,23 @@ def check(data: RuleData) -> dict:
     levels = sorted({lv for lv in data.levels if lv})
     if any(lv not in LEVELS for lv in levels):
         raise ValidationError("levels", "nivåerna är A, B och C")
+    return service_types, outcome_kinds, levels
+
+
+def _ages(data: RuleData) -> tuple[int | None, int | None]:
+    """The client's age bounds, each optional, the upper not below the lower."""
     min_age = _int(data.min_age, "min_age", 0, 150, required=False)
     max_age = _int(data.max_age, "max_age", 0, 150, required=False)
     if min_age is not None and max_age is not None and max_age < min_age:
         raise ValidationError("max_age", "högsta ålder kan inte vara lägre än lägsta ålder")
-    if data.newly_arrived not in ("", "yes", "no"):
-        raise ValidationError("newly_arrived", "välj ja, nej eller alla")
-    if data.placements_from and data.placements_to and data.placements_to < data.placements_from:
-        raise ValidationError("placements_to", "slutdatum kan inte ligga före startdatum")
-    tiers, seen = [], set()
+    return min_age, max_age
+
+
+def _tiers(data: RuleData) -> list[dict[str, object]]:
+    """The (within days, amount) tiers, blank rows skipped; two tiers with the same days would
+    make the amount ambiguous, so they are refused on the second one's field."""
+    tiers: list[dict[str, object]] = []
+    seen: set[int | None] = set()
     for i, (days_text, amount_text) in enumerate(data.tiers):
         if not (days_text or "").strip() and not (amount_text or "").strip():
             continue
@@ -129,6 +144,19 @@ def check(data: RuleData) -> dict:
         tiers.append({"max_days": days, "amount": str(_amount(amount_text, f"tiers[{i}].amount"))})
     if not tiers:
         raise ValidationError("tiers", "ange minst en nivå: inom hur många dagar och vilket belopp")
+    return tiers
+
+
+def check(data: RuleData) -> dict[str, Any]:
+    """Column values for a rule, or a ValidationError naming the field."""
+    name = _name(data)
+    service_types, outcome_kinds, levels = _whom(data)
+    min_age, max_age = _ages(data)
+    if data.newly_arrived not in ("", "yes", "no"):
+        raise ValidationError("newly_arrived", "välj ja, nej eller alla")
+    if data.placements_from and data.placements_to and data.placements_to < data.placements_from:
+        raise ValidationError("placements_to", "slutdatum kan inte ligga före startdatum")
+    tiers = _tiers(data)
     return {
         "name": name, "priority": _int(data.priority, "priority", -1_000_000, 1_000_000),
         "service_types": service_types, "outcome_kinds": outcome_kinds, "levels": levels,
@@ -142,7 +170,7 @@ def check(data: RuleData) -> dict:
     }
 
 
-def snapshot(rule: BonusRule) -> dict:
+def snapshot(rule: BonusRule) -> dict[str, Any]:
     return {"ref": rule.ref, "name": rule.name, "priority": rule.priority,
             "service_types": list(rule.service_types), "outcome_kinds": list(rule.outcome_kinds),
             "levels": list(rule.levels or []), "min_age": rule.min_age, "max_age": rule.max_age,
@@ -163,7 +191,7 @@ class Usage:
     has_paid: bool = False
 
 
-def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int, Usage]:
+def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int | None, Usage]:
     """Per rule id: the placements it applies to (the first matching rule by priority) and the
     approved bonus lines of those placements (adjustments of bonus lines included)."""
     from app.kundval.models import Client, Placement, Referral
@@ -178,19 +206,19 @@ def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int, 
     terms = [bonus_rule_terms(rule) for rule in stored]
     paid: dict[int, Decimal] = defaultdict(Decimal)
     for placement_id, amount in session.execute(
-            select(SettlementLine.placement_id, func.sum(SettlementLine.amount))
-            .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-            .where(Settlement.status == "approved",
-                   or_(SettlementLine.kind.in_(BONUS_KINDS), SettlementLine.ref_kind.in_(BONUS_KINDS)))
-            .group_by(SettlementLine.placement_id)):
+            select(col(SettlementLine.placement_id), func.sum(col(SettlementLine.amount)))
+            .join(Settlement, col(Settlement.id) == col(SettlementLine.settlement_id))
+            .where(col(Settlement.status) == "approved",
+                   or_(col(SettlementLine.kind).in_(BONUS_KINDS), col(SettlementLine.ref_kind).in_(BONUS_KINDS)))
+            .group_by(col(SettlementLine.placement_id))):
         paid[placement_id] = Decimal(amount)
     paying = set(paid)
     for p_id, ref, start, ended_on, service_type, birth_date, newly_arrived in session.execute(
-            select(Placement.id, Placement.ref, Placement.start_date, Placement.ended_on,
-                   Offering.service_type, Client.birth_date, Client.newly_arrived)
-            .join(Offering, Offering.id == Placement.offering_id)
-            .join(Referral, Referral.id == Placement.referral_id)
-            .join(Client, Client.id == Referral.client_id)):
+            select(col(Placement.id), col(Placement.ref), col(Placement.start_date), col(Placement.ended_on),
+                   col(Offering.service_type), col(Client.birth_date), col(Client.newly_arrived))
+            .join(Offering, col(Offering.id) == col(Placement.offering_id))
+            .join(Referral, col(Referral.id) == col(Placement.referral_id))
+            .join(Client, col(Client.id) == col(Referral.client_id))):
         placement = rules.Placement(ref, "", "", start, ended_on, None, birth_date, bool(newly_arrived))
         offering = rules.Offering("", "", service_type, "hour", Decimal("0"), 0)
         matched = rules.bonus_rule_for(placement, offering, terms)
@@ -266,7 +294,7 @@ def new_terms_from(session: Session, rule: BonusRule, from_date: date | None, da
     return successor
 
 
-def frozen_field_changed(rule: BonusRule, values: dict) -> str | None:
+def frozen_field_changed(rule: BonusRule, values: dict[str, Any]) -> str | None:
     """The first term field `values` would change (for the import), or None."""
     for name in TERM_FIELDS:
         if name not in values:

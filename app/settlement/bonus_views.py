@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.auth.access import roles_required
 from app.common.errors import ValidationError
@@ -58,8 +60,8 @@ def _posted() -> bonus_rules.RuleData:
         levels=form.getlist("levels"))
 
 
-def _form_page(data: bonus_rules.RuleData, errors: dict, rule: BonusRule | None = None,
-               used: bonus_rules.Usage | None = None, status: int = 200):
+def _form_page(data: bonus_rules.RuleData, errors: dict[str, Any], rule: BonusRule | None = None,
+               used: bonus_rules.Usage | None = None, status: int = 200) -> tuple[str, int]:
     rows = list(data.tiers) + [("", "")] * TIER_ROWS
     rows = rows[:max(len([t for t in data.tiers if any(t)]) + 2, TIER_ROWS)]
     return render_template("settlement/bonus_rules/edit.html", data=data, errors=errors, rule=rule,
@@ -68,15 +70,15 @@ def _form_page(data: bonus_rules.RuleData, errors: dict, rule: BonusRule | None 
 
 @bp.route("/")
 @roles_required("admin", "finance")
-def index():
-    rules = list(db.session.execute(select(BonusRule).order_by(BonusRule.priority, BonusRule.ref)).scalars())
+def index() -> ResponseReturnValue:
+    rules = list(db.session.execute(select(BonusRule).order_by(col(BonusRule.priority), col(BonusRule.ref))).scalars())
     used = bonus_rules.usage(db.session, rules)
     return render_template("settlement/bonus_rules/index.html", rules=rules, used=used, labels=LABELS)
 
 
 @bp.route("/ny", methods=["GET", "POST"])
 @roles_required("admin")
-def create():
+def create() -> ResponseReturnValue:
     if request.method == "GET":
         return _form_page(bonus_rules.RuleData(tiers=[("90", "10000.00")]), {})
     try:
@@ -103,25 +105,15 @@ def _safe_posted() -> bonus_rules.RuleData:
 
 @bp.route("/<int:rule_id>", methods=["GET", "POST"])
 @roles_required("admin", "finance")
-def show(rule_id: int):
+def show(rule_id: int) -> ResponseReturnValue:
     rule = _rule_or_404(rule_id)
     used = bonus_rules.usage(db.session)[rule.id]
     if request.method == "GET":
         return _form_page(bonus_rules.RuleData.of(rule), {}, rule, used)
     if current_user.role != "admin":
         abort(403)
-    action = request.form.get("action", "save")
     try:
-        if action == "retire":
-            bonus_rules.retire(db.session, rule, _date("placements_to"), current_user.id)
-            message = _("Regeln gäller placeringar som börjar till och med %(d)s.", d=rule.placements_to)
-            target = rule
-        elif action == "successor":
-            target = bonus_rules.new_terms_from(db.session, rule, _date("from_date"), _posted(), current_user.id)
-            message = _("De nya villkoren är regeln %(ref)s.", ref=target.ref)
-        else:
-            bonus_rules.update_rule(db.session, rule, _posted(), current_user.id)
-            message, target = _("Bonusregeln är sparad."), rule
+        message, target = _act(rule, request.form.get("action", "save"))
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -130,5 +122,17 @@ def show(rule_id: int):
     flash(message, "success")
     return redirect(url_for("bonus_rules.show", rule_id=target.id))
 
+
+def _act(rule: BonusRule, action: str) -> tuple[str, BonusRule]:
+    """Retire the rule, give it successor terms from a date (the old terms stay for placements
+    already under them), or save it; returns what to tell the admin and the rule to show next."""
+    if action == "retire":
+        bonus_rules.retire(db.session, rule, _date("placements_to"), current_user.id)
+        return _("Regeln gäller placeringar som börjar till och med %(d)s.", d=rule.placements_to), rule
+    if action == "successor":
+        target = bonus_rules.new_terms_from(db.session, rule, _date("from_date"), _posted(), current_user.id)
+        return _("De nya villkoren är regeln %(ref)s.", ref=target.ref), target
+    bonus_rules.update_rule(db.session, rule, _posted(), current_user.id)
+    return _("Bonusregeln är sparad."), rule
 
 add_nav(("admin", "finance"), "bonus_rules.index", _l("Bonusregler"), order=25)

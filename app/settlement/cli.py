@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
@@ -11,6 +13,9 @@ from flask.cli import AppGroup
 from app.common.errors import ValidationError
 from app.extensions import db
 from app.settlement import service
+
+if TYPE_CHECKING:  # the documents load WeasyPrint and lxml: only for the commands that need them
+    from app.settlement.documents.data import DocumentSettings, SettlementDocument
 
 settlement_cli = AppGroup("settlement", help="Monthly settlements: drafts, approval, export.")
 period_cli = AppGroup("period", help="Close a month.")
@@ -24,7 +29,7 @@ def _fail(exc: ValidationError) -> None:
     sys.exit(1)
 
 
-def _list(orgs) -> str:
+def _list(orgs: Iterable[str]) -> str:
     return ", ".join(orgs) if orgs else "inga"
 
 
@@ -106,12 +111,29 @@ def _out_problem(fmt: str, out: Path | None, folder: bool) -> str:
 
 def _export_documents(period: str, fmt: str, out: Path | None, folder: bool = False) -> None:
     """PDF or Peppol per approved settlement (a .zip, one file, or a directory with --folder), or SIE 4I."""
-    from datetime import date
-
     from flask import current_app
 
     from app.settlement import documents
 
+    _refuse_bad_options(period, fmt, out, folder)
+    settings = documents.settings_from_config(current_app.config)
+    docs = documents.load_documents(db.session, settings, period=period)
+    _warn_of_drafts(period, fmt)
+    if fmt == "sie":
+        _write_sie(docs, settings, out)
+        return
+    if fmt == "peppol":
+        docs = _with_peppol(period, docs)
+    if not docs:
+        click.echo(f"{period}: inga godkända avräkningar, inga filer skrivna.", err=True)
+        return
+    assert out is not None  # _out_problem refused a missing --out for pdf and peppol
+    _write_documents(docs, fmt, out, folder)
+
+
+def _refuse_bad_options(period: str, fmt: str, out: Path | None, folder: bool) -> None:
+    """Exit with a message naming the option before anything is read, so a wrong --out never
+    leaves half-written files."""
     try:
         service.check_period(period)
     except ValidationError as exc:
@@ -125,35 +147,46 @@ def _export_documents(period: str, fmt: str, out: Path | None, folder: bool = Fa
     if fmt == "sie" and out is not None and out.is_dir():
         click.echo("out: ange en fil för sie, inte en katalog", err=True)
         sys.exit(1)
-    settings = documents.settings_from_config(current_app.config)
-    docs = documents.load_documents(db.session, settings, period=period)
+
+
+def _warn_of_drafts(period: str, fmt: str) -> None:
+    """Drafts are never exported: say which providers' settlements are left out and why."""
+    from app.settlement import documents
+
     drafts = documents.draft_org_numbers(db.session, period)
     if drafts and fmt != "sie":
         click.echo(f"{period}: utkast får inga dokument: {_list(drafts)}", err=True)
     elif drafts:
         click.echo(f"{period}: utkast kommer inte med i SIE-filen: {_list(drafts)}", err=True)
 
-    if fmt == "sie":
-        from app.settlement.documents.sie import build_sie
 
-        data = build_sie(docs, settings, date.today())
-        if out is None:
-            click.echo(data, nl=False)  # bytes go to the binary stream unchanged
-        else:
-            out.write_bytes(data)
-            click.echo(f"Skrev {out} ({len(docs)} verifikationer)", err=True)
-        return
+def _write_sie(docs: list[SettlementDocument], settings: DocumentSettings, out: Path | None) -> None:
+    """One SIE 4I file of every approved settlement, to --out or to standard output."""
+    from datetime import date
 
-    if fmt == "peppol":
-        from app.settlement.documents.peppol import has_peppol
+    from app.settlement.documents.sie import build_sie
 
-        internal = [d.seller.org_nr for d in docs if not has_peppol(d)]
-        if internal:
-            click.echo(f"{period}: egen regi avräknas internt, ingen Peppol-fil: {_list(internal)}", err=True)
-        docs = [d for d in docs if has_peppol(d)]
-    if not docs:
-        click.echo(f"{period}: inga godkända avräkningar, inga filer skrivna.", err=True)
-        return
+    data = build_sie(docs, settings, date.today())
+    if out is None:
+        click.echo(data, nl=False)  # bytes go to the binary stream unchanged
+    else:
+        out.write_bytes(data)
+        click.echo(f"Skrev {out} ({len(docs)} verifikationer)", err=True)
+
+
+def _with_peppol(period: str, docs: list[SettlementDocument]) -> list[SettlementDocument]:
+    """Only providers reached by Peppol get an invoice; the municipality's own units (egen regi)
+    are settled internally, which is said so nobody looks for their file."""
+    from app.settlement.documents.peppol import has_peppol
+
+    internal = [d.seller.org_nr for d in docs if not has_peppol(d)]
+    if internal:
+        click.echo(f"{period}: egen regi avräknas internt, ingen Peppol-fil: {_list(internal)}", err=True)
+    return [d for d in docs if has_peppol(d)]
+
+
+def _write_documents(docs: list[SettlementDocument], fmt: str, out: Path, folder: bool) -> None:
+    """One file when --out names one (and only one document is due), else a .zip or a folder."""
     if not folder and out.suffix.lower() != ".zip" and len(docs) > 1:
         click.echo(f"out: {len(docs)} dokument ryms inte i en {out.suffix}-fil; ange en .zip-fil "
                    "eller --folder för en katalog", err=True)
@@ -178,7 +211,7 @@ def _export_documents(period: str, fmt: str, out: Path | None, folder: bool = Fa
     click.echo(f"Skrev {len(docs)} filer till {out}", err=True)
 
 
-def _document_files(docs, fmt: str):
+def _document_files(docs: list[SettlementDocument], fmt: str) -> Iterator[tuple[str, bytes]]:
     """(file name, bytes) per settlement; PDFs are rendered on all cores."""
     if fmt == "pdf":
         from app.settlement.documents.pdf import render_pdfs

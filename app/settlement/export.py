@@ -42,9 +42,9 @@ def stored_line_records(session: Session, settlement_ids: list[int]) -> dict[int
         return found
     for settlement_id, *values in session.execute(
         select(col(SettlementLine.settlement_id), col(Placement.ref),
-               *(col(c) for c in (SettlementLine.kind, SettlementLine.quantity, SettlementLine.unit_price,
-                                  SettlementLine.amount, SettlementLine.vat_rate, SettlementLine.vat,
-                                  SettlementLine.ref_period, SettlementLine.ref_kind)))
+               *(col(c) for c in (col(SettlementLine.kind), col(SettlementLine.quantity), col(SettlementLine.unit_price),
+                                  col(SettlementLine.amount), col(SettlementLine.vat_rate), col(SettlementLine.vat),
+                                  col(SettlementLine.ref_period), col(SettlementLine.ref_kind))))
         .join(Placement, col(Placement.id) == col(SettlementLine.placement_id))
         .where(col(SettlementLine.settlement_id).in_(settlement_ids))):
         found[settlement_id].append(line_record(*values))

@@ -7,16 +7,20 @@ cursor: for a hundred thousand rows SQLAlchemy's per-row work costs more than th
 """
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, not_, or_, select, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.common.money import from_db, money
 from app.kundval.models import Client, Placement, Referral
@@ -51,24 +55,24 @@ def load_inputs(session: Session, first: date, last: date, merged: bool = True,
         return _load_inputs(session, first, last, merged, providers)
 
 
-def _related_referrals(providers: set[int]):
+def _related_referrals(providers: set[int]) -> Select[tuple[int]]:
     """The decisions under which these providers have placements (a subquery)."""
-    return (select(Placement.referral_id).join(Offering, Offering.id == Placement.offering_id)
-            .where(Offering.provider_id.in_(sorted(providers))))
+    return (select(col(Placement.referral_id)).join(Offering, col(Offering.id) == col(Placement.offering_id))
+            .where(col(Offering.provider_id).in_(sorted(providers))))
 
 
 def _load_inputs(session: Session, first: date, last: date, merged: bool,
                  providers: set[int] | None) -> Loaded:
-    def scoped(stmt, referral_id):
+    def scoped(stmt: Select[Any], referral_id: Any) -> Select[Any]:
         return stmt if providers is None else stmt.where(referral_id.in_(_related_referrals(providers)))
 
-    provider_refs = dict(session.execute(select(Provider.id, Provider.ref)).all())
+    provider_refs = typing.cast(dict[int, str], dict(session.execute(select(col(Provider.id), col(Provider.ref))).tuples().all()))
     offerings: dict[str, rules.Offering] = {}
     offering_refs: dict[int, str] = {}
     for o_id, ref, provider_id, service_type, rate_unit, rate, vat_rate, start_share, level_rates in (
-        session.execute(select(Offering.id, Offering.ref, Offering.provider_id, Offering.service_type,
-                               Offering.rate_unit, Offering.rate, Offering.vat_rate, Offering.start_share,
-                               Offering.level_rates))
+        session.execute(select(col(Offering.id), col(Offering.ref), col(Offering.provider_id), col(Offering.service_type),
+                               col(Offering.rate_unit), col(Offering.rate), col(Offering.vat_rate), col(Offering.start_share),
+                               col(Offering.level_rates)))
     ):
         offering_refs[o_id] = ref
         offerings[ref] = rules.Offering(ref, provider_refs[provider_id], service_type, rate_unit,
@@ -80,8 +84,8 @@ def _load_inputs(session: Session, first: date, last: date, merged: bool,
     referral_refs: dict[int, str] = {}
     referral_client: dict[int, int] = {}
     for r_id, ref, client_id, valid_from, valid_to, cap, level in driver_rows(session, scoped(
-        select(Referral.id, Referral.ref, Referral.client_id, Referral.valid_from, Referral.valid_to,
-               Referral.max_hours_per_week, Referral.level), Referral.id)
+        select(col(Referral.id), col(Referral.ref), col(Referral.client_id), col(Referral.valid_from), col(Referral.valid_to),
+               col(Referral.max_hours_per_week), col(Referral.level)), col(Referral.id))
     ):
         referral_refs[r_id] = ref
         referral_client[r_id] = client_id
@@ -89,14 +93,14 @@ def _load_inputs(session: Session, first: date, last: date, merged: bool,
                                         level or None)
 
     clients = {c_id: (day(birth), bool(newly)) for c_id, birth, newly in driver_rows(
-        session, select(Client.id, Client.birth_date, Client.newly_arrived).where(
-            Client.id.in_(scoped(select(Referral.client_id), Referral.id))))}
+        session, select(col(Client.id), col(Client.birth_date), col(Client.newly_arrived)).where(
+            col(Client.id).in_(scoped(select(col(Referral.client_id)), col(Referral.id)))))}
 
     placements: list[rules.Placement] = []
     placement_refs: dict[int, str] = {}
     for p_id, ref, referral_id, offering_id, start, ended_on, end_reason in driver_rows(session, scoped(
-        select(Placement.id, Placement.ref, Placement.referral_id, Placement.offering_id,
-               Placement.start_date, Placement.ended_on, Placement.end_reason), Placement.referral_id)
+        select(col(Placement.id), col(Placement.ref), col(Placement.referral_id), col(Placement.offering_id),
+               col(Placement.start_date), col(Placement.ended_on), col(Placement.end_reason)), col(Placement.referral_id))
     ):
         placement_refs[p_id] = ref
         birth, newly = clients[referral_client[referral_id]]
@@ -108,10 +112,10 @@ def _load_inputs(session: Session, first: date, last: date, merged: bool,
     outcomes = [
         rules.Outcome(ref, placement_refs[p_id], kind, result_date, verified_on, sustained)
         for ref, p_id, kind, result_date, verified_on, sustained in session.execute(
-            select(Outcome.ref, Outcome.placement_id, Outcome.kind, Outcome.result_date,
-                   Outcome.verified_on, Outcome.sustained_verified_on)
-            .where(Outcome.rejected_on.is_(None),
-                   Outcome.placement_id.in_(scoped(select(Placement.id), Placement.referral_id))))
+            select(col(Outcome.ref), col(Outcome.placement_id), col(Outcome.kind), col(Outcome.result_date),
+                   col(Outcome.verified_on), col(Outcome.sustained_verified_on))
+            .where(col(Outcome.rejected_on).is_(None),
+                   col(Outcome.placement_id).in_(scoped(select(col(Placement.id)), col(Placement.referral_id)))))
     ]
     bonus_rules = [bonus_rule_terms(rule) for rule in session.execute(select(BonusRule)).scalars()]
 
@@ -124,26 +128,26 @@ class _Dates:
     """Dates as the driver gives them (date objects, or ISO text on SQLite), parsed once each."""
 
     def __init__(self) -> None:
-        self.seen: dict = {}
+        self.seen: dict[Any, date | None] = {}
 
-    def __call__(self, value):
+    def __call__(self, value: Any) -> Any:  # a date, or None for an empty nullable column
         found = self.seen.get(value)
         if found is None and value is not None:
             found = self.seen[value] = value if isinstance(value, date) else date.fromisoformat(value)
         return found
 
 
-def driver_rows(session: Session, stmt) -> list[tuple]:
+def driver_rows(session: Session, stmt: Select[Any]) -> list[tuple[Any, ...]]:
     """All rows of a select as the driver's plain tuples, in the session's transaction.
 
     For loads of a hundred thousand rows SQLAlchemy's per-row work costs more than the query;
     these statements bind nothing but integers, so they are rendered inline.
     """
     connection = session.connection()
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = _driver_connection(connection).cursor()
     try:
         cursor.execute(_inline_sql(connection, stmt))
-        return cursor.fetchall()
+        return list(cursor.fetchall())
     finally:
         cursor.close()
 
@@ -159,34 +163,34 @@ def counted(date_: Any, status: Any, hours: Any, window_start: Any, window_end: 
 class month_of(FunctionElement[Date]):  # noqa: N801 - read like the SQL function it is
     """The month of a date, as a value to group by."""
 
-    type = Date()
+    type = Date()  # type: ignore[assignment]  # SQLAlchemy's own idiom for a function's type
     inherit_cache = True
 
 
 class monday_of(FunctionElement[Date]):  # noqa: N801
     """The Monday of a date's ISO week."""
 
-    type = Date()
+    type = Date()  # type: ignore[assignment]  # SQLAlchemy's own idiom for a function's type
     inherit_cache = True
 
 
 @compiles(month_of, "sqlite")
-def _month_sqlite(element, compiler, **kw):
+def _month_sqlite(element: FunctionElement[Date], compiler: SQLCompiler, **kw: Any) -> str:
     return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
 
 
 @compiles(month_of, "postgresql")
-def _month_postgresql(element, compiler, **kw):
+def _month_postgresql(element: FunctionElement[Date], compiler: SQLCompiler, **kw: Any) -> str:
     return f"date_trunc('month', {compiler.process(element.clauses, **kw)})::date"
 
 
 @compiles(monday_of, "sqlite")
-def _monday_sqlite(element, compiler, **kw):
+def _monday_sqlite(element: FunctionElement[Date], compiler: SQLCompiler, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
 
 
 @compiles(monday_of, "postgresql")
-def _monday_postgresql(element, compiler, **kw):
+def _monday_postgresql(element: FunctionElement[Date], compiler: SQLCompiler, **kw: Any) -> str:
     return f"date_trunc('week', {compiler.process(element.clauses, **kw)})::date"
 
 
@@ -194,28 +198,28 @@ def _monday_postgresql(element, compiler, **kw):
 # placements under a weekly cap), 1 per month (hour, day), 2 per ISO week, 3 all of them
 # (package, whose rows before the period are read too).
 MERGE = case(
-    (and_(Offering.rate_unit == "hour", Referral.max_hours_per_week.is_not(None)), 0),
-    (Offering.rate_unit.in_(("hour", "day")), 1), (Offering.rate_unit == "week", 2),
-    (Offering.rate_unit == "package", 3), else_=0)
-WINDOW_START = case((Placement.start_date > Referral.valid_from, Placement.start_date),
-                    else_=Referral.valid_from)
-WINDOW_END = case((and_(Placement.ended_on.is_not(None), Placement.ended_on < Referral.valid_to),
-                   Placement.ended_on), else_=Referral.valid_to)
+    (and_(col(Offering.rate_unit) == "hour", col(Referral.max_hours_per_week).is_not(None)), 0),
+    (col(Offering.rate_unit).in_(("hour", "day")), 1), (col(Offering.rate_unit) == "week", 2),
+    (col(Offering.rate_unit) == "package", 3), else_=0)
+WINDOW_START = case((col(Placement.start_date) > col(Referral.valid_from), col(Placement.start_date)),
+                    else_=col(Referral.valid_from))
+WINDOW_END = case((and_(col(Placement.ended_on).is_not(None), col(Placement.ended_on) < col(Referral.valid_to)),
+                   col(Placement.ended_on)), else_=col(Referral.valid_to))
 
 
-def attendance_query(first: date, last: date, merged: bool, providers: set[int] | None) -> Select:
+def attendance_query(first: date, last: date, merged: bool, providers: set[int] | None) -> CompoundSelect[Any] | Select[Any]:
     """The rows of first..last (and earlier package rows) as (placement id, date, status,
     hundredths, days), counted days merged as fast.merge_counted() does unless not `merged`."""
-    windows = (select(Placement.id.label("placement_id"), WINDOW_START.label("window_start"),
+    windows = (select(col(Placement.id).label("placement_id"), WINDOW_START.label("window_start"),
                       WINDOW_END.label("window_end"), MERGE.label("merge"))
-               .join(Referral, Referral.id == Placement.referral_id)
-               .join(Offering, Offering.id == Placement.offering_id))
+               .join(Referral, col(Referral.id) == col(Placement.referral_id))
+               .join(Offering, col(Offering.id) == col(Placement.offering_id)))
     if providers is not None:
-        windows = windows.where(Placement.referral_id.in_(_related_referrals(providers)))
+        windows = windows.where(col(Placement.referral_id).in_(_related_referrals(providers)))
     # SQLite reads the windows once; PostgreSQL plans each half in parallel.
     w = (windows.cte("w").prefix_with("MATERIALIZED", dialect="sqlite")
          .prefix_with("NOT MATERIALIZED", dialect="postgresql"))
-    a = Attendance.__table__.alias("a")
+    a = Attendance.__table__.alias("a")  # type: ignore[attr-defined]  # SQLModel sets __table__
     hundredths = cast(func.round(a.c.hours * 100), Integer)
     in_range = and_(a.c.date <= last, or_(a.c.date >= first, w.c.merge == 3))
     rows = select(a.c.placement_id, a.c.date, a.c.status, hundredths, literal(1)).join(
@@ -244,7 +248,7 @@ def _load_attendance(session: Session, placement_refs: dict[int, str], first: da
     append = result.append
     connection = session.connection()
     sql = _inline_sql(connection, attendance_query(first, last, merged, providers))
-    cursor = connection.connection.dbapi_connection.cursor()
+    cursor = _driver_connection(connection).cursor()
     try:
         # Millions of new tuples would otherwise start full collections again and again.
         with fast.collection_paused():
@@ -260,7 +264,14 @@ def _load_attendance(session: Session, placement_refs: dict[int, str], first: da
     return result
 
 
-def _inline_sql(connection, stmt) -> str:
+def _driver_connection(connection: Connection) -> DBAPIConnection:
+    """The driver's own connection under the session's (always there while a session is open)."""
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    return dbapi
+
+
+def _inline_sql(connection: Connection, stmt: Select[Any] | CompoundSelect[Any]) -> str:
     """A statement as SQL text with its values inline (they are dates, integers and codes)."""
     return str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
 
@@ -277,7 +288,7 @@ def bonus_rule_terms(rule: BonusRule) -> rules.BonusRule:
         sustain_amount=from_db(rule.sustain_amount), levels=tuple(sorted(rule.levels or ())))
 
 
-def level_rate_terms(level_rates: dict | None) -> dict[str, Decimal]:
+def level_rate_terms(level_rates: dict[str, Any] | None) -> dict[str, Decimal]:
     """The rules' level -> rate of an offering's stored level_rates ({"B": "140.00"})."""
     return {level: money(str(rate)) for level, rate in sorted((level_rates or {}).items())}
 

@@ -1,6 +1,7 @@
 """Bonus rules, periods and settlements (avräkningar) with their lines and warnings."""
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
@@ -13,20 +14,20 @@ class BonusRule(Timestamped, table=True):
     ref: str = Field(max_length=64, unique=True, index=True)
     name: str = Field(default="", max_length=200)
     priority: int = Field(default=1)
-    service_types: list = JSONField()
+    service_types: list[Any] = JSONField()
     min_age: int | None = None
     max_age: int | None = None
     newly_arrived: bool | None = None
     placements_from: dt.date | None = None
     placements_to: dt.date | None = None
-    outcome_kinds: list = JSONField()
-    tiers: list = JSONField()  # [{"max_days": 90, "amount": "10000.00"}, ...]
+    outcome_kinds: list[Any] = JSONField()
+    tiers: list[Any] = JSONField()  # [{"max_days": 90, "amount": "10000.00"}, ...]
     grace_days: int = Field(default=30)
     sustain_days: int = Field(default=90)
     sustain_amount: Decimal = MoneyField(default=Decimal("0.00"))
     # ["B", "C"]: applies only to referrals of these levels; empty: to every referral (a referral
     # with no level matches only rules without levels).
-    levels: list = JSONField()
+    levels: list[Any] = JSONField()
 
 
 class Period(Timestamped, table=True):
@@ -53,7 +54,7 @@ class Settlement(Timestamped, table=True):
     total_vat: Decimal = MoneyField(default=Decimal("0.00"))
     total_incl_vat: Decimal = MoneyField(default=Decimal("0.00"))
     fingerprint: str = Field(default="", max_length=64)
-    previous_lines: list = JSONField()  # the lines of the draft this one replaced, for the diff
+    previous_lines: list[Any] = JSONField()  # the lines of the draft this one replaced, for the diff
     approved_at: dt.datetime | None = None
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")
 

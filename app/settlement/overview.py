@@ -5,9 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.common.money import from_db
 from app.kundval.models import Client, Placement, Referral
@@ -38,37 +39,37 @@ class PeriodOverview:
         return sum(1 for r in self.rows if r.settlement and r.settlement.status == "draft")
 
 
-def recent_periods(session: Session, today: date, count: int = 12) -> list[dict]:
+def recent_periods(session: Session, today: date, count: int = 12) -> list[dict[str, Any]]:
     """The last `count` months with how many settlements each has, newest first."""
     periods, p = [], rules.period_of(today)
     for _ in range(count):
         periods.append(p)
         p = rules.previous_period(p)
-    stats: dict[str, dict] = {p: {"period": p, "draft": 0, "approved": 0, "total": Decimal("0.00"),
+    stats: dict[str, dict[str, Any]] = {p: {"period": p, "draft": 0, "approved": 0, "total": Decimal("0.00"),
                                   "closed": False} for p in periods}
     for period, status, n, total in session.execute(
-            select(Settlement.period, Settlement.status, func.count(), func.sum(Settlement.total_incl_vat))
-            .where(Settlement.period.in_(periods)).group_by(Settlement.period, Settlement.status)):
+            select(col(Settlement.period), col(Settlement.status), func.count(), func.sum(col(Settlement.total_incl_vat)))
+            .where(col(Settlement.period).in_(periods)).group_by(col(Settlement.period), col(Settlement.status))):
         stats[period][status] = n
         stats[period]["total"] += from_db(total or 0)
-    for period in session.execute(select(Period.period).where(Period.period.in_(periods),
-                                                              Period.closed_at.is_not(None))).scalars():
+    for period in session.execute(select(col(Period.period)).where(col(Period.period).in_(periods),
+                                                              col(Period.closed_at).is_not(None))).scalars():
         stats[period]["closed"] = True
     return [stats[p] for p in periods]
 
 
 def period_overview(session: Session, period: str) -> PeriodOverview:
     settlements = {s.provider_id: s for s in session.execute(
-        select(Settlement).where(Settlement.period == period)).scalars()}
-    line_counts = dict(session.execute(
-        select(SettlementLine.settlement_id, func.count()).join(Settlement)
-        .where(Settlement.period == period).group_by(SettlementLine.settlement_id)).all())
-    warning_counts = dict(session.execute(
-        select(SettlementWarning.settlement_id, func.count()).join(Settlement)
-        .where(Settlement.period == period).group_by(SettlementWarning.settlement_id)).all())
+        select(Settlement).where(col(Settlement.period) == period)).scalars()}
+    line_counts: dict[int, int] = dict(session.execute(
+        select(col(SettlementLine.settlement_id), func.count()).join(Settlement)
+        .where(col(Settlement.period) == period).group_by(col(SettlementLine.settlement_id))).tuples().all())
+    warning_counts: dict[int, int] = dict(session.execute(
+        select(col(SettlementWarning.settlement_id), func.count()).join(Settlement)
+        .where(col(Settlement.period) == period).group_by(col(SettlementWarning.settlement_id))).tuples().all())
     providers = session.execute(
-        select(Provider).where((Provider.status == "approved") | (Provider.id.in_(list(settlements))))
-        .order_by(Provider.org_nr)).scalars().all()
+        select(Provider).where((col(Provider.status) == "approved") | (col(Provider.id).in_(list(settlements))))
+        .order_by(col(Provider.org_nr))).scalars().all()
     rows = []
     totals = {"excl": Decimal("0.00"), "vat": Decimal("0.00"), "incl": Decimal("0.00")}
     for provider in providers:
@@ -79,7 +80,7 @@ def period_overview(session: Session, period: str) -> PeriodOverview:
             totals["excl"] += from_db(s.total_excl_vat)
             totals["vat"] += from_db(s.total_vat)
             totals["incl"] += from_db(s.total_incl_vat)
-    closed = session.execute(select(Period.closed_at).where(Period.period == period)).scalar() is not None
+    closed = session.execute(select(col(Period.closed_at)).where(col(Period.period) == period)).scalar() is not None
     return PeriodOverview(period, closed, rows, totals)
 
 
@@ -89,7 +90,7 @@ class PlacementGroup:
     client_initials: str
     offering_title: str
     lines: list[SettlementLine] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -104,21 +105,21 @@ def initials(name: str) -> str:
     return "".join(part[0].upper() + "." for part in name.split() if part)
 
 
-def settlement_detail(session: Session, settlement_id: int) -> dict | None:
+def settlement_detail(session: Session, settlement_id: int) -> dict[str, Any] | None:
     settlement = session.get(Settlement, settlement_id)
     if settlement is None:
         return None
     provider = session.get(Provider, settlement.provider_id)
     groups: dict[int, PlacementGroup] = {}
     meta = {p_id: (ref, name, title) for p_id, ref, name, title in session.execute(
-        select(Placement.id, Placement.ref, Client.name, Offering.title)
-        .join(Referral, Referral.id == Placement.referral_id)
-        .join(Client, Client.id == Referral.client_id)
-        .join(Offering, Offering.id == Placement.offering_id)
-        .where(Placement.id.in_(
-            select(SettlementLine.placement_id).where(SettlementLine.settlement_id == settlement_id)
-            .union(select(SettlementWarning.placement_id)
-                   .where(SettlementWarning.settlement_id == settlement_id)))))}
+        select(col(Placement.id), col(Placement.ref), col(Client.name), col(Offering.title))
+        .join(Referral, col(Referral.id) == col(Placement.referral_id))
+        .join(Client, col(Client.id) == col(Referral.client_id))
+        .join(Offering, col(Offering.id) == col(Placement.offering_id))
+        .where(col(Placement.id).in_(
+            select(col(SettlementLine.placement_id)).where(col(SettlementLine.settlement_id) == settlement_id)
+            .union(select(col(SettlementWarning.placement_id))
+                   .where(col(SettlementWarning.settlement_id) == settlement_id)))))}
 
     def group(p_id: int) -> PlacementGroup:
         if p_id not in groups:
@@ -127,11 +128,11 @@ def settlement_detail(session: Session, settlement_id: int) -> dict | None:
         return groups[p_id]
 
     for line in session.execute(select(SettlementLine).where(
-            SettlementLine.settlement_id == settlement_id)).scalars():
+            col(SettlementLine.settlement_id) == settlement_id)).scalars():
         group(line.placement_id).lines.append(line)
     for w in session.execute(select(SettlementWarning).where(
-            SettlementWarning.settlement_id == settlement_id)
-            .order_by(SettlementWarning.date)).scalars():
+            col(SettlementWarning.settlement_id) == settlement_id)
+            .order_by(col(SettlementWarning.date))).scalars():
         g = group(w.placement_id)
         g.warnings.append({"date": w.date, "hours": from_db(w.hours), "reason": w.reason,
                            "message": rules.warning_message(rules.Warning(
@@ -149,10 +150,10 @@ def draft_changes(settlement: Settlement, groups: list[PlacementGroup]) -> list[
     if settlement.status != "draft" or not settlement.previous_lines:
         return []
 
-    def describe(d: dict) -> str:
+    def describe(d: dict[str, Any]) -> str:
         return f"{d['quantity']} × {d['unit_price']} = {d['amount']} (moms {d['vat']})"
 
-    def key(d: dict) -> str:
+    def key(d: dict[str, Any]) -> str:
         extra = f" {d['ref_period']}/{d['ref_kind']}" if d.get("ref_period") else ""
         return f"{d['placement']} {d['kind']}{extra}"
 
@@ -172,13 +173,13 @@ def providers_to_run(session: Session, period: str) -> list[tuple[str, str]]:
     """(org_nr, name) of every provider a run of the period covers, for the progress display."""
     del period  # every provider is considered; settled ones are skipped by the run itself
     return [(org, name) for org, name in session.execute(
-        select(Provider.org_nr, Provider.name).order_by(Provider.org_nr))]
+        select(col(Provider.org_nr), col(Provider.name)).order_by(col(Provider.org_nr)))]
 
 
 def warnings_by_reason(session: Session, settlement_id: int) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for reason, n in session.execute(
-            select(SettlementWarning.reason, func.count()).where(SettlementWarning.settlement_id == settlement_id)
-            .group_by(SettlementWarning.reason)):
+            select(col(SettlementWarning.reason), func.count()).where(col(SettlementWarning.settlement_id) == settlement_id)
+            .group_by(col(SettlementWarning.reason))):
         counts[reason] = n
     return dict(counts)

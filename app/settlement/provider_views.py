@@ -5,17 +5,23 @@ provider's: one ownership check per handler, as in the rest of the portal.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, abort, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app.auth.access import roles_required
 from app.common.nav import add_nav
 from app.extensions import db
 from app.settlement import overview
 from app.settlement.models import Settlement, SettlementLine
+
+if TYPE_CHECKING:  # the documents package loads WeasyPrint and lxml: only when a document is asked for
+    from app.settlement.documents.data import SettlementDocument
 
 bp = Blueprint("provider_settlements", __name__, url_prefix="/anordnare/avrakningar")
 
@@ -27,7 +33,7 @@ def _own_settlement(settlement_id: int) -> Settlement:
     return settlement
 
 
-def _own_document(settlement_id: int):
+def _own_document(settlement_id: int) -> SettlementDocument:
     """The approved settlement's document; 409 while it is a draft (drafts get no documents)."""
     from app.settlement import documents
 
@@ -35,6 +41,7 @@ def _own_document(settlement_id: int):
     if settlement.status != "approved":
         abort(409, description=_("Avräkningen är preliminär. Dokument finns först när den är godkänd."))
     settings = documents.settings_from_config(current_app.config)
+    assert settlement.id is not None  # read from the database
     return documents.load_documents(db.session, settings, settlement_ids=[settlement.id])[0]
 
 
@@ -45,29 +52,30 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 @bp.route("/")
 @roles_required("provider")
-def index():
+def index() -> ResponseReturnValue:
     rows = db.session.exec(
-        select(Settlement).where(Settlement.provider_id == current_user.provider_id)
-        .order_by(Settlement.period.desc())).all()
+        select(Settlement).where(col(Settlement.provider_id) == current_user.provider_id)
+        .order_by(col(Settlement.period).desc())).all()
     corrected = dict(db.session.exec(
-        select(SettlementLine.settlement_id, func.count())
-        .where(SettlementLine.kind == "adjustment",
-               SettlementLine.settlement_id.in_([s.id for s in rows] or [0]))
-        .group_by(SettlementLine.settlement_id)).all())
+        select(col(SettlementLine.settlement_id), func.count())
+        .where(col(SettlementLine.kind) == "adjustment",
+               col(SettlementLine.settlement_id).in_([s.id for s in rows] or [0]))
+        .group_by(col(SettlementLine.settlement_id))).all())
     return render_template("settlement/provider_index.html", rows=rows, corrected=corrected)
 
 
 @bp.route("/<int:settlement_id>")
 @roles_required("provider")
-def show(settlement_id: int):
-    settlement = _own_settlement(settlement_id)
-    return render_template("settlement/provider_show.html",
-                           **overview.settlement_detail(db.session, settlement.id))
+def show(settlement_id: int) -> ResponseReturnValue:
+    _own_settlement(settlement_id)
+    detail = overview.settlement_detail(db.session, settlement_id)
+    assert detail is not None  # the settlement was just read
+    return render_template("settlement/provider_show.html", **detail)
 
 
 @bp.route("/<int:settlement_id>/avrakning.pdf")
 @roles_required("provider")
-def download_pdf(settlement_id: int):
+def download_pdf(settlement_id: int) -> ResponseReturnValue:
     from app.settlement.documents.pdf import render_pdf
 
     doc = _own_document(settlement_id)
@@ -76,7 +84,7 @@ def download_pdf(settlement_id: int):
 
 @bp.route("/<int:settlement_id>/peppol.xml")
 @roles_required("provider")
-def download_peppol(settlement_id: int):
+def download_peppol(settlement_id: int) -> ResponseReturnValue:
     from app.settlement.documents.peppol import build_peppol
 
     doc = _own_document(settlement_id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -14,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +27,9 @@ from app.common.errors import ValidationError
 from app.common.nav import add_nav
 from app.extensions import db
 from app.settlement import overview, service, timing
+
+if TYPE_CHECKING:  # the documents package loads WeasyPrint and lxml: only when a document is asked for
+    from app.settlement.documents.data import SettlementDocument
 
 bp = Blueprint("settlement", __name__, url_prefix="/avrakning")
 
@@ -38,7 +43,7 @@ def _period_or_404(period: str) -> str:
 
 @bp.route("/")
 @roles_required("finance", "admin")
-def periods():
+def periods() -> ResponseReturnValue:
     wanted = request.args.get("period", "").strip()
     if wanted:
         try:
@@ -51,7 +56,7 @@ def periods():
 
 @bp.route("/<period>")
 @roles_required("finance", "admin")
-def period(period: str):
+def period(period: str) -> ResponseReturnValue:
     period = _period_or_404(period)
     return render_template("settlement/period.html", view=overview.period_overview(db.session, period),
                            providers=overview.providers_to_run(db.session, period),
@@ -60,7 +65,7 @@ def period(period: str):
 
 @bp.route("/<period>/kor", methods=["POST"])
 @roles_required("finance")
-def run(period: str):
+def run(period: str) -> ResponseReturnValue:
     """Run one provider (the page's progress script calls this once per provider) or all."""
     period = _period_or_404(period)
     org_nr = request.form.get("provider") or None
@@ -83,14 +88,12 @@ def run(period: str):
 
 @bp.route("/<period>/godkann", methods=["POST"])
 @roles_required("finance")
-def approve(period: str):
+def approve(period: str) -> ResponseReturnValue:
     period = _period_or_404(period)
     ids = [int(i) for i in request.form.getlist("settlement_id") if i.isdigit()] or None
     if not confirmed():
         flash(_("Bekräfta att avräkningen ska godkännas. En godkänd avräkning kan inte ändras."), "error")
-        if ids and len(ids) == 1:
-            return redirect(url_for("settlement.show", settlement_id=ids[0]))
-        return redirect(url_for("settlement.period", period=period))
+        return _back_from_approve(period, ids)
     try:
         result = service.approve_period(db.session, period, user_id=current_user.id, settlement_ids=ids)
         db.session.commit()
@@ -102,6 +105,11 @@ def approve(period: str):
         flash(_("Godkända: %(numbers)s", numbers=", ".join(n for _o, n in result.approved)), "success")
     else:
         flash(_("Det fanns inga utkast att godkänna."), "info")
+    return _back_from_approve(period, ids)
+
+
+def _back_from_approve(period: str, ids: list[int] | None) -> ResponseReturnValue:
+    """Back to the one settlement approved from its own page, else to the month's list."""
     if ids and len(ids) == 1:
         return redirect(url_for("settlement.show", settlement_id=ids[0]))
     return redirect(url_for("settlement.period", period=period))
@@ -109,7 +117,7 @@ def approve(period: str):
 
 @bp.route("/<period>/stang", methods=["POST"])
 @roles_required("finance")
-def close(period: str):
+def close(period: str) -> ResponseReturnValue:
     period = _period_or_404(period)
     if not confirmed():
         flash(_("Bekräfta att månaden ska stängas."), "error")
@@ -131,7 +139,7 @@ def close(period: str):
 
 @bp.route("/<period>/export.json")
 @roles_required("finance", "admin")
-def export_json(period: str):
+def export_json(period: str) -> ResponseReturnValue:
     period = _period_or_404(period)
     document = service.export_period(db.session, period)
     return Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json",
@@ -140,7 +148,7 @@ def export_json(period: str):
 
 @bp.route("/visa/<int:settlement_id>")
 @roles_required("finance", "admin")
-def show(settlement_id: int):
+def show(settlement_id: int) -> ResponseReturnValue:
     detail = overview.settlement_detail(db.session, settlement_id)
     if detail is None:
         abort(404)
@@ -156,7 +164,7 @@ add_nav(("finance", "admin"), "settlement.periods", _l("Avräkningar"), order=20
 # --- Documents (PDF, Peppol, SIE) ----------------------------------------------------------------
 
 
-def _document_or_abort(settlement_id: int):
+def _document_or_abort(settlement_id: int) -> SettlementDocument:
     """The approved settlement's document; 404 if there is none, 409 while it is a draft."""
     from flask import current_app
 
@@ -179,7 +187,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 @bp.route("/visa/<int:settlement_id>/avrakning.pdf")
 @roles_required("finance", "admin")
-def download_pdf(settlement_id: int):
+def download_pdf(settlement_id: int) -> ResponseReturnValue:
     from app.settlement.documents.pdf import render_pdf
 
     doc = _document_or_abort(settlement_id)
@@ -188,7 +196,7 @@ def download_pdf(settlement_id: int):
 
 @bp.route("/visa/<int:settlement_id>/peppol.xml")
 @roles_required("finance", "admin")
-def download_peppol(settlement_id: int):
+def download_peppol(settlement_id: int) -> ResponseReturnValue:
     from app.settlement.documents.peppol import build_peppol
 
     doc = _document_or_abort(settlement_id)
@@ -199,7 +207,7 @@ def download_peppol(settlement_id: int):
 
 @bp.route("/<period>/sie.se")
 @roles_required("finance", "admin")
-def download_sie(period: str):
+def download_sie(period: str) -> ResponseReturnValue:
     from flask import current_app
 
     from app.settlement import documents

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.common.audit import record_change
 from app.common.base import utcnow
@@ -52,16 +53,16 @@ class SettledState:
 
 
 def settled_state(session: Session) -> SettledState:
-    closed = set(session.execute(select(Period.period).where(Period.closed_at.is_not(None))).scalars())
+    closed = set(session.execute(select(col(Period.period)).where(col(Period.closed_at).is_not(None))).scalars())
     approved: dict[int, set[str]] = defaultdict(set)
     for provider_id, period in session.execute(
-            select(Settlement.provider_id, Settlement.period).where(Settlement.status == "approved")):
+            select(col(Settlement.provider_id), col(Settlement.period)).where(col(Settlement.status) == "approved")):
         approved[provider_id].add(period)
     return SettledState(closed, approved, {})
 
 
 def first_data_period(session: Session) -> str | None:
-    first = session.execute(select(func.min(Placement.start_date))).scalar()
+    first = session.execute(select(func.min(col(Placement.start_date)))).scalar()
     return rules.period_of(first) if first else None
 
 
@@ -97,7 +98,7 @@ def compute_period(session: Session, period: str, provider_ids: set[int] | None 
     earliest = first_data_period(session)
     if earliest is None:
         return {}
-    org_of = dict(session.execute(select(Provider.id, Provider.org_nr)).all())
+    org_of = cast(dict[int, str], dict(session.execute(select(col(Provider.id), col(Provider.org_nr))).tuples().all()))
     wanted = set(org_of) if provider_ids is None else provider_ids
     wanted = {pid for pid in wanted if not state.settled(pid, period)}
     adj_periods = {pid: adjustment_periods(state, pid, period, earliest) for pid in wanted}
@@ -142,13 +143,13 @@ def approved_lines_for(session: Session, periods: set[str], loaded: Loaded, prov
     """Per (provider id, Q): the approved lines of Q plus approved adjustments referring to Q."""
     result: dict[tuple[int, str], list[rules.Line]] = defaultdict(list)
     rows = session.execute(
-        select(Settlement.provider_id, Settlement.period, SettlementLine.placement_id, SettlementLine.kind,
-               SettlementLine.quantity, SettlementLine.unit_price, SettlementLine.amount,
-               SettlementLine.vat_rate, SettlementLine.vat, SettlementLine.ref_period,
-               SettlementLine.ref_kind)
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-        .where(Settlement.status == "approved", Settlement.provider_id.in_(sorted(providers)))
-        .where((Settlement.period.in_(periods)) | (SettlementLine.ref_period.in_(periods))))
+        select(col(Settlement.provider_id), col(Settlement.period), col(SettlementLine.placement_id), col(SettlementLine.kind),
+               col(SettlementLine.quantity), col(SettlementLine.unit_price), col(SettlementLine.amount),
+               col(SettlementLine.vat_rate), col(SettlementLine.vat), col(SettlementLine.ref_period),
+               col(SettlementLine.ref_kind))
+        .join(Settlement, col(Settlement.id) == col(SettlementLine.settlement_id))
+        .where(col(Settlement.status) == "approved", col(Settlement.provider_id).in_(sorted(providers)))
+        .where((col(Settlement.period).in_(periods)) | (col(SettlementLine.ref_period).in_(periods))))
     for provider_id, s_period, p_id, kind, qty, price, amount, vat_rate, vat, ref_period, ref_kind in rows:
         line = rules.Line(loaded.placement_refs[p_id], kind, from_db(qty), from_db(price), from_db(amount),
                           vat_rate, from_db(vat), ref_period, ref_kind)
@@ -172,14 +173,14 @@ def run_period(session: Session, period: str, provider_org_nr: str | None = None
         computed = compute_period(session, period, None if provider_org_nr is None else set(providers),
                                   state=state)
         existing = {s.provider_id: s for s in session.execute(
-            select(Settlement).where(Settlement.period == period,
-                                     Settlement.provider_id.in_(list(providers)))).scalars()}
+            select(Settlement).where(col(Settlement.period) == period,
+                                     col(Settlement.provider_id).in_(list(providers)))).scalars()}
         # Drafts whose inputs look unchanged are compared line by line, all read in one query.
         stored = stored_line_records(session, [
             draft.id for pid, draft in existing.items()
             if pid in computed and draft.status == "draft" and draft.fingerprint == computed[pid][2]])
         to_store: list[Draft] = []
-        for pid in sorted(providers, key=providers.get):
+        for pid in sorted(providers, key=providers.__getitem__):
             if state.settled(pid, period):
                 continue
             lines, warnings, digest = computed.get(pid, ([], [], ""))
@@ -199,14 +200,14 @@ def run_period(session: Session, period: str, provider_org_nr: str | None = None
 
 
 def _providers(session: Session, org_nr: str | None) -> dict[int, str]:
-    stmt = select(Provider.id, Provider.org_nr)
+    stmt = select(col(Provider.id), col(Provider.org_nr))
     if org_nr:
-        stmt = stmt.where(Provider.org_nr == normalize_org_nr(org_nr, "provider"))
-        rows = dict(session.execute(stmt).all())
+        stmt = stmt.where(col(Provider.org_nr) == normalize_org_nr(org_nr, "provider"))
+        rows = cast(dict[int, str], dict(session.execute(stmt).tuples().all()))
         if not rows:
             raise ValidationError("provider", "ingen anordnare med det organisationsnumret")
         return rows
-    return dict(session.execute(stmt).all())
+    return cast(dict[int, str], dict(session.execute(stmt).tuples().all()))
 
 
 # --- Approval and closing ----------------------------------------------------------------------
@@ -222,9 +223,9 @@ def next_numbers(session: Session, year: int, count: int) -> list[str]:
         else:
             session.add(NumberSeries(year=year, last_number=0))
             session.flush()
-    last = session.execute(select(NumberSeries.last_number).where(NumberSeries.year == year)
+    last = session.execute(select(col(NumberSeries.last_number)).where(col(NumberSeries.year) == year)
                            .with_for_update()).scalar_one()
-    session.execute(update(NumberSeries).where(NumberSeries.year == year)
+    session.execute(update(NumberSeries).where(col(NumberSeries.year) == year)
                     .values(last_number=last + count, updated_at=utcnow()))
     return [f"AV-{year}-{n:05d}" for n in range(last + 1, last + count + 1)]
 
@@ -242,12 +243,12 @@ def approve_period(session: Session, period: str, provider_org_nr: str | None = 
     timing.check_period_ended(period)
     lock_settlements(session)
     providers = _providers(session, provider_org_nr)
-    stmt = (select(Settlement, Provider.org_nr).join(Provider, Provider.id == Settlement.provider_id)
-            .where(Settlement.period == period, Settlement.status == "draft",
-                   Settlement.provider_id.in_(list(providers)))
-            .order_by(Provider.org_nr))
+    stmt = (select(Settlement, col(Provider.org_nr)).join(Provider, col(Provider.id) == col(Settlement.provider_id))
+            .where(col(Settlement.period) == period, col(Settlement.status) == "draft",
+                   col(Settlement.provider_id).in_(list(providers)))
+            .order_by(col(Provider.org_nr)))
     if settlement_ids is not None:
-        stmt = stmt.where(Settlement.id.in_(settlement_ids))
+        stmt = stmt.where(col(Settlement.id).in_(settlement_ids))
     drafts = session.execute(stmt).all()
     result = ApproveResult(period)
     if not drafts:
@@ -284,18 +285,18 @@ def close_period(session: Session, period: str, user_id: int | None = None) -> C
     check_period(period)
     timing.check_period_ended(period, "stängas")
     lock_settlements(session)
-    row = session.execute(select(Period).where(Period.period == period)).scalar_one_or_none()
+    row = session.execute(select(Period).where(col(Period.period) == period)).scalar_one_or_none()
     if row is not None and row.closed_at is not None:
         return CloseResult(period, already_closed=True)
     has_settlement = set(session.execute(
-        select(Settlement.provider_id).where(Settlement.period == period)).scalars())
-    org_of = dict(session.execute(select(Provider.id, Provider.org_nr)).all())
+        select(col(Settlement.provider_id)).where(col(Settlement.period) == period)).scalars())
+    org_of = cast(dict[int, str], dict(session.execute(select(col(Provider.id), col(Provider.org_nr))).tuples().all()))
     missing = set(org_of) - has_settlement
     result = CloseResult(period)
     if missing:
         computed = compute_period(session, period, missing)
         to_store = []
-        for pid in sorted(computed, key=org_of.get):
+        for pid in sorted(computed, key=org_of.__getitem__):
             lines, warnings, digest = computed[pid]
             if lines:
                 to_store.append(Draft(pid, None, lines, warnings, digest))

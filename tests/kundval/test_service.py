@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.extensions import make_engine
-from app.kundval import choice, followups, results, service
+from app.kundval import caselist, choice, followups, results, service
 from app.kundval.default_job import default_placement_job, place_overdue, set_default
 from app.kundval.models import ClientLoginCode, Placement
 from app.reporting.models import Outcome
@@ -48,10 +48,10 @@ def test_choice_deadline_defaults_to_five_working_days_without_public_holidays(s
 
 
 def test_families_with_children_come_first_in_the_caseload(session):
-    f.client(session, 0, case_worker_id=None, name="Utan barn")
-    f.client(session, 1, children=True, name="Med barn")
-    rows = service.caseload(session, None, TODAY)
-    assert [r.client.name for r in rows] == ["Med barn", "Utan barn"]
+    f.client(session, 0, case_worker_id=None, name="Anna utan barn")
+    f.client(session, 1, children=True, name="Örjan med barn")  # last by name, first in the list
+    rows = caselist.case_list(session, case_worker_id=None, today=TODAY).rows
+    assert [r.client.name for r in rows] == ["Örjan med barn", "Anna utan barn"]
 
 
 def test_a_login_code_works_once(session):

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.common.money import from_db
 from app.kundval.models import Client, Placement, Referral
@@ -195,7 +196,7 @@ class DocumentSettings:
     internal_income_account: str = "3619"
 
 
-def settings_from_config(config: Mapping) -> DocumentSettings:
+def settings_from_config(config: Mapping[str, Any]) -> DocumentSettings:
     buyer = Party(
         name=config["MUNICIPALITY_NAME"], org_nr=config["MUNICIPALITY_ORG_NR"],
         vat_number=config.get("MUNICIPALITY_VAT_NUMBER", ""),
@@ -232,14 +233,14 @@ def load_documents(session: Session, settings: DocumentSettings, *, period: str 
                    settlement_ids: list[int] | None = None, approved_only: bool = True
                    ) -> list[SettlementDocument]:
     """The documents of a period's settlements or of the given ids, in provider org_nr order."""
-    stmt = (select(Settlement, Provider).join(Provider, Provider.id == Settlement.provider_id)
-            .order_by(Settlement.period, Provider.org_nr))
+    stmt = (select(Settlement, Provider).join(Provider, col(Provider.id) == col(Settlement.provider_id))
+            .order_by(col(Settlement.period), col(Provider.org_nr)))
     if period is not None:
-        stmt = stmt.where(Settlement.period == period)
+        stmt = stmt.where(col(Settlement.period) == period)
     if settlement_ids is not None:
-        stmt = stmt.where(Settlement.id.in_(settlement_ids))
+        stmt = stmt.where(col(Settlement.id).in_(settlement_ids))
     if approved_only:
-        stmt = stmt.where(Settlement.status == "approved")
+        stmt = stmt.where(col(Settlement.status) == "approved")
     rows = session.execute(stmt).all()
     if not rows:
         return []
@@ -247,15 +248,15 @@ def load_documents(session: Session, settings: DocumentSettings, *, period: str 
     lines_by: dict[int, list[DocumentLine]] = defaultdict(list)
     for (settlement_id, p_ref, client_name, service_type, kind, qty, price, amount, vat_rate, vat,
          ref_period, ref_kind, explanation) in session.execute(
-        select(SettlementLine.settlement_id, Placement.ref, Client.name, Offering.service_type,
-               SettlementLine.kind, SettlementLine.quantity, SettlementLine.unit_price,
-               SettlementLine.amount, SettlementLine.vat_rate, SettlementLine.vat,
-               SettlementLine.ref_period, SettlementLine.ref_kind, SettlementLine.explanation)
-        .join(Placement, Placement.id == SettlementLine.placement_id)
-        .join(Referral, Referral.id == Placement.referral_id)
-        .join(Client, Client.id == Referral.client_id)
-        .join(Offering, Offering.id == Placement.offering_id)
-        .where(SettlementLine.settlement_id.in_([s.id for s, _ in rows]))):
+        select(col(SettlementLine.settlement_id), col(Placement.ref), col(Client.name), col(Offering.service_type),
+               col(SettlementLine.kind), col(SettlementLine.quantity), col(SettlementLine.unit_price),
+               col(SettlementLine.amount), col(SettlementLine.vat_rate), col(SettlementLine.vat),
+               col(SettlementLine.ref_period), col(SettlementLine.ref_kind), col(SettlementLine.explanation))
+        .join(Placement, col(Placement.id) == col(SettlementLine.placement_id))
+        .join(Referral, col(Referral.id) == col(Placement.referral_id))
+        .join(Client, col(Client.id) == col(Referral.client_id))
+        .join(Offering, col(Offering.id) == col(Placement.offering_id))
+        .where(col(SettlementLine.settlement_id).in_([s.id for s, _ in rows]))):
         lines_by[settlement_id].append(DocumentLine(
             p_ref, initials(client_name), service_type, kind, from_db(qty), from_db(price), from_db(amount),
             vat_rate, from_db(vat), ref_period, ref_kind, explanation or ""))
@@ -291,11 +292,11 @@ def _approved_numbers(session: Session, keys: set[tuple[int, str]]) -> dict[tupl
         return {}
     result: dict[tuple[int, str], list[str]] = defaultdict(list)
     for provider_id, period, number in session.execute(
-            select(Settlement.provider_id, Settlement.period, Settlement.number)
-            .where(Settlement.status == "approved",
-                   Settlement.provider_id.in_({pid for pid, _ in keys}),
-                   Settlement.period.in_({q for _, q in keys}))
-            .order_by(Settlement.number)):
+            select(col(Settlement.provider_id), col(Settlement.period), col(Settlement.number))
+            .where(col(Settlement.status) == "approved",
+                   col(Settlement.provider_id).in_({pid for pid, _ in keys}),
+                   col(Settlement.period).in_({q for _, q in keys}))
+            .order_by(col(Settlement.number))):
         if (provider_id, period) in keys and number:
             result[(provider_id, period)].append(number)
     return result
@@ -312,6 +313,6 @@ def _party(provider: Provider) -> Party:
 def draft_org_numbers(session: Session, period: str) -> list[str]:
     """Providers whose settlement for the period is still a draft (drafts get no documents)."""
     return list(session.execute(
-        select(Provider.org_nr).join(Settlement, Settlement.provider_id == Provider.id)
-        .where(Settlement.period == period, Settlement.status == "draft")
-        .order_by(Provider.org_nr)).scalars())
+        select(col(Provider.org_nr)).join(Settlement, col(Settlement.provider_id) == col(Provider.id))
+        .where(col(Settlement.period) == period, col(Settlement.status) == "draft")
+        .order_by(col(Provider.org_nr))).scalars())

@@ -13,7 +13,9 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -79,7 +81,7 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def _number(value) -> str:
+def _number(value: Decimal) -> str:
     return fmt_number(value, 2, "sv")
 
 
@@ -98,7 +100,7 @@ def render_html(doc: SettlementDocument) -> str:
 
 
 @lru_cache(maxsize=1)
-def _weasyprint():
+def _weasyprint() -> tuple[Any, Any, Any]:
     """The stylesheet and font configuration, made once per process: WeasyPrint then parses
     the CSS once and Pango's font caches last from one document to the next. WeasyPrint is
     imported here because loading it takes a second the CLI and most pages never need."""
@@ -112,8 +114,9 @@ def _weasyprint():
 def render_pdf(doc: SettlementDocument) -> bytes:
     """One settlement as PDF bytes."""
     html, stylesheet, fonts = _weasyprint()
-    return html(string=render_html(doc), base_url=str(BASE_DIR)).write_pdf(
+    pdf: bytes = html(string=render_html(doc), base_url=str(BASE_DIR)).write_pdf(
         stylesheets=[stylesheet], font_config=fonts)
+    return pdf
 
 
 def render_pdfs(docs: Iterable[SettlementDocument], workers: int | None = None

@@ -10,10 +10,13 @@ negative quantity instead (BR-27).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
-from app.settlement.documents.data import DocumentLine, SettlementDocument, VatGroup
+from app.settlement.documents.data import DocumentLine, Party, SettlementDocument, VatGroup
+
+Element = Any  # an lxml element; lxml ships no type stubs
 
 NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -63,8 +66,8 @@ def build_peppol(doc: SettlementDocument) -> bytes:
     period = _cac(root, "InvoicePeriod")
     _cbc(period, "StartDate", doc.period_start.isoformat())
     _cbc(period, "EndDate", doc.period_end.isoformat())
-    for number in doc.corrected_numbers:
-        _cbc(_cac(_cac(root, "BillingReference"), "InvoiceDocumentReference"), "ID", number)
+    for corrected in doc.corrected_numbers:
+        _cbc(_cac(_cac(root, "BillingReference"), "InvoiceDocumentReference"), "ID", corrected)
 
     _seller(_cac(root, "AccountingSupplierParty"), doc)
     _buyer(_cac(root, "AccountingCustomerParty"), doc)
@@ -85,7 +88,8 @@ def build_peppol(doc: SettlementDocument) -> bytes:
 
     for number, line in enumerate(doc.lines, start=1):
         _line(root, number, line, sign, credit)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _note(doc: SettlementDocument) -> str:
@@ -101,7 +105,7 @@ def _note(doc: SettlementDocument) -> str:
     return text
 
 
-def _seller(parent, doc: SettlementDocument) -> None:
+def _seller(parent: Element, doc: SettlementDocument) -> None:
     seller = doc.seller
     party = _cac(parent, "Party")
     _cbc(party, "EndpointID", seller.org_digits, schemeID=SWEDISH_ORG_NR_SCHEME)
@@ -118,7 +122,7 @@ def _seller(parent, doc: SettlementDocument) -> None:
         _cbc(_cac(party, "Contact"), "ElectronicMail", seller.email)
 
 
-def _buyer(parent, doc: SettlementDocument) -> None:
+def _buyer(parent: Element, doc: SettlementDocument) -> None:
     buyer = doc.buyer
     party = _cac(parent, "Party")
     _cbc(party, "EndpointID", buyer.org_digits, schemeID=SWEDISH_ORG_NR_SCHEME)
@@ -131,7 +135,7 @@ def _buyer(parent, doc: SettlementDocument) -> None:
     _cbc(legal, "CompanyID", buyer.org_digits, schemeID=SWEDISH_ORG_NR_SCHEME)
 
 
-def _address(party, who) -> None:
+def _address(party: Element, who: Party) -> None:
     address = _cac(party, "PostalAddress")
     _cbc(address, "StreetName", who.address)
     _cbc(address, "CityName", who.city)
@@ -139,13 +143,13 @@ def _address(party, who) -> None:
     _cbc(_cac(address, "Country"), "IdentificationCode", "SE")
 
 
-def _tax_scheme(party, company_id: str, scheme: str) -> None:
+def _tax_scheme(party: Element, company_id: str, scheme: str) -> None:
     tax = _cac(party, "PartyTaxScheme")
     _cbc(tax, "CompanyID", company_id)
     _cbc(_cac(tax, "TaxScheme"), "ID", scheme)
 
 
-def _payment_means(root, doc: SettlementDocument) -> None:
+def _payment_means(root: Element, doc: SettlementDocument) -> None:
     """Bankgiro or plusgiro as the Swedish rules (SE-R-007..011) want them: code 30, digits only."""
     seller = doc.seller
     giro = [("SE:BANKGIRO", seller.bankgiro), ("SE:PLUSGIRO", seller.plusgiro)]
@@ -163,14 +167,14 @@ def _payment_means(root, doc: SettlementDocument) -> None:
         return
 
 
-def _tax_subtotal(parent, group: VatGroup, sign: Decimal, doc: SettlementDocument) -> None:
+def _tax_subtotal(parent: Element, group: VatGroup, sign: Decimal, doc: SettlementDocument) -> None:
     subtotal = _cac(parent, "TaxSubtotal")
     _amount(subtotal, "TaxableAmount", sign * group.taxable)
     _amount(subtotal, "TaxAmount", sign * group.vat)
     _tax_category(subtotal, "TaxCategory", group.rate, doc)
 
 
-def _tax_category(parent, name: str, rate: int, doc: SettlementDocument | None) -> None:
+def _tax_category(parent: Element, name: str, rate: int, doc: SettlementDocument | None) -> None:
     category = _cac(parent, name)
     _cbc(category, "ID", "E" if rate == 0 else "S")
     _cbc(category, "Percent", str(rate))
@@ -180,7 +184,7 @@ def _tax_category(parent, name: str, rate: int, doc: SettlementDocument | None) 
     _cbc(_cac(category, "TaxScheme"), "ID", "VAT")
 
 
-def _line(root, number: int, line: DocumentLine, sign: Decimal, credit: bool) -> None:
+def _line(root: Element, number: int, line: DocumentLine, sign: Decimal, credit: bool) -> None:
     amount = sign * line.amount
     quantity = sign * line.quantity
     price = line.unit_price
@@ -199,11 +203,11 @@ def _line(root, number: int, line: DocumentLine, sign: Decimal, credit: bool) ->
     _amount(_cac(element, "Price"), "PriceAmount", price)
 
 
-def _cac(parent, name: str):
+def _cac(parent: Element, name: str) -> Element:
     return etree.SubElement(parent, f"{{{CAC}}}{name}")
 
 
-def _cbc(parent, tag: str, text: str | None, **attrs):
+def _cbc(parent: Element, tag: str, text: str | None, **attrs: str) -> Element | None:
     """A basic element; empty values are left out (Peppol forbids empty elements, R008)."""
     if text is None or str(text).strip() == "":
         return None
@@ -212,7 +216,7 @@ def _cbc(parent, tag: str, text: str | None, **attrs):
     return element
 
 
-def _amount(parent, name: str, value: Decimal) -> None:
+def _amount(parent: Element, name: str, value: Decimal) -> None:
     element = etree.SubElement(parent, f"{{{CBC}}}{name}", currencyID=CURRENCY)
     element.text = _decimal(value)
 

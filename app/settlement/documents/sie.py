@@ -103,6 +103,6 @@ def _amount(value: Decimal) -> str:
     return str(Decimal(value).quantize(Decimal("0.01")) + 0)
 
 
-def _quote(value: str) -> str:
+def _quote(value: object) -> str:
     cleaned = "".join(ch for ch in str(value) if ch >= " ").replace("\\", "\\\\").replace('"', '\\"')
     return f'"{cleaned}"'

@@ -143,7 +143,7 @@ def provider_outcomes(session: Session, provider_id: int, placement_ref: str | N
 def month_report_reminder_job(session: Session, today: date):
     """From the 3rd: remind providers with placements last month who have not submitted that month."""
     from app.common.jobs import JobOutcome, run_once
-    from app.common.notifications import notify
+    from app.notifications.service import notify
     from app.reporting.grid import period_of, previous_period
     from app.reporting.models import MonthReport
 

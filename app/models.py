@@ -2,6 +2,7 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import RecoveryCode, TotpFactor, User, WebAuthnCredential
+from app.common.jobs import JobLock
 from app.common.models import AccessLog, AuditLog
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import (
@@ -29,7 +30,6 @@ from app.providers.models import (
 from app.reporting.models import Attendance, MonthReport, Outcome
 from app.settlement.models import (
     BonusRule,
-    JobLock,
     NumberSeries,
     Period,
     Settlement,

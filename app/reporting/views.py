@@ -18,7 +18,7 @@ from app.common.nav import add_nav
 from app.extensions import db
 from app.providers.models import Provider
 from app.reporting import grid as grid_service
-from app.reporting import late_changes, service
+from app.reporting import late_changes, results
 from app.reporting.forms import OutcomeForm
 
 bp = Blueprint("reporting", __name__, url_prefix="/rapportering")
@@ -186,7 +186,7 @@ def outcomes():
     form.placement.choices = [(r.ref, f"{r.client_name} – {r.offering_title} ({r.ref})") for r in rows]
     if form.validate_on_submit():
         try:
-            service.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
+            results.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
                                    form.result_date.data, form.employer.data, form.extent.data,
                                    form.employment_form.data or "", current_user.id, today,
                                    reason=form.reason.data or "")
@@ -199,8 +199,8 @@ def outcomes():
             return redirect(url_for("reporting.outcomes"))
     _seen(rows, "anordnare: resultat")
     return render_template("reporting/outcomes.html", form=form,
-                           outcomes=service.provider_outcomes(db.session, provider_id),
-                           status_of=service.outcome_status), 400 if request.method == "POST" else 200
+                           outcomes=results.provider_outcomes(db.session, provider_id),
+                           status_of=results.outcome_status), 400 if request.method == "POST" else 200
 
 
 add_nav("provider", "reporting.grid", _l("Närvaro"), order=30)

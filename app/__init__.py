@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _connect_areas()
 
     from app.common.web import register_web_helpers
 
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.kundval.provider_status import bp as provider_status_bp
     from app.kundval.provider_views import bp as placements_bp
     from app.kundval.views import bp as kundval_bp
+    from app.notifications.views import bp as notifications_bp
     from app.offerings.views import bp as offerings_bp
     from app.privacy.views import bp as privacy_bp
     from app.procurement import views as procurement_views
@@ -81,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.settlement.views import bp as settlement_bp
 
     for blueprint in (auth_bp, second_factor_bp, passkeys_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
-                      provider_views.notifications_bp, offerings_bp, reporting_bp, api_bp,
+                      notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, procurement_views.bp,
                       procurement_views.admin_bp, procurement_views.portal_bp, bonus_rules_bp,
                       provider_status_bp, provider_settlements_bp, privacy_bp,
@@ -103,3 +105,11 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(settlement_cli)
     app.cli.add_command(period_cli)
     app.cli.add_command(scheduler_cmd)
+
+
+def _connect_areas() -> None:
+    """The few calls from a lower area up to a higher one, registered here so imports point down."""
+    from app.notifications.service import register_provider_addresses
+    from app.providers.service import contact_addresses
+
+    register_provider_addresses(contact_addresses)

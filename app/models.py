@@ -2,7 +2,8 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import RecoveryCode, TotpFactor, User, WebAuthnCredential
-from app.common.models import AccessLog, AuditLog, Notification
+from app.common.jobs import JobLock
+from app.common.models import AccessLog, AuditLog
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import (
     AttendanceDispute,
@@ -15,6 +16,7 @@ from app.kundval.models import (
     Placement,
     Referral,
 )
+from app.notifications.models import Notification
 from app.offerings.models import Offering
 from app.privacy.models import RetentionRun
 from app.procurement.models import Conditions, Contract, ContractChange
@@ -28,7 +30,6 @@ from app.providers.models import (
 from app.reporting.models import Attendance, MonthReport, Outcome
 from app.settlement.models import (
     BonusRule,
-    JobLock,
     NumberSeries,
     Period,
     Settlement,

@@ -13,9 +13,9 @@ from flask import Flask, current_app
 from sqlmodel import Session
 
 from app.common.jobs import JobOutcome, run_once
-from app.common.models import Notification
 from app.extensions import db
 from app.kundval.default_job import default_placement_job
+from app.notifications.service import notify
 from app.privacy import retention
 from app.procurement.service import ending_contracts_job
 from app.providers.service import expiring_documents_job
@@ -46,16 +46,15 @@ def missing_attendance_job(session: Session, today: date) -> JobOutcome:
     def work(s: Session) -> str:
         missing = missing_attendance(s, first, last)
         for provider_id, info in missing.items():
-            s.add(Notification(
-                provider_id=provider_id, role="provider", key=f"missing-attendance:{today}:{provider_id}",
-                subject="Närvaro saknas",
-                body=(f"Närvaro saknas för {info['days']} vardagar i {info['placements']} placeringar "
-                      f"mellan {first} och {last}. Rapportera närvaron så snart som möjligt.")))
+            notify(s, provider_id=provider_id, role="provider",
+                   key=f"missing-attendance:{today}:{provider_id}", subject="Närvaro saknas",
+                   body=(f"Närvaro saknas för {info['days']} vardagar i {info['placements']} placeringar "
+                         f"mellan {first} och {last}. Rapportera närvaron så snart som möjligt."))
         if missing:
             names = ", ".join(sorted(f"{i['name']} ({i['days']})" for i in missing.values()))
-            s.add(Notification(role="finance", key=f"missing-attendance:{today}",
-                               subject=f"Närvaro saknas hos {len(missing)} anordnare",
-                               body=f"Vardagar utan närvaro {first}–{last}: {names}"))
+            notify(s, role="finance", key=f"missing-attendance:{today}",
+                   subject=f"Närvaro saknas hos {len(missing)} anordnare",
+                   body=f"Vardagar utan närvaro {first}–{last}: {names}")
         return f"{len(missing)} anordnare saknar närvaro"
 
     return run_once(session, "missing_attendance", today.isoformat(), work)

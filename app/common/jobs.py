@@ -4,6 +4,7 @@ APScheduler runs them in its own process (`flask scheduler`), never inside creat
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -12,12 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
-from sqlmodel import Session, col
+from sqlmodel import Field, Session, col
 
-from app.common.base import utcnow
-from app.settlement.models import JobLock
+from app.common.base import Timestamped, utcnow
 
 log = logging.getLogger("kundval.jobs")
+
+
+class JobLock(Timestamped, table=True):
+    """A lock row for scheduled jobs on SQLite (PostgreSQL uses advisory locks)."""
+
+    name: str = Field(primary_key=True, max_length=100)
+    holder: str = Field(default="", max_length=100)
+    locked_until: dt.datetime | None = None
+    last_run_key: str = Field(default="", max_length=50)
 
 
 @dataclass

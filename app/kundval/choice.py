@@ -16,9 +16,8 @@ from sqlmodel import Session, select
 from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
-from app.common.models import Notification
-from app.common.notifications import notify
 from app.kundval.models import END_REASONS, Client, Placement, Referral
+from app.notifications.service import notify
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
@@ -188,26 +187,24 @@ def _notify(session: Session, referral: Referral, offering: Offering, placement:
     key = f"placement:{placement.ref}"
     start = placement.start_date.isoformat()
     if referral.case_worker_id or client.case_worker_id:
-        session.add(Notification(user_id=referral.case_worker_id or client.case_worker_id, key=key,
-                                 subject=subject_worker,
-                                 body=f"Deltagare {client.ref}: {offering.title} hos {provider.name}, "
-                                      f"start {start}."))
+        notify(session, user_id=referral.case_worker_id or client.case_worker_id, key=key,
+               subject=subject_worker,
+               body=f"Deltagare {client.ref}: {offering.title} hos {provider.name}, start {start}.")
     if client.user_id:
         how = {"client": f"Du har valt {provider.name}: {offering.title}.",
                "case_worker": f"Din handläggare har placerat dig hos {provider.name}: {offering.title}.",
                "default": f"Du valde inte själv, så kommunen har placerat dig hos {provider.name}: "
                           f"{offering.title} (ickevalsalternativet)."}[placement.chosen_by]
-        session.add(Notification(user_id=client.user_id, key=key + ":client",
-                                 subject="Du har en plats",
-                                 body=f"{how} Du börjar tidigast {start}. "
-                                      f"{provider.name} ringer dig för att boka första träffen."))
+        notify(session, user_id=client.user_id, key=key + ":client", subject="Du har en plats",
+               body=f"{how} Du börjar tidigast {start}. "
+                    f"{provider.name} ringer dig för att boka första träffen.")
     how = {"client": f"En ny deltagare har valt {offering.title}",
            "case_worker": f"Handläggaren har placerat en ny deltagare i {offering.title}",
            "default": f"En ny deltagare är placerad genom ickeval i {offering.title}"}[placement.chosen_by]
-    session.add(Notification(provider_id=provider.id, role="provider", key=key + ":provider",
-                             subject="Ny deltagare",
-                             body=f"{how} (placering {placement.ref}, start {start}). "
-                                  f"Ring deltagaren och boka första träffen inom tre arbetsdagar."))
+    notify(session, provider_id=provider.id, role="provider", key=key + ":provider",
+           subject="Ny deltagare",
+           body=f"{how} (placering {placement.ref}, start {start}). "
+                f"Ring deltagaren och boka första träffen inom tre arbetsdagar.")
 
 
 def _notify_old_provider(session: Session, old: Placement) -> None:

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from app.common.errors import ValidationError
 from app.common.jobs import JobOutcome, run_once
 from app.common.labels import label
-from app.common.notifications import notify
 from app.kundval import choice
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
+from app.notifications.service import notify
 from app.offerings.models import Offering
 from app.providers.models import Provider
 

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
-from app.common.notifications import notify
 from app.kundval.models import AttendanceDispute, Client, Placement, Referral
+from app.notifications.service import notify
 from app.offerings.models import Offering
 from app.reporting.models import Attendance
 

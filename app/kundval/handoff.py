@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.common.audit import record_change
 from app.common.errors import ValidationError
-from app.common.notifications import notify
 from app.common.workdays import add_working_days
 from app.kundval.models import Client, Placement, Referral
+from app.notifications.service import notify
 from app.offerings.models import Offering
 
 # The provider calls the client within this many working days of the choice.

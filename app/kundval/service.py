@@ -195,7 +195,7 @@ def correct_referral(session: Session, referral: Referral, *, valid_from: date, 
 def withdraw_referral(session: Session, referral: Referral, *, reason: str, actor_id: int | None,
                       today: date) -> list[Placement]:
     """Withdraw a decision: it stops counting, and its open placements end today (interrupted)."""
-    from app.common.notifications import notify
+    from app.notifications.service import notify
 
     reason = (reason or "").strip()
     if not reason:

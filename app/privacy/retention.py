@@ -18,8 +18,9 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from app.auth.models import User
-from app.common.models import AccessLog, AuditLog, Notification
+from app.common.models import AccessLog, AuditLog
 from app.kundval.models import Client, ClientLoginCode, Placement, Referral
+from app.notifications.models import Notification
 from app.privacy.models import RetentionRun
 from app.reporting.models import Outcome
 from app.settlement.models import Settlement, SettlementLine, SettlementWarning

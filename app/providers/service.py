@@ -21,7 +21,7 @@ from app.common.identifiers import (
     normalize_vat_number,
 )
 from app.common.jobs import JobOutcome, run_once
-from app.common.notifications import notify
+from app.notifications.service import notify
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.procurement import service as procurement
 from app.providers.documents import DOCUMENT_KINDS, Upload, check_document, store_document
@@ -236,6 +236,12 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
 
 def _has_users(session: Session, provider_id: int) -> bool:
     return session.exec(select(User.id).where(User.provider_id == provider_id)).first() is not None
+
+
+def contact_addresses(session: Session, provider_id: int) -> list[str]:
+    """The provider's own contact address, which its messages go to as well as its users."""
+    provider = session.get(Provider, provider_id)
+    return [provider.email] if provider is not None and provider.email else []
 
 
 def provider_users(session: Session, provider_id: int) -> list[User]:

@@ -1,7 +1,6 @@
-"""Provider portal screens: apply, the admin's review queue, colleagues, documents, API tokens, outbox."""
+"""Provider portal screens: apply, the admin's review queue, colleagues, documents, API tokens."""
 from __future__ import annotations
 
-import click
 from flask import (
     Blueprint,
     abort,
@@ -25,9 +24,8 @@ from app.common.base import utcnow
 from app.common.confirm import confirmed
 from app.common.errors import ValidationError, ValidationErrors
 from app.common.forms import show_error
-from app.common.models import AuditLog, Notification
+from app.common.models import AuditLog
 from app.common.nav import add_nav
-from app.common.notifications import outbox_query, send_pending
 from app.extensions import db, limiter
 from app.procurement import service as procurement
 from app.providers import held_files, service
@@ -45,8 +43,6 @@ from app.providers.models import ApiToken, Provider, ProviderDocument
 
 bp = Blueprint("providers", __name__, url_prefix="/anordnare")
 admin_bp = Blueprint("provider_admin", __name__, url_prefix="/admin/anordnare")
-notifications_bp = Blueprint("notifications", __name__, url_prefix="/meddelanden",
-                             cli_group="notifications")
 
 
 def _base_url() -> str:
@@ -361,40 +357,6 @@ def document_for_admin(provider_id: int, doc_id: int):
     return _send_document(doc)
 
 
-# The outbox ----------------------------------------------------------------------------------
-
-@notifications_bp.route("/")
-@roles_required("admin", "provider", "finance", "case_worker")
-def outbox():
-    notes = db.session.exec(outbox_query(current_user).limit(300)).all()
-    return render_template("providers/outbox.html", notes=notes,
-                           mail_configured=bool(current_app.config.get("MAIL_SERVER")))
-
-
-@notifications_bp.route("/<int:note_id>/last", methods=["POST"])
-@roles_required("admin", "provider", "finance", "case_worker")
-def mark_read(note_id: int):
-    note = db.session.exec(outbox_query(current_user).where(Notification.id == note_id)).first()
-    if note is None:
-        abort(404)
-    note.read_at = note.read_at or utcnow()
-    db.session.commit()
-    return redirect(url_for("notifications.outbox"))
-
-
-@notifications_bp.cli.command("send")
-def send_cmd() -> None:
-    """E-mail the messages in the outbox that have not been sent (needs MAIL_SERVER)."""
-    if not current_app.config.get("MAIL_SERVER"):
-        click.echo("MAIL_SERVER is not set: messages stay in the outbox.")
-        return
-    count = send_pending(db.session, current_app.config)
-    db.session.commit()
-    click.echo(f"{count} messages sent")
-
-
 add_nav("provider", "providers.overview", _l("Vår organisation"), order=10)
 add_nav("provider", "providers.tokens", _l("API-nycklar"), order=70)
 add_nav("admin", "provider_admin.queue", _l("Anordnare"), order=20)
-add_nav(("admin", "provider", "finance", "case_worker"), "notifications.outbox", _l("Meddelanden"),
-        order=95)

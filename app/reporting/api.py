@@ -28,7 +28,7 @@ from app.kundval.models import Placement
 from app.providers import service as provider_service
 from app.providers.models import IdempotencyRecord
 from app.reporting import grid as grid_service
-from app.reporting import late_changes, service
+from app.reporting import late_changes, results
 from app.reporting.models import ATTENDANCE_STATUSES, Attendance, MonthReport
 from app.settlement.export import line_order, stored_line_records
 from app.settlement.models import Settlement
@@ -371,7 +371,7 @@ def _outcome_json(outcome, ref: str) -> dict:
     return {"ref": outcome.ref, "placement": ref, "kind": outcome.kind,
             "result_date": outcome.result_date.isoformat(), "employer": outcome.employer,
             "extent": outcome.extent, "employment_form": outcome.employment_form or None,
-            "status": service.outcome_status(outcome),
+            "status": results.outcome_status(outcome),
             "verified_on": outcome.verified_on.isoformat() if outcome.verified_on else None}
 
 
@@ -379,7 +379,7 @@ def _outcome_json(outcome, ref: str) -> dict:
 @token_required
 def list_outcomes(ref: str):
     _seen_one(_placement_row(ref), "API: resultat")
-    rows = service.provider_outcomes(db.session, g.provider_id, ref)
+    rows = results.provider_outcomes(db.session, g.provider_id, ref)
     db.session.commit()
     return jsonify({"outcomes": [_outcome_json(o, r) for o, r, _name in rows]})
 
@@ -408,7 +408,7 @@ def post_outcome(ref: str):
     reason = data.get("reason", "")
     if not isinstance(reason, str) or len(reason) > 500:
         raise ValidationError("reason", "reason must be text of at most 500 characters")
-    outcome = service.report_outcome(db.session, g.provider_id, ref, texts["kind"], result_date,
+    outcome = results.report_outcome(db.session, g.provider_id, ref, texts["kind"], result_date,
                                      texts["employer"], texts["extent"], texts["employment_form"],
                                      None, clock.today(), reason=reason, channel="api")
     return _outcome_json(outcome, ref), 201

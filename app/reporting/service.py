@@ -1,4 +1,6 @@
-"""Attendance and outcome reporting: what providers have (not yet) reported."""
+"""What providers have not yet reported: missing attendance, and the monthly reminder.
+
+Outcomes (results) are in results.py."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -7,11 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.common.jobs import JobOutcome, run_once
 from app.kundval.models import Placement, Referral
+from app.notifications.service import notify
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting import late_changes
-from app.reporting.models import Attendance
+from app.reporting.grid import period_of, previous_period
+from app.reporting.models import Attendance, MonthReport
 
 
 def missing_attendance(session: Session, first: date, last: date) -> dict[int, dict]:
@@ -53,100 +57,10 @@ def missing_attendance(session: Session, first: date, last: date) -> dict[int, d
     return result
 
 
-# Outcomes reported by providers and the monthly reminder (provider portal) -----------------
-
-def report_outcome(session: Session, provider_id: int, placement_ref: str, kind: str,
-                   result_date, employer: str, extent: str, employment_form: str,
-                   actor_id: int | None, today: date, reason: str = "", channel: str = "results"):
-    """A provider reports work or studies for one of its placements; a case worker verifies it.
-
-    A result dated in a settled month needs a reason and is recorded as a late change."""
-    from app.common.audit import record_change
-    from app.common.base import new_ref, utcnow
-    from app.common.errors import ValidationError
-    from app.reporting.models import EMPLOYMENT_FORMS, OUTCOME_KINDS, Outcome
-
-    placement = session.execute(
-        select(Placement).join(Offering, Offering.id == Placement.offering_id)
-        .where(Placement.ref == (placement_ref or ""), Offering.provider_id == provider_id)).scalar()
-    if placement is None:
-        raise ValidationError("placement", "välj en av era placeringar")
-    if kind not in OUTCOME_KINDS:
-        raise ValidationError("kind", "välj arbete eller studier")
-    if not isinstance(result_date, date):
-        raise ValidationError("result_date", "ange startdatum som ÅÅÅÅ-MM-DD")
-    if result_date < placement.start_date:
-        raise ValidationError("result_date", "resultatet kan inte börja före placeringen")
-    if result_date > today:
-        raise ValidationError("result_date", "rapportera resultatet när det har börjat: startdatum "
-                                             "ligger efter i dag")
-    employer = (employer or "").strip()
-    if not employer:
-        raise ValidationError("employer", "ange arbetsgivare eller skola")
-    if len(employer) > 200:
-        raise ValidationError("employer", "högst 200 tecken")
-    extent = (extent or "").strip()
-    if not extent:
-        raise ValidationError("extent", "ange omfattning, till exempel heltid eller 50 %")
-    if len(extent) > 100:
-        raise ValidationError("extent", "högst 100 tecken")
-    employment_form = (employment_form or "").strip()
-    if kind == "employment":
-        if employment_form not in EMPLOYMENT_FORMS:
-            raise ValidationError("employment_form", "välj anställningsform")
-    elif employment_form:
-        raise ValidationError("employment_form", "anställningsform anges bara för arbete")
-    existing = session.execute(select(Outcome).where(
-        Outcome.placement_id == placement.id, Outcome.kind == kind, Outcome.result_date == result_date)).scalar()
-    if existing is not None:
-        raise ValidationError("result_date", f"resultatet är redan rapporterat ({existing.ref}, "
-                                             f"{existing.result_date.isoformat()})")
-    outcome = Outcome(ref=new_ref("RES"), placement_id=placement.id, kind=kind, result_date=result_date,
-                      employer=employer, extent=extent, employment_form=employment_form,
-                      reported_at=utcnow(), reported_by_id=actor_id)
-    session.add(outcome)
-    session.flush()
-    period = late_changes.period_of(result_date)
-    if late_changes.is_settled(session, provider_id, period):
-        late_changes.record(session, actor_id, "outcome", outcome.id, provider_id=provider_id,
-                            placement_id=placement.id, period=period, before=None,
-                            after={"ref": outcome.ref, **late_changes.outcome_dates(outcome)},
-                            reason=late_changes.require_reason(reason), channel=channel)
-    record_change(session, actor_id, "report", "outcome", outcome.id,
-                  after={"placement": placement.ref, "kind": kind, "result_date": str(result_date)})
-    return outcome
-
-
-def outcome_status(outcome) -> str:
-    if outcome.rejected_on:
-        return "rejected"
-    return "verified" if outcome.verified_on else "pending"
-
-
-def provider_outcomes(session: Session, provider_id: int, placement_ref: str | None = None) -> list:
-    """(outcome, placement ref, client name) for the provider's placements, newest first."""
-    from app.kundval.models import Client
-    from app.reporting.models import Outcome
-
-    stmt = (select(Outcome, Placement.ref, Client.name)
-            .join(Placement, Placement.id == Outcome.placement_id)
-            .join(Offering, Offering.id == Placement.offering_id)
-            .join(Referral, Referral.id == Placement.referral_id)
-            .join(Client, Client.id == Referral.client_id)
-            .where(Offering.provider_id == provider_id)
-            .order_by(Outcome.result_date.desc(), Outcome.id.desc()))
-    if placement_ref is not None:
-        stmt = stmt.where(Placement.ref == placement_ref)
-    return list(session.execute(stmt).all())
-
+# The monthly reminder (provider portal) -----------------------------------------------------
 
 def month_report_reminder_job(session: Session, today: date):
     """From the 3rd: remind providers with placements last month who have not submitted that month."""
-    from app.common.jobs import JobOutcome, run_once
-    from app.common.notifications import notify
-    from app.reporting.grid import period_of, previous_period
-    from app.reporting.models import MonthReport
-
     if today.day < 3:
         return JobOutcome(False, "waits for the 3rd")
     period = previous_period(period_of(today))

@@ -18,7 +18,7 @@ from app.common.nav import add_nav
 from app.extensions import db
 from app.providers.models import Provider
 from app.reporting import grid as grid_service
-from app.reporting import late_changes, service
+from app.reporting import late_changes, results
 from app.reporting.forms import OutcomeForm
 
 bp = Blueprint("reporting", __name__, url_prefix="/rapportering")
@@ -202,14 +202,14 @@ def outcomes():
         return redirect(url_for("reporting.outcomes"))
     _seen(rows, "anordnare: resultat")
     return render_template("reporting/outcomes.html", form=form,
-                           outcomes=service.provider_outcomes(db.session, provider_id),
-                           status_of=service.outcome_status), 400 if request.method == "POST" else 200
+                           outcomes=results.provider_outcomes(db.session, provider_id),
+                           status_of=results.outcome_status), 400 if request.method == "POST" else 200
 
 
 def _report_outcome(provider_id: int, form: OutcomeForm, today: date) -> bool:
     """Report the result for the case worker to verify, in one transaction; a refusal goes on its field."""
     try:
-        service.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
+        results.report_outcome(db.session, provider_id, form.placement.data, form.kind.data,
                                form.result_date.data, form.employer.data, form.extent.data,
                                form.employment_form.data or "", current_user.id, today,
                                reason=form.reason.data or "")

@@ -90,12 +90,3 @@ class NumberSeries(Timestamped, table=True):
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     last_number: int = Field(default=0)
-
-
-class JobLock(Timestamped, table=True):
-    """A lock row for scheduled jobs on SQLite (PostgreSQL uses advisory locks)."""
-
-    name: str = Field(primary_key=True, max_length=100)
-    holder: str = Field(default="", max_length=100)
-    locked_until: dt.datetime | None = None
-    last_run_key: str = Field(default="", max_length=50)

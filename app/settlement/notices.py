@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.common.i18n import fmt_money
-from app.common.notifications import notify
+from app.notifications.service import notify
 from app.settlement.models import Settlement
 
 PROVIDER_SETTLEMENTS_PATH = "/anordnare/avrakningar"

@@ -17,7 +17,7 @@ ORG = "556036-0793"
 
 
 def _link(live_server, email: str | None = None, provider_name: str | None = None) -> str:
-    from app.common.models import Notification
+    from app.notifications.models import Notification
     from app.providers.models import Provider
 
     with live_server.session() as session:

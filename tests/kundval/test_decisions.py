@@ -7,10 +7,11 @@ import pytest
 from sqlmodel import select
 
 from app.common.errors import ValidationError
-from app.common.models import AuditLog, Notification
+from app.common.models import AuditLog
 from app.kundval import choice, service
 from app.kundval.default_job import place_overdue, set_default
 from app.kundval.models import Placement, Referral
+from app.notifications.models import Notification
 from tests.kundval import factories as f
 
 TODAY = f.TODAY

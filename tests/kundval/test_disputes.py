@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from app.common.models import Notification
 from app.kundval import disputes, service
 from app.kundval.models import AttendanceDispute
+from app.notifications.models import Notification
 from app.reporting.models import Attendance
 from tests.kundval import factories as f
 

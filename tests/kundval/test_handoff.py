@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from app.auth.models import User
-from app.common.models import AccessLog, Notification
+from app.common.models import AccessLog
 from app.kundval import choice, handoff
 from app.kundval.models import Placement
+from app.notifications.models import Notification
 from tests.kundval import factories as f
 
 

@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from app.common.models import Notification
 from app.kundval import service
 from app.kundval.default_job import adopt_flagged_defaults, place_overdue, set_default
 from app.kundval.models import DefaultChoiceSetting, Placement, Referral
+from app.notifications.models import Notification
 from tests.kundval import factories as f
 
 TODAY = f.TODAY

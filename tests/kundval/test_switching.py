@@ -58,7 +58,7 @@ def test_case_worker_switches_and_the_history_stays_visible(app, client, auth, s
 
 def test_switch_tells_the_old_provider_the_last_day_and_closes_its_grid_after_it(session):
     from app.common.errors import ValidationError
-    from app.common.models import Notification
+    from app.notifications.models import Notification
     from app.reporting import grid
 
     first_provider = f.provider(session, "Första AB", org_nr="556036-0793")

@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import select
 
 from app.common.errors import ValidationError
-from app.common.models import AuditLog, Notification
+from app.common.models import AuditLog
 from app.exchange.importer import import_document
+from app.notifications.models import Notification
 from app.offerings.models import Offering
 from app.procurement import service
 from app.procurement.models import Conditions, Contract, ContractChange

@@ -7,7 +7,8 @@ from pathlib import Path
 from sqlmodel import select
 
 from app.auth.models import User
-from app.common.models import AuditLog, Notification
+from app.common.models import AuditLog
+from app.notifications.models import Notification
 from app.providers.models import Provider, ProviderDocument, ProviderInvitation
 from tests.conftest import PASSWORD
 from tests.providers.factories import PDF, png_bytes, switch_user

@@ -151,7 +151,7 @@ def test_documents_expiring_within_30_days_are_listed_on_the_admin_and_provider_
 
 
 def test_the_daily_job_tells_the_provider_and_the_admin(session):
-    from app.common.models import Notification
+    from app.notifications.models import Notification
 
     _soon_expiring(session)
     expiring_documents_job(session, TODAY)

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from app.common.models import Notification
 from app.kundval.models import Placement
+from app.notifications.models import Notification
 from app.offerings.models import Offering
 from app.providers.models import ApiToken, Provider, ProviderDocument
 from tests.providers.factories import ORG_A, ORG_B, PDF, seed

@@ -71,7 +71,7 @@ def test_results_after_today_are_refused_on_screen_and_in_the_api(client, auth, 
 
 def test_case_worker_cannot_verify_on_a_day_after_today(session):
     from app.common.errors import ValidationError
-    from app.kundval import results
+    from app.reporting import results
 
     outcome = Outcome(ref="U1", placement_id=1, kind="studies", result_date=date(2026, 3, 12))
     with pytest.raises(ValidationError) as error:

@@ -109,7 +109,7 @@ def test_week_hours_include_the_neighbouring_month_for_the_cap(session):
 
 
 def test_month_report_reminder_on_the_3rd(session):
-    from app.common.models import Notification
+    from app.notifications.models import Notification
     from app.reporting.service import month_report_reminder_job
 
     seed(session)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import select
 
-from app.common.models import Notification
 from app.exchange.importer import import_document
+from app.notifications.models import Notification
 from app.providers.models import Provider
 from app.settlement import service
 from app.settlement.models import Settlement

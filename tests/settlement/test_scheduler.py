@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.common.models import Notification
 from app.exchange.importer import import_document
 from app.extensions import make_engine
+from app.notifications.models import Notification
 from app.scheduler import missing_attendance_job, monthly_drafts
 from app.settlement.models import Settlement
 from tests.settlement.helpers import attendance, base_document

@@ -1,11 +1,13 @@
 """The notification outbox: queue a message, work out its recipients, send the queue by SMTP.
 
-The outbox pages and `flask notifications send` live in app/providers/views.py.
+Every message goes through notify(). The outbox pages and `flask notifications send` are in
+views.py beside this file.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from sqlalchemy import or_
@@ -13,10 +15,20 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.common.base import utcnow
-from app.common.models import Notification
-from app.providers.models import Provider
+from app.notifications.models import Notification
 
 log = logging.getLogger("kundval.notifications")
+
+# A provider's own contact address lives in the providers area, which sits above this one (it
+# sends messages); it registers how to find the address at app creation (create_app()).
+ProviderAddresses = Callable[[Session, int], list[str]]
+_provider_addresses: list[ProviderAddresses] = []
+
+
+def register_provider_addresses(find: ProviderAddresses) -> None:
+    """Where a message to a provider goes besides its users (once per process; repeats are ignored)."""
+    if find not in _provider_addresses:
+        _provider_addresses.append(find)
 
 
 def notify(session: Session, *, subject: str, body: str, provider_id: int | None = None,
@@ -42,9 +54,8 @@ def recipients(session: Session, note: Notification) -> list[str]:
         if user is not None and user.active:
             found.append(user.email)
     if note.provider_id:
-        provider = session.get(Provider, note.provider_id)
-        if provider is not None and provider.email:
-            found.append(provider.email)
+        for find in _provider_addresses:
+            found += find(session, note.provider_id)
         found += session.exec(select(User.email).where(User.provider_id == note.provider_id,
                                                        User.active.is_(True))).all()
     elif note.role and not note.user_id:

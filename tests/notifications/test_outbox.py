@@ -9,8 +9,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlmodel import select
 
-from app.common.models import Notification
-from app.common.notifications import notify, send_pending
+from app.notifications.models import Notification
+from app.notifications.service import notify, send_pending
 from app.providers.models import Provider, ProviderDocument
 from app.providers.service import expiring_documents_job
 from tests.providers.factories import ORG_A, seed

@@ -1,0 +1,1 @@
+"""The notification outbox: every message the platform sends goes through notify() here."""

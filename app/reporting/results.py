@@ -1,0 +1,173 @@
+"""A result's life: a provider reports work or studies, a case worker verifies or rejects it.
+
+The follow-up after the sustain period is kundval/followups.py; payroll evidence kundval/payroll.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from app.common.audit import record_change
+from app.common.base import new_ref, utcnow
+from app.common.clock import check_not_future
+from app.common.errors import ValidationError
+from app.kundval.models import Client, Placement, Referral
+from app.offerings.models import Offering
+from app.providers.models import Provider
+from app.reporting import late_changes
+from app.reporting.models import EMPLOYMENT_FORMS, OUTCOME_KINDS, Outcome
+
+# Reporting (the provider portal and the API) -------------------------------------------------
+
+
+def _own_placement(session: Session, provider_id: int, placement_ref: str) -> Placement:
+    placement = session.execute(
+        select(Placement).join(Offering, Offering.id == Placement.offering_id)
+        .where(Placement.ref == (placement_ref or ""), Offering.provider_id == provider_id)).scalar()
+    if placement is None:
+        raise ValidationError("placement", "välj en av era placeringar")
+    return placement
+
+
+def _check_date(placement: Placement, result_date, today: date) -> None:
+    if not isinstance(result_date, date):
+        raise ValidationError("result_date", "ange startdatum som ÅÅÅÅ-MM-DD")
+    if result_date < placement.start_date:
+        raise ValidationError("result_date", "resultatet kan inte börja före placeringen")
+    if result_date > today:
+        raise ValidationError("result_date", "rapportera resultatet när det har börjat: startdatum "
+                                             "ligger efter i dag")
+
+
+def _text(value: str, field_name: str, missing: str, longest: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(field_name, missing)
+    if len(value) > longest:
+        raise ValidationError(field_name, f"högst {longest} tecken")
+    return value
+
+
+def _employment_form(kind: str, employment_form: str) -> str:
+    employment_form = (employment_form or "").strip()
+    if kind == "employment":
+        if employment_form not in EMPLOYMENT_FORMS:
+            raise ValidationError("employment_form", "välj anställningsform")
+    elif employment_form:
+        raise ValidationError("employment_form", "anställningsform anges bara för arbete")
+    return employment_form
+
+
+def _refuse_repeat(session: Session, placement: Placement, kind: str, result_date: date) -> None:
+    existing = session.execute(select(Outcome).where(
+        Outcome.placement_id == placement.id, Outcome.kind == kind, Outcome.result_date == result_date)).scalar()
+    if existing is not None:
+        raise ValidationError("result_date", f"resultatet är redan rapporterat ({existing.ref}, "
+                                             f"{existing.result_date.isoformat()})")
+
+
+def report_outcome(session: Session, provider_id: int, placement_ref: str, kind: str,
+                   result_date, employer: str, extent: str, employment_form: str,
+                   actor_id: int | None, today: date, reason: str = "", channel: str = "results"):
+    """A provider reports work or studies for one of its placements; a case worker verifies it.
+
+    A result dated in a settled month needs a reason and is recorded as a late change."""
+    placement = _own_placement(session, provider_id, placement_ref)
+    if kind not in OUTCOME_KINDS:
+        raise ValidationError("kind", "välj arbete eller studier")
+    _check_date(placement, result_date, today)
+    employer = _text(employer, "employer", "ange arbetsgivare eller skola", 200)
+    extent = _text(extent, "extent", "ange omfattning, till exempel heltid eller 50 %", 100)
+    employment_form = _employment_form(kind, employment_form)
+    _refuse_repeat(session, placement, kind, result_date)
+    outcome = Outcome(ref=new_ref("RES"), placement_id=placement.id, kind=kind, result_date=result_date,
+                      employer=employer, extent=extent, employment_form=employment_form,
+                      reported_at=utcnow(), reported_by_id=actor_id)
+    session.add(outcome)
+    session.flush()
+    period = late_changes.period_of(result_date)
+    if late_changes.is_settled(session, provider_id, period):
+        late_changes.record(session, actor_id, "outcome", outcome.id, provider_id=provider_id,
+                            placement_id=placement.id, period=period, before=None,
+                            after={"ref": outcome.ref, **late_changes.outcome_dates(outcome)},
+                            reason=late_changes.require_reason(reason), channel=channel)
+    record_change(session, actor_id, "report", "outcome", outcome.id,
+                  after={"placement": placement.ref, "kind": kind, "result_date": str(result_date)})
+    return outcome
+
+
+def outcome_status(outcome) -> str:
+    if outcome.rejected_on:
+        return "rejected"
+    return "verified" if outcome.verified_on else "pending"
+
+
+def provider_outcomes(session: Session, provider_id: int, placement_ref: str | None = None) -> list:
+    """(outcome, placement ref, client name) for the provider's placements, newest first."""
+    stmt = (select(Outcome, Placement.ref, Client.name)
+            .join(Placement, Placement.id == Outcome.placement_id)
+            .join(Offering, Offering.id == Placement.offering_id)
+            .join(Referral, Referral.id == Placement.referral_id)
+            .join(Client, Client.id == Referral.client_id)
+            .where(Offering.provider_id == provider_id)
+            .order_by(Outcome.result_date.desc(), Outcome.id.desc()))
+    if placement_ref is not None:
+        stmt = stmt.where(Placement.ref == placement_ref)
+    return list(session.execute(stmt).all())
+
+
+# Verification (the case worker) --------------------------------------------------------------
+
+
+@dataclass
+class OutcomeRow:
+    outcome: Outcome
+    placement: Placement
+    client: Client
+    provider: Provider
+    due_on: date | None = None
+
+
+def outcome_rows(session: Session, stmt, case_worker_id: int | None) -> list[OutcomeRow]:
+    """`stmt` (selecting Outcome, Placement, Client, Provider) joined up, for one case worker or all."""
+    stmt = (stmt.join(Placement, Placement.id == Outcome.placement_id)
+            .join(Referral, Referral.id == Placement.referral_id)
+            .join(Client, Client.id == Referral.client_id)
+            .join(Offering, Offering.id == Placement.offering_id)
+            .join(Provider, Provider.id == Offering.provider_id))
+    if case_worker_id is not None:
+        stmt = stmt.where(Client.case_worker_id == case_worker_id)
+    return [OutcomeRow(o, p, c, pr) for o, p, c, pr in session.exec(stmt).all()]
+
+
+def to_verify(session: Session, case_worker_id: int | None = None) -> list[OutcomeRow]:
+    """Reported results nobody has verified or rejected yet, oldest first."""
+    stmt = (select(Outcome, Placement, Client, Provider)
+            .where(Outcome.verified_on.is_(None), Outcome.rejected_on.is_(None)))
+    rows = outcome_rows(session, stmt, case_worker_id)
+    return sorted(rows, key=lambda r: (r.outcome.result_date, r.outcome.id))
+
+
+def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:
+    if outcome.verified_on is not None or outcome.rejected_on is not None:
+        raise ValidationError("outcome", "resultatet är redan bedömt")
+    check_not_future(on, "verified_on")
+    if on < outcome.result_date:
+        raise ValidationError("verified_on", "ett resultat kan inte verifieras innan det har börjat")
+    outcome.verified_on = on
+    outcome.verified_by_id = actor_id
+    record_change(session, actor_id, "verify", "outcome", outcome.id, after={"verified_on": on.isoformat()})
+
+
+def reject(session: Session, outcome: Outcome, *, on: date, reason: str, actor_id: int | None) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("reason", "skriv varför resultatet inte godtas")
+    if outcome.verified_on is not None or outcome.rejected_on is not None:
+        raise ValidationError("outcome", "resultatet är redan bedömt")
+    outcome.rejected_on = on
+    outcome.rejection_reason = reason
+    record_change(session, actor_id, "reject", "outcome", outcome.id,
+                  after={"rejected_on": on.isoformat()}, reason=reason)

@@ -178,16 +178,20 @@ def _write(view: Callable[[], BaseModel], status: int) -> Response:
         db.session.add(IdempotencyRecord(provider_id=g.provider_id, key=key, method=request.method,
                                          path=request.path[:300], request_hash=digest,
                                          status_code=status, response_body=body))
+    return _commit(key, digest) or Response(body, status=status, mimetype="application/json")
+
+
+def _commit(key: str, digest: str) -> Response | None:
+    """Commit; None, or the stored answer of the same key if another request won the race."""
     try:
         db.session.commit()
     except IntegrityError:
-        # The same key arrived twice at once: the other request won; give its answer.
         db.session.rollback()
         stored = _stored(key) if key else None
         if stored is None:
             raise ApiError("conflict") from None
         return _replay(stored, digest)
-    return Response(body, status=status, mimetype="application/json")
+    return None
 
 
 def _stored(key: str) -> IdempotencyRecord | None:

@@ -24,7 +24,7 @@ REF = "#/components/schemas/{model}"
 # Every operation may answer these; the query models may add their own codes.
 COMMON = {422: ("unknown_parameter",), 429: ("rate_limited",)}
 BY_TOKEN = {401: ("unauthorized",)}
-WRITES = {400: ("unreadable",), 409: ("conflict",), 413: ("too_large",),
+WRITES = {409: ("conflict",), 413: ("too_large",),
           422: ("not_an_object", "nul_character", "idempotency_key_too_long", "idempotency_key_reused")}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "maxLength": 200},

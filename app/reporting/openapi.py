@@ -11,7 +11,7 @@ import inspect
 import re
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -42,11 +42,12 @@ null when the error concerns the whole request; `message` is in the language of
 """
 
 
-def operations() -> list[tuple[str, str, Operation, Any]]:
+def operations(app: Flask | None = None) -> list[tuple[str, str, Operation, Any]]:
     """(path as OpenAPI writes it, method, operation, view) of every API route."""
+    app = app or current_app
     found = []
-    for rule in current_app.url_map.iter_rules():
-        view = current_app.view_functions[rule.endpoint]
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
         op = getattr(view, "api_operation", None)
         if not rule.endpoint.startswith("api.") or op is None:
             continue

@@ -144,10 +144,10 @@ def _item(error: ErrorDetails, prefix: str = "") -> dict[str, Any]:
 def from_pydantic(exc: PydanticError, status: int = 422, *, query: bool = False) -> ApiError:
     """The model's errors as one ApiError; in a query, an unknown name is `unknown_parameter`."""
     items = []
-    for error in exc.errors(include_url=False, include_input=False):
-        item = _item(error)
+    for detail in exc.errors(include_url=False, include_input=False):
+        item = _item(detail)
         if query and item["code"] == "unknown_field":
-            item = {"code": "unknown_parameter", "field": f"query.{str(error['loc'][0])[:50]}",
+            item = {"code": "unknown_parameter", "field": f"query.{str(detail['loc'][0])[:50]}",
                     "message": message_of("unknown_parameter")}
         items.append(item)
     first = items[0]

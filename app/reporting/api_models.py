@@ -60,13 +60,13 @@ def _decimal_text(value: Decimal) -> str:
     return as_text(value)
 
 
-MONEY_TEXT = {"pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "1920.00"}
+MONEY_TEXT: dict[str, Any] = {"pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "1920.00"}
 Period = Annotated[str, BeforeValidator(_period),
                    Field(json_schema_extra={"pattern": PERIOD_PATTERN, "example": "2026-03"})]
 Day = Annotated[date, BeforeValidator(_date), Field(json_schema_extra={"example": "2026-03-02"})]
 DecimalText = Annotated[Decimal, PlainSerializer(_decimal_text, return_type=str),
                         Field(json_schema_extra=MONEY_TEXT)]
-HOURS_SCHEMA = {"anyOf": [{"type": "string", "pattern": r"^[0-9]{1,2}(\.[0-9]{1,2})?$"},
+HOURS_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "pattern": r"^[0-9]{1,2}(\.[0-9]{1,2})?$"},
                           {"type": "number", "exclusiveMinimum": 0, "maximum": 24, "multipleOf": 0.25}, {"type": "null"}],
                 "description": "Hours in quarter steps, more than 0 and at most 24; none for absent.",
                 "example": "7.50"}
@@ -204,10 +204,10 @@ class AttendanceReplace(Input):
         "Required when the month has been submitted or settled (an approved settlement or a closed "
         "period)."))
 
-    def cells(self, placement_id: int) -> tuple[dict, dict]:
+    def cells(self, placement_id: int) -> tuple[dict[tuple[int, date], Any], dict[tuple[int, date], str]]:
         """The grid's (placement, day) -> cell and -> field path, refusing a date listed twice."""
-        wanted: dict = {}
-        fields: dict = {}
+        wanted: dict[tuple[int, date], Any] = {}
+        fields: dict[tuple[int, date], str] = {}
         for i, day in enumerate(self.days):
             key = (placement_id, day.date)
             if key in wanted:

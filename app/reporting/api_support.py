@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from werkzeug.exceptions import HTTPException
 
 from app.common.base import utcnow
@@ -62,7 +63,7 @@ def error_response(error: ApiError) -> Response:
 
 
 @bp.errorhandler(Exception)
-def _error(exc: Exception):
+def _error(exc: Exception) -> Response:
     """Every error of the API as its body; anything unexpected goes on to the app's 500 page."""
     if isinstance(exc, ApiError):
         error = exc
@@ -196,7 +197,7 @@ def _commit(key: str, digest: str) -> Response | None:
 
 def _stored(key: str) -> IdempotencyRecord | None:
     return db.session.execute(select(IdempotencyRecord).where(
-        IdempotencyRecord.provider_id == g.provider_id, IdempotencyRecord.key == key)).scalar()
+        col(IdempotencyRecord.provider_id) == g.provider_id, col(IdempotencyRecord.key) == key)).scalar()
 
 
 def _replay(stored: IdempotencyRecord, digest: str) -> Response:

@@ -97,7 +97,7 @@ def _error_response(codes: list[str]) -> dict[str, Any]:
     return {"description": listed, "content": {"application/json": {"schema": schema}}}
 
 
-def _answer(op: Operation, refs: dict[Any, dict]) -> dict[str, Any]:
+def _answer(op: Operation, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     if op.answer is not None:
         schema = refs[(op.answer, "serialization")]
         return {"description": op.answer.__doc__ or op.answer.__name__,
@@ -106,7 +106,7 @@ def _answer(op: Operation, refs: dict[Any, dict]) -> dict[str, Any]:
     return {"description": f"The document ({op.media})", "content": {op.media: {"schema": schema}}}
 
 
-def _operation(op: Operation, view: Any, refs: dict[Any, dict]) -> dict[str, Any]:
+def _operation(op: Operation, view: Any, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
     doc = inspect.getdoc(view) or op.operation_id
     summary, _, description = doc.partition("\n")
     found: dict[str, Any] = {"operationId": op.operation_id, "summary": summary.strip()}
@@ -125,7 +125,7 @@ def _operation(op: Operation, view: Any, refs: dict[Any, dict]) -> dict[str, Any
     return found
 
 
-def _schemas(ops: list[tuple[str, str, Operation, Any]]) -> tuple[dict[Any, dict], dict[str, Any]]:
+def _schemas(ops: list[tuple[str, str, Operation, Any]]) -> tuple[dict[Any, dict[str, Any]], dict[str, Any]]:
     wanted: list[tuple[type[BaseModel], Any]] = [(ErrorBody, "serialization")]
     for _path, _method, op, _view in ops:
         if op.answer is not None:

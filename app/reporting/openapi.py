@@ -137,7 +137,16 @@ def _schemas(ops: list[tuple[str, str, Operation, Any]]) -> tuple[dict[Any, dict
 
 
 def openapi_document(server_url: str = "") -> dict[str, Any]:
-    """The whole document; `server_url` is where this installation answers."""
+    """The whole document; `server_url` is where this installation answers.
+
+    Made once per app (the routes and models don't change while it runs)."""
+    made = current_app.extensions.get("kundval_openapi")
+    if made is None:
+        made = current_app.extensions["kundval_openapi"] = _document()
+    return {**made, "servers": [{"url": (server_url or "") + PREFIX}]}
+
+
+def _document() -> dict[str, Any]:
     ops = operations()
     refs, schemas = _schemas(ops)
     paths: dict[str, dict[str, Any]] = {}
@@ -148,7 +157,6 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Kundval provider API", "version": "1.1.0",
                  "description": DESCRIPTION + table},
-        "servers": [{"url": (server_url or "") + PREFIX}],
         "paths": paths,
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
                        "schemas": schemas},

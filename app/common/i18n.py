@@ -49,7 +49,9 @@ def current_page_language() -> PageLanguage:
     if cached is not None:
         return cached
     chosen = session.get("lang")
-    if client_page():
+    if request.path.startswith("/api/"):  # a program's request: the language its header asks for
+        code = request.accept_languages.best_match(STAFF_LANGUAGES) or DEFAULT_LANGUAGE
+    elif client_page():
         if chosen not in CLIENT_LANGUAGES and current_user.is_authenticated:
             chosen = _signed_in_client_choice()
         code = chosen if chosen in CLIENT_LANGUAGES else DEFAULT_LANGUAGE

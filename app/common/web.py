@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.auth import sessions
 from app.common import i18n
+from app.common.errors import api_error_body
 from app.common.history import readable as readable_entry
 from app.common.labels import label
 from app.common.languages import CLIENT_LANGUAGES, DESCRIPTION_LANGUAGES, description_for
@@ -164,5 +165,5 @@ def _has_nul(req: Request) -> bool:
 
 def _error_response(status: int, message: str) -> tuple[Response | str, int]:
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"status": status, "message": message}}), status
+        return jsonify(api_error_body(status, message)), status
     return render_template("error.html", status=status, message=message), status

@@ -1,189 +1,163 @@
-"""The OpenAPI 3 description of /api/v1/, kept true by tests that call the live app with it."""
+"""The OpenAPI 3.1 document of /api/v1/, made from the route table and the operations' models.
+
+Nothing here is written per endpoint: every `api.*` route's `Operation` (api_support.py) gives
+its parameters (the query and path models), its body and answer (pydantic's JSON Schemas, put
+under components) and its errors (the codes of api_errors.py, by status). Tests call the live
+app with it (schemathesis) and check that every route is in it.
+"""
 from __future__ import annotations
 
-DATE = {"type": "string", "format": "date", "example": "2026-03-02"}
-PERIOD = {"type": "string", "pattern": r"^20\d{2}-(0[1-9]|1[0-2])$", "example": "2026-03"}
-HOURS = {"type": "string", "pattern": r"^\d{1,2}(\.\d{1,2})?$", "example": "7.50",
-         "description": "Hours in quarter steps, more than 0 and at most 24."}
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "1920.00"}
+import inspect
+import re
+from typing import Any
 
+from flask import Flask, current_app
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+from app.reporting.api_errors import CODES
+from app.reporting.api_models import ErrorBody, Input
+from app.reporting.api_support import Operation
 
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-ERRORS = {
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-    "429": {"$ref": "#/components/responses/TooManyRequests"},
-}
-NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
-BAD_REQUEST = {"400": {"$ref": "#/components/responses/BadRequest"}}
-INVALID = {"422": {"$ref": "#/components/responses/Invalid"}}
-REF_PARAM = {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"},
-             "description": "The placement's ref."}
-PERIOD_PARAM = {"name": "period", "in": "path", "required": True, "schema": PERIOD}
+PREFIX = "/api/v1"
+REF = "#/components/schemas/{model}"
+# Every operation may answer these; the query models may add their own codes.
+COMMON = {422: ("unknown_parameter",), 429: ("rate_limited",)}
+BY_TOKEN = {401: ("unauthorized",)}
+WRITES = {409: ("conflict",), 413: ("too_large",),
+          422: ("not_an_object", "nul_character", "idempotency_key_too_long", "idempotency_key_reused")}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "maxLength": 200},
                "description": "A retried write with the same key and body gets the first answer again."}
+DESCRIPTION = """Report attendance and results from your own system. Authenticate with an API token
+created under Anordnare → API-nycklar (`Authorization: Bearer <token>`).
 
-SCHEMAS = {
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["status", "message"], "properties": {
-            "status": {"type": "integer"}, "message": {"type": "string"},
-            "errors": {"type": "array", "items": {
-                "type": "object", "required": ["field", "message"],
-                "properties": {"field": {"type": "string", "example": "days[3].hours"},
-                               "message": {"type": "string"}}}}}}}},
-    "Placement": {"type": "object", "required": ["ref", "client_name", "service_type", "rate_unit",
-                                                 "start_date", "window_from", "window_to"],
-                  "properties": {
-                      "ref": {"type": "string"}, "client_name": {"type": "string"},
-                      "offering_title": {"type": "string"},
-                      "service_type": {"type": "string", "enum": ["arbetsprovning", "arbetstraning",
-                                                                  "praktik", "utredning"]},
-                      "rate_unit": {"type": "string", "enum": ["hour", "day", "week", "package"]},
-                      "start_date": DATE, "ended_on": {**DATE, "nullable": True},
-                      "end_reason": {"type": "string", "nullable": True},
-                      "window_from": DATE, "window_to": DATE,
-                      "max_hours_per_week": {"type": "string", "nullable": True}}},
-    "Day": {"type": "object", "required": ["date"], "additionalProperties": False, "properties": {
-        "date": DATE, "status": {"type": "string", "enum": ["present", "absent"], "default": "present"},
-        "hours": {**HOURS, "nullable": True}}},
-    "Attendance": {"type": "object", "required": ["placement", "period", "submitted", "days"],
-                   "properties": {"placement": {"type": "string"}, "period": PERIOD,
-                                  "submitted": {"type": "boolean"},
-                                  "settled": {"type": "boolean", "description":
-                                              "The month is settled: changes need a reason."},
-                                  "changed": {"type": "integer"},
-                                  "days": {"type": "array", "items": _ref("Day")}}},
-    "AttendanceReplace": {"type": "object", "required": ["days"], "properties": {
-        "days": {"type": "array", "maxItems": 31, "items": _ref("Day")},
-        "reason": {"type": "string", "maxLength": 500,
-                   "description": "Required when the month has been submitted or settled "
-                                  "(an approved settlement or a closed period)."}}},
-    "OutcomeIn": {"type": "object", "required": ["kind", "result_date", "employer", "extent"],
-                  "properties": {
-                      "kind": {"type": "string", "enum": ["employment", "studies"]},
-                      "result_date": DATE, "employer": {"type": "string", "maxLength": 200},
-                      "extent": {"type": "string", "maxLength": 100},
-                      "employment_form": {"type": "string", "enum": [
-                          "", "regular", "extratjanst", "introduktionsjobb", "lonebidrag"]},
-                      "reason": {"type": "string", "maxLength": 500,
-                                 "description": "Required when result_date lies in a settled month."}}},
-    "Outcome": {"type": "object", "required": ["ref", "placement", "kind", "result_date", "status"],
-                "properties": {
-                    "ref": {"type": "string"}, "placement": {"type": "string"},
-                    "kind": {"type": "string", "enum": ["employment", "studies"]},
-                    "result_date": DATE, "employer": {"type": "string"}, "extent": {"type": "string"},
-                    "employment_form": {"type": "string", "nullable": True},
-                    "status": {"type": "string", "enum": ["pending", "verified", "rejected"]},
-                    "verified_on": {**DATE, "nullable": True}}},
-    "SettlementLine": {"type": "object", "properties": {
-        "placement": {"type": "string"}, "kind": {"type": "string"}, "quantity": MONEY,
-        "unit_price": MONEY, "amount": MONEY, "vat_rate": {"type": "integer"}, "vat": MONEY,
-        "ref_period": {"type": "string", "nullable": True},
-        "ref_kind": {"type": "string", "nullable": True}}},
-    "Settlement": {"type": "object", "required": ["id", "period", "lines"], "properties": {
-        "id": {"type": "integer"}, "number": {"type": "string", "nullable": True}, "period": PERIOD,
-        "credit_note": {"type": "boolean"}, "total_excl_vat": MONEY, "total_vat": MONEY,
-        "total_incl_vat": MONEY, "approved_at": {"type": "string", "nullable": True},
-        "documents": {"type": "object", "properties": {"pdf": {"type": "string"},
-                                                        "peppol": {"type": "string"}}},
-        "lines": {"type": "array", "items": _ref("SettlementLine")}}},
-}
+Errors have one shape: `{"error": {"status", "code", "field", "message", "errors": [...]}}`.
+`code` is stable; `field` is the JSON path in the body (`days[3].hours`) or the parameter's name,
+null when the error concerns the whole request; `message` is in the language of
+`Accept-Language` (`sv`, the default, or `en`).
+
+| code | status | meaning |
+|---|---|---|
+"""
 
 
-def openapi_document(server_url: str = "") -> dict:
-    """The whole document; `server_url` is where this installation answers."""
+def operations(app: Flask | None = None) -> list[tuple[str, str, Operation, Any]]:
+    """(path as OpenAPI writes it, method, operation, view) of every API route."""
+    app = app or current_app
+    found = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        op = getattr(view, "api_operation", None)
+        if not rule.endpoint.startswith("api.") or op is None:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule.removeprefix(PREFIX))
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((path, method.lower(), op, view))
+    return sorted(found, key=lambda item: (item[0], item[1]))
+
+
+def _parameters(model: type[Input] | None, where: str) -> list[dict[str, Any]]:
+    if model is None:
+        return []
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", ()))
+    found = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = {k: v for k, v in prop.items() if k not in ("title", "description")}
+        options = [s for s in prop.pop("anyOf", []) if s != {"type": "null"}]
+        prop = {**options[0], **prop} if options else prop  # an absent parameter, not null
+        if prop.get("default", "") is None:
+            del prop["default"]
+        parameter = {"name": name, "in": where, "required": where == "path" or name in required,
+                     "schema": prop}
+        description = model.model_fields[name].description
+        if description:
+            parameter["description"] = description
+        found.append(parameter)
+    return found
+
+
+def errors_of(op: Operation) -> dict[int, list[str]]:
+    """The codes an operation may answer, by status."""
+    found: dict[int, list[str]] = {}
+    parts = [COMMON, BY_TOKEN if op.token else {}, WRITES if op.write else {}, op.errors,
+             *(getattr(m, "error_codes", {}) for m in (op.query, op.path, op.body) if m)]
+    for part in parts:
+        for status, codes in part.items():
+            found.setdefault(status, [])
+            found[status] += [code for code in codes if code not in found[status]]
+    return dict(sorted(found.items()))
+
+
+def _error_response(codes: list[str]) -> dict[str, Any]:
+    listed = "\n".join(f"- `{code}`: {CODES[code].meaning}" for code in codes)
+    schema = {"allOf": [{"$ref": REF.format(model="ErrorBody")}, {"properties": {"error": {
+        "properties": {"code": {"enum": codes}}}}}]}
+    return {"description": listed, "content": {"application/json": {"schema": schema}}}
+
+
+def _answer(op: Operation, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    if op.answer is not None:
+        schema = refs[(op.answer, "serialization")]
+        return {"description": op.answer.__doc__ or op.answer.__name__,
+                "content": {"application/json": {"schema": schema}}}
+    schema = {"type": "object"} if op.media == "application/json" else {"type": "string", "format": "binary"}
+    return {"description": f"The document ({op.media})", "content": {op.media: {"schema": schema}}}
+
+
+def _operation(op: Operation, view: Any, refs: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    doc = inspect.getdoc(view) or op.operation_id
+    summary, _, description = doc.partition("\n")
+    found: dict[str, Any] = {"operationId": op.operation_id, "summary": summary.strip()}
+    if description.strip():
+        found["description"] = description.strip()
+    parameters = _parameters(op.path, "path") + _parameters(op.query, "query")
+    if op.write:
+        parameters.append(IDEMPOTENCY)
+        found["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": refs[(op.body, "validation")]}}}
+    if parameters:
+        found["parameters"] = parameters
+    found["security"] = [{"bearer": []}] if op.token else []
+    found["responses"] = {str(op.status): _answer(op, refs), **{
+        str(status): _error_response(codes) for status, codes in errors_of(op).items()}}
+    return found
+
+
+def _schemas(ops: list[tuple[str, str, Operation, Any]]) -> tuple[dict[Any, dict[str, Any]], dict[str, Any]]:
+    wanted: list[tuple[type[BaseModel], Any]] = [(ErrorBody, "serialization")]
+    for _path, _method, op, _view in ops:
+        if op.answer is not None:
+            wanted.append((op.answer, "serialization"))
+        if op.body is not None:
+            wanted.append((op.body, "validation"))
+    refs, defs = models_json_schema(list(dict.fromkeys(wanted)), ref_template=REF)
+    return refs, defs.get("$defs", {})
+
+
+def openapi_document(server_url: str = "") -> dict[str, Any]:
+    """The whole document; `server_url` is where this installation answers.
+
+    Made once per app (the routes and models don't change while it runs)."""
+    made = current_app.extensions.get("kundval_openapi")
+    if made is None:
+        made = current_app.extensions["kundval_openapi"] = _document()
+    return {**made, "servers": [{"url": (server_url or "") + PREFIX}]}
+
+
+def _document() -> dict[str, Any]:
+    ops = operations()
+    refs, schemas = _schemas(ops)
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, op, view in ops:
+        paths.setdefault(path, {})[method] = _operation(op, view, refs)
+    table = "".join(f"| `{code}` | {c.status} | {c.meaning} |\n" for code, c in CODES.items())
     return {
-        "openapi": "3.0.3",
-        "info": {"title": "Kundval provider API", "version": "1.0.0",
-                 "description": "Report attendance and results from your own system. Authenticate "
-                                "with an API token created under Anordnare → API-nycklar."},
-        "servers": [{"url": (server_url or "") + "/api/v1"}],
-        "security": [{"bearer": []}],
-        "paths": {
-            "/placements": {"get": {
-                "operationId": "listPlacements", "summary": "Your placements",
-                "description": "A page at a time in a stable order; follow `next` (or `next_url`) "
-                               "until it is null. Placements added during the walk come at its end.",
-                "parameters": [
-                    {"name": "period", "in": "query", "required": False, "schema": PERIOD,
-                     "description": "Only placements active some day of this month."},
-                    {"name": "active_on", "in": "query", "required": False, "schema": DATE,
-                     "description": "Only placements active on this day."},
-                    {"name": "updated_since", "in": "query", "required": False,
-                     "schema": {"type": "string", "format": "date-time",
-                                "example": "2026-03-01T00:00:00Z"},
-                     "description": "Only placements changed at or after this time."},
-                    {"name": "limit", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
-                    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-                     "description": "The `next` of the previous page."}],
-                "responses": {"200": _json({"type": "object", "required": ["placements", "next"],
-                                            "properties": {
-                    "placements": {"type": "array", "items": _ref("Placement")},
-                    "next": {"type": "string", "nullable": True,
-                             "description": "The cursor of the next page; null on the last."},
-                    "next_url": {"type": "string"}}}, "Placements"),
-                    **BAD_REQUEST, **INVALID, **ERRORS}}},
-            "/placements/{ref}/attendance/{period}": {
-                "parameters": [REF_PARAM, PERIOD_PARAM],
-                "get": {"operationId": "getAttendance", "summary": "A placement's month of attendance",
-                        "responses": {"200": _json(_ref("Attendance"), "The month"),
-                                      **NOT_FOUND, **INVALID, **ERRORS}},
-                "put": {"operationId": "replaceAttendance",
-                        "summary": "Replace the month: days not listed are removed",
-                        "parameters": [IDEMPOTENCY],
-                        "requestBody": {"required": True, "content": {"application/json": {
-                            "schema": _ref("AttendanceReplace")}}},
-                        "responses": {"200": _json(_ref("Attendance"), "The month as stored"),
-                                      **NOT_FOUND, **INVALID, **ERRORS}}},
-            "/placements/{ref}/outcomes": {
-                "parameters": [REF_PARAM],
-                "get": {"operationId": "listOutcomes", "summary": "Results reported for a placement",
-                        "responses": {"200": _json({"type": "object", "required": ["outcomes"],
-                                                    "properties": {"outcomes": {
-                                                        "type": "array", "items": _ref("Outcome")}}},
-                                                   "Results"), **NOT_FOUND, **ERRORS}},
-                "post": {"operationId": "reportOutcome", "summary": "Report work or studies",
-                         "parameters": [IDEMPOTENCY],
-                         "requestBody": {"required": True, "content": {"application/json": {
-                             "schema": _ref("OutcomeIn")}}},
-                         "responses": {"201": _json(_ref("Outcome"), "Reported"),
-                                       **NOT_FOUND, **INVALID, **ERRORS}}},
-            "/settlements": {"get": {
-                "operationId": "listSettlements", "summary": "Your approved settlements and lines",
-                "parameters": [{"name": "period", "in": "query", "required": False, "schema": PERIOD}],
-                "responses": {"200": _json({"type": "object", "required": ["settlements"], "properties": {
-                    "settlements": {"type": "array", "items": _ref("Settlement")}}}, "Settlements"),
-                    **INVALID, **ERRORS}}},
-            "/settlements/{id}/document.pdf": {"get": {
-                "operationId": "settlementPdf", "summary": "The settlement as PDF",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
-                "responses": {"200": {"description": "PDF", "content": {"application/pdf": {
-                    "schema": {"type": "string", "format": "binary"}}}}, **NOT_FOUND, **ERRORS}}},
-            "/settlements/{id}/document.xml": {"get": {
-                "operationId": "settlementPeppol", "summary": "The settlement as Peppol BIS 3 XML",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
-                "responses": {"200": {"description": "XML", "content": {"application/xml": {
-                    "schema": {"type": "string"}}}}, **NOT_FOUND, **ERRORS}}},
-        },
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
-            "responses": {
-                "Unauthorized": _json(_ref("Error"), "No valid token"),
-                "NotFound": _json(_ref("Error"), "Not among your data"),
-                "BadRequest": _json(_ref("Error"), "A query parameter could not be read, named"),
-                "Invalid": _json(_ref("Error"), "Invalid input, with the field path"),
-                "TooManyRequests": _json(_ref("Error"), "Rate limit per token exceeded"),
-            },
-        },
+        "openapi": "3.1.0",
+        "info": {"title": "Kundval provider API", "version": "1.1.0",
+                 "description": DESCRIPTION + table},
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+                       "schemas": schemas},
     }

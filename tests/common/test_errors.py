@@ -65,7 +65,10 @@ def test_api_paths_get_json_errors(app, client):
     missing = client.get("/api/finns-inte")
     assert missing.status_code == 404
     assert missing.is_json
-    assert missing.get_json() == {"error": {"status": 404, "message": "Sidan finns inte."}}
+    item = {"code": "not_found", "field": None, "message": "Sidan finns inte."}
+    assert missing.get_json() == {"error": {"status": 404, **item, "errors": [item]}}
+    english = client.get("/api/finns-inte", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert english.get_json()["error"]["message"] == "The page does not exist."
 
     broken = client.get("/api/trasig")
     assert broken.status_code == 500

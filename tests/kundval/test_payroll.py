@@ -256,7 +256,7 @@ def _pay_every_month(session, client_id, first, months, skip=0):
 
 def test_the_sustainment_hint_looks_as_far_as_the_rules_sustain_days(app, session):
     from app.kundval import followups
-    from app.kundval.results import OutcomeRow
+    from app.reporting.results import OutcomeRow
 
     c, outcome = _result(session, None, TODAY - timedelta(days=200), verified=True)
     _rule(session, "LEVEL-C", 1, 365, levels=["C"])  # the referral has no level: not this one

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
@@ -91,18 +92,18 @@ def book_first_meeting(session: Session, view: ProviderPlacement, *, on: date | 
     """The provider books (or moves) the first meeting; the case worker and the client are told."""
     placement = view.placement
     if on is None:
-        raise ValidationError("first_meeting_on", "fyll i dag för första träffen")
+        raise ValidationError("first_meeting_on", _l("fyll i dag för första träffen"))
     if at is None:
-        raise ValidationError("first_meeting_time", "fyll i tid för första träffen")
+        raise ValidationError("first_meeting_time", _l("fyll i tid för första träffen"))
     if on < today:
-        raise ValidationError("first_meeting_on", "första träffen kan inte vara tidigare än i dag")
+        raise ValidationError("first_meeting_on", _l("första träffen kan inte vara tidigare än i dag"))
     if on > view.referral.valid_to or (placement.ended_on and on > placement.ended_on):
-        raise ValidationError("first_meeting_on", "första träffen måste vara medan placeringen pågår")
+        raise ValidationError("first_meeting_on", _l("första träffen måste vara medan placeringen pågår"))
     place = (place or "").strip()
     if not place:
-        raise ValidationError("first_meeting_place", "fyll i var ni ses")
+        raise ValidationError("first_meeting_place", _l("fyll i var ni ses"))
     if len(place) > 200:
-        raise ValidationError("first_meeting_place", "högst 200 tecken")
+        raise ValidationError("first_meeting_place", _l("högst 200 tecken"))
     before = {"first_meeting_on": placement.first_meeting_on.isoformat() if placement.first_meeting_on else None}
     placement.first_meeting_on, placement.first_meeting_time, placement.first_meeting_place = on, at, place
     session.add(placement)

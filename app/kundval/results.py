@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
@@ -45,10 +46,10 @@ def to_verify(session: Session, case_worker_id: int | None = None) -> list[Outco
 
 def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:
     if outcome.verified_on is not None or outcome.rejected_on is not None:
-        raise ValidationError("outcome", "resultatet är redan bedömt")
+        raise ValidationError("outcome", _l("resultatet är redan bedömt"))
     check_not_future(on, "verified_on")
     if on < outcome.result_date:
-        raise ValidationError("verified_on", "ett resultat kan inte verifieras innan det har börjat")
+        raise ValidationError("verified_on", _l("ett resultat kan inte verifieras innan det har börjat"))
     outcome.verified_on = on
     outcome.verified_by_id = actor_id
     record_change(session, actor_id, "verify", "outcome", outcome.id, after={"verified_on": on.isoformat()})
@@ -57,9 +58,9 @@ def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None
 def reject(session: Session, outcome: Outcome, *, on: date, reason: str, actor_id: int | None) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("reason", "skriv varför resultatet inte godtas")
+        raise ValidationError("reason", _l("skriv varför resultatet inte godtas"))
     if outcome.verified_on is not None or outcome.rejected_on is not None:
-        raise ValidationError("outcome", "resultatet är redan bedömt")
+        raise ValidationError("outcome", _l("resultatet är redan bedömt"))
     outcome.rejected_on = on
     outcome.rejection_reason = reason
     record_change(session, actor_id, "reject", "outcome", outcome.id,

@@ -453,11 +453,11 @@ def payroll_upload():
         upload = form.file.data
         try:
             if not upload or not upload.filename:
-                raise ValidationError("file", "välj en fil")
+                raise ValidationError("file", _l("välj en fil"))
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise ValidationError("file", "filen är inte UTF-8") from None
+                raise ValidationError("file", _l("filen är inte UTF-8")) from None
             summary = payroll.import_payroll(db.session, io.StringIO(text, newline=""), _today(),
                                              actor_id=current_user.id)
             db.session.commit()

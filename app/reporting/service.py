@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -70,37 +71,37 @@ def report_outcome(session: Session, provider_id: int, placement_ref: str, kind:
         select(Placement).join(Offering, Offering.id == Placement.offering_id)
         .where(Placement.ref == (placement_ref or ""), Offering.provider_id == provider_id)).scalar()
     if placement is None:
-        raise ValidationError("placement", "välj en av era placeringar")
+        raise ValidationError("placement", _l("välj en av era placeringar"))
     if kind not in OUTCOME_KINDS:
-        raise ValidationError("kind", "välj arbete eller studier")
+        raise ValidationError("kind", _l("välj arbete eller studier"))
     if not isinstance(result_date, date):
-        raise ValidationError("result_date", "ange startdatum som ÅÅÅÅ-MM-DD")
+        raise ValidationError("result_date", _l("ange startdatum som ÅÅÅÅ-MM-DD"))
     if result_date < placement.start_date:
-        raise ValidationError("result_date", "resultatet kan inte börja före placeringen")
+        raise ValidationError("result_date", _l("resultatet kan inte börja före placeringen"))
     if result_date > today:
-        raise ValidationError("result_date", "rapportera resultatet när det har börjat: startdatum "
-                                             "ligger efter i dag")
+        raise ValidationError("result_date", _l("rapportera resultatet när det har börjat: startdatum "
+                                             "ligger efter i dag"))
     employer = (employer or "").strip()
     if not employer:
-        raise ValidationError("employer", "ange arbetsgivare eller skola")
+        raise ValidationError("employer", _l("ange arbetsgivare eller skola"))
     if len(employer) > 200:
-        raise ValidationError("employer", "högst 200 tecken")
+        raise ValidationError("employer", _l("högst 200 tecken"))
     extent = (extent or "").strip()
     if not extent:
-        raise ValidationError("extent", "ange omfattning, till exempel heltid eller 50 %")
+        raise ValidationError("extent", _l("ange omfattning, till exempel heltid eller 50 %"))
     if len(extent) > 100:
-        raise ValidationError("extent", "högst 100 tecken")
+        raise ValidationError("extent", _l("högst 100 tecken"))
     employment_form = (employment_form or "").strip()
     if kind == "employment":
         if employment_form not in EMPLOYMENT_FORMS:
-            raise ValidationError("employment_form", "välj anställningsform")
+            raise ValidationError("employment_form", _l("välj anställningsform"))
     elif employment_form:
-        raise ValidationError("employment_form", "anställningsform anges bara för arbete")
+        raise ValidationError("employment_form", _l("anställningsform anges bara för arbete"))
     existing = session.execute(select(Outcome).where(
         Outcome.placement_id == placement.id, Outcome.kind == kind, Outcome.result_date == result_date)).scalar()
     if existing is not None:
-        raise ValidationError("result_date", f"resultatet är redan rapporterat ({existing.ref}, "
-                                             f"{existing.result_date.isoformat()})")
+        raise ValidationError("result_date", _l("resultatet är redan rapporterat (%(ref)s, %(date)s)",
+                                                ref=existing.ref, date=existing.result_date.isoformat()))
     outcome = Outcome(ref=new_ref("RES"), placement_id=placement.id, kind=kind, result_date=result_date,
                       employer=employer, extent=extent, employment_form=employment_form,
                       reported_at=utcnow(), reported_by_id=actor_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session
@@ -204,7 +205,7 @@ def _providers(session: Session, org_nr: str | None) -> dict[int, str]:
         stmt = stmt.where(Provider.org_nr == normalize_org_nr(org_nr, "provider"))
         rows = dict(session.execute(stmt).all())
         if not rows:
-            raise ValidationError("provider", "ingen anordnare med det organisationsnumret")
+            raise ValidationError("provider", _l("ingen anordnare med det organisationsnumret"))
         return rows
     return dict(session.execute(stmt).all())
 

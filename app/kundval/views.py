@@ -463,7 +463,8 @@ def payroll_upload():
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            form.file.errors.append(f"{exc.field}: {exc.message}" if exc.field.startswith("rad ")
+            form.file.errors.append(_("rad %(where)s: %(message)s", where=exc.field[4:], message=exc.message)
+                                    if exc.field.startswith("rad ")
                                     else sentence(exc.message))
     status = 400 if request.method == "POST" and summary is None else 200
     return render_template("kundval/payroll_upload.html", form=form, summary=summary,

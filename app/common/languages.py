@@ -48,6 +48,7 @@ CLIENT_FACING_SOURCES = (
     "templates/client/*.html",
     "templates/start/client.html",
     "templates/privacy/extract_pdf.html",  # the register extract a client downloads from Mina uppgifter
+    "app/privacy/extract.py",  # the extract's access-log pages and changes, in words
     "app/kundval/client_views.py",
     "app/kundval/client_messages.py",
     "app/kundval/choice.py",
@@ -63,6 +64,10 @@ CLIENT_FACING_DICTS = (
     "app.common.labels:LABELS[provider_kind_plain]",
     "app.common.labels:LABELS[role]",
     "app.common.labels:LABELS[chosen_by]",
+    # the register extract's attendance, results and settlement lines
+    "app.common.labels:LABELS[attendance_status]",
+    "app.common.labels:LABELS[outcome_kind]",
+    "app.common.labels:LABELS[line_kind]",
 )
 
 

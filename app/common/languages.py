@@ -55,7 +55,11 @@ CLIENT_FACING_SOURCES = (
     "app/kundval/disputes.py",
 )
 # Client-facing messages defined in files shared with staff pages (the client's form labels).
-CLIENT_FACING_MESSAGES = ("Din kod", "Skriv koden du fick av din handläggare.", "Kommentar (frivilligt)")
+CLIENT_FACING_MESSAGES = ("Din kod", "Skriv koden du fick av din handläggare.", "Kommentar (frivilligt)",
+                          "Första dag hos den nya anordnaren",  # switching (ChooseForm)
+                          "Ange ett datum mellan %(first)s och %(last)s.",  # any date field (common.forms)
+                          # the message to the client when the first meeting is booked (kundval/handoff.py)
+                          "Din första träff", "Du ska träffa %(offering)s %(day)s kl. %(time)s. Plats: %(place)s.")
 # Lazy-string dicts client pages show ("module:NAME" or "module:NAME[key]" for one group of label()).
 CLIENT_FACING_DICTS = (
     "app.kundval.levels:CLIENT_TEXT",

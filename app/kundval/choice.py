@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.base import new_ref
+from app.common.client_language import for_client
 from app.common.errors import ValidationError
 from app.common.models import Notification
 from app.common.notifications import notify
@@ -173,15 +174,17 @@ def _notify(session: Session, referral: Referral, offering: Offering, placement:
                                  subject=subject_worker,
                                  body=f"Deltagare {client.ref}: {offering.title} hos {provider.name}, "
                                       f"start {start}."))
-    if client.user_id:
-        how = {"client": f"Du har valt {provider.name}: {offering.title}.",
-               "case_worker": f"Din handläggare har placerat dig hos {provider.name}: {offering.title}.",
-               "default": f"Du valde inte själv, så kommunen har placerat dig hos {provider.name}: "
-                          f"{offering.title} (ickevalsalternativet)."}[placement.chosen_by]
+    if client.user_id:  # in the client's language (app.common.client_language.for_client)
+        names = {"provider": provider.name, "offering": offering.title}
+        how = {"client": _l("Du har valt %(provider)s: %(offering)s.", **names),
+               "case_worker": _l("Din handläggare har placerat dig hos %(provider)s: %(offering)s.", **names),
+               "default": _l("Du valde inte själv, så kommunen har placerat dig hos %(provider)s: %(offering)s "
+                             "(ickevalsalternativet).", **names)}[placement.chosen_by]
+        then = _l("Du börjar tidigast %(start)s. %(provider)s ringer dig för att boka första träffen.",
+                  start=start, provider=provider.name)
         session.add(Notification(user_id=client.user_id, key=key + ":client",
-                                 subject="Du har en plats",
-                                 body=f"{how} Du börjar tidigast {start}. "
-                                      f"{provider.name} ringer dig för att boka första träffen."))
+                                 subject=for_client(client, _l("Du har en plats")),
+                                 body=f"{for_client(client, how)} {for_client(client, then)}"))
     how = {"client": f"En ny deltagare har valt {offering.title}",
            "case_worker": f"Handläggaren har placerat en ny deltagare i {offering.title}",
            "default": f"En ny deltagare är placerad genom ickeval i {offering.title}"}[placement.chosen_by]

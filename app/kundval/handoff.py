@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.common.audit import record_change
+from app.common.client_language import for_client
 from app.common.errors import ValidationError
 from app.common.notifications import notify
 from app.common.workdays import add_working_days
@@ -116,5 +117,8 @@ def book_first_meeting(session: Session, view: ProviderPlacement, *, on: date | 
         notify(session, user_id=worker_id, key=key, subject="Första träffen är bokad",
                body=f"Deltagare {view.client.ref} ({view.offering.title}): första träffen {when}, {place}.")
     if view.client.user_id:
-        notify(session, user_id=view.client.user_id, key=key + ":client", subject="Din första träff",
-               body=f"Du ska träffa {view.offering.title} {when}. Plats: {place}.")
+        notify(session, user_id=view.client.user_id, key=key + ":client",
+               subject=for_client(view.client, _l("Din första träff")),
+               body=for_client(view.client, _l("Du ska träffa %(offering)s %(day)s kl. %(time)s. Plats: %(place)s.",
+                                               offering=view.offering.title, day=on.isoformat(),
+                                               time=at.strftime("%H:%M"), place=place)))

@@ -55,3 +55,11 @@ def test_a_client_who_reads_swedish_gets_the_swedish_message(session):
     session.commit()
     [place] = _to(session, user)
     assert place.subject == "Du har en plats" and place.body.startswith("Du har valt Steget AB:")
+
+
+def test_the_error_pages_speak_the_clients_language(client):
+    client.get("/sprak/ti")
+    response = client.get("/deltagare/no-such-page")
+    assert response.status_code == 404 and "እቲ ገጽ የለን።" in response.text
+    client.get("/sprak/ar")
+    assert "الصفحة غير موجودة." in client.get("/deltagare/no-such-page").text

@@ -134,4 +134,5 @@ class Config:
     OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid profile")
     # The claim that carries the personnummer (brokers differ: personal_number, sub, ...).
     OIDC_PERSONAL_ID_CLAIM = os.environ.get("OIDC_PERSONAL_ID_CLAIM", "personal_number")
-    OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "Logga in med BankID eller Freja")
+    # The e-ID button's words; empty: "Logga in med BankID eller Freja" in the client's language.
+    OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from webauthn import (
     generate_authentication_options,
@@ -57,7 +58,7 @@ def register(session: Session, user: User, credential: dict, *, challenge: str, 
         verified = verify_registration_response(credential=credential, expected_challenge=base64url_to_bytes(challenge),
                                                 expected_rp_id=rp_id, expected_origin=origin)
     except Exception as exc:  # py_webauthn raises several error types for a bad answer
-        raise ValidationError("credential", "säkerhetsnyckeln kunde inte registreras") from exc
+        raise ValidationError("credential", _l("säkerhetsnyckeln kunde inte registreras")) from exc
     stored = WebAuthnCredential(user_id=user.id, credential_id=bytes_to_base64url(verified.credential_id),
                                 public_key=bytes_to_base64url(verified.credential_public_key),
                                 sign_count=verified.sign_count, name=(name or "").strip()[:100])
@@ -81,19 +82,19 @@ def authenticate(session: Session, user: User, credential: dict, *, challenge: s
     try:
         parsed = parse_authentication_credential_json(json.dumps(credential))
     except Exception as exc:
-        raise ValidationError("credential", "svaret från säkerhetsnyckeln kunde inte läsas") from exc
+        raise ValidationError("credential", _l("svaret från säkerhetsnyckeln kunde inte läsas")) from exc
     stored = session.exec(select(WebAuthnCredential).where(
         WebAuthnCredential.user_id == user.id,
         WebAuthnCredential.credential_id == bytes_to_base64url(parsed.raw_id))).first()
     if stored is None:
-        raise ValidationError("credential", "okänd säkerhetsnyckel")
+        raise ValidationError("credential", _l("okänd säkerhetsnyckel"))
     try:
         verified = verify_authentication_response(
             credential=parsed, expected_challenge=base64url_to_bytes(challenge), expected_rp_id=rp_id,
             expected_origin=origin, credential_public_key=base64url_to_bytes(stored.public_key),
             credential_current_sign_count=stored.sign_count)
     except Exception as exc:
-        raise ValidationError("credential", "säkerhetsnyckeln godtogs inte") from exc
+        raise ValidationError("credential", _l("säkerhetsnyckeln godtogs inte")) from exc
     stored.sign_count = verified.new_sign_count
     stored.last_used_at = utcnow()
     return stored

@@ -9,6 +9,7 @@ import time
 import pyotp
 import qrcode
 import qrcode.image.svg
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
@@ -45,7 +46,7 @@ def start_enrolment(session: Session, user: User) -> TotpFactor:
     """The unconfirmed factor to show as a QR code; made once, so a reload shows the same secret."""
     factor = factor_of(session, user)
     if factor is not None and factor.confirmed_at is not None:
-        raise ValidationError("code", "tvåstegsverifieringen är redan aktiverad")
+        raise ValidationError("code", _l("tvåstegsverifieringen är redan aktiverad"))
     if factor is None:
         factor = TotpFactor(user_id=user.id,
                             secret_encrypted=personal_data.cipher().encrypt(pyotp.random_base32()))
@@ -102,9 +103,9 @@ def confirm_enrolment(session: Session, user: User, code: str, now: float | None
     """Confirm the factor with a first code from the app; returns the recovery codes to show."""
     factor = factor_of(session, user)
     if factor is None or factor.confirmed_at is not None:
-        raise ValidationError("code", "ingen tvåstegsverifiering väntar på att bekräftas")
+        raise ValidationError("code", _l("ingen tvåstegsverifiering väntar på att bekräftas"))
     if not _check_totp(factor, code, now):
-        raise ValidationError("code", "koden stämmer inte")
+        raise ValidationError("code", _l("koden stämmer inte"))
     factor.confirmed_at = utcnow()
     codes = new_recovery_codes(session, user)
     record_change(session, user.id, "enrol_second_factor", "user", user.id, after={"method": "totp"})
@@ -115,14 +116,14 @@ def verify(session: Session, user: User, code: str, now: float | None = None) ->
     """Check a code from the app or a recovery code; returns which it was ("totp" or "recovery")."""
     factor = factor_of(session, user)
     if factor is None or factor.confirmed_at is None:
-        raise ValidationError("code", "tvåstegsverifieringen är inte aktiverad")
+        raise ValidationError("code", _l("tvåstegsverifieringen är inte aktiverad"))
     if _check_totp(factor, code, now):
         return "totp"
     recovery = session.exec(select(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash_code(code),
         RecoveryCode.used_at.is_(None))).first()
     if recovery is None:
-        raise ValidationError("code", "koden stämmer inte")
+        raise ValidationError("code", _l("koden stämmer inte"))
     recovery.used_at = utcnow()
     record_change(session, user.id, "use_recovery_code", "user", user.id,
                   after={"recovery_codes_left": recovery_codes_left(session, user)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 from zxcvbn import zxcvbn
 from zxcvbn.matching import RANKED_DICTIONARIES
@@ -52,7 +53,7 @@ def normalize_email(email: str, field: str = "email") -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise ValidationError(field, "ogiltig e-postadress") from None
+        raise ValidationError(field, _l("ogiltig e-postadress")) from None
 
 
 def check_password(password: str | None, field: str = "password") -> None:
@@ -60,12 +61,12 @@ def check_password(password: str | None, field: str = "password") -> None:
     nor as easy to guess as one (repeats, sequences, keyboard rows, dates)."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(field, f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+        raise ValidationError(field, _l("lösenordet måste ha minst %(num)s tecken", num=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(field, f"lösenordet får ha högst {MAX_PASSWORD_LENGTH} tecken")
+        raise ValidationError(field, _l("lösenordet får ha högst %(num)s tecken", num=MAX_PASSWORD_LENGTH))
     if password.lower() in RANKED_DICTIONARIES["passwords"] or zxcvbn(password[:100])["score"] < 2:
-        raise ValidationError(field, "lösenordet är för vanligt eller för lätt att gissa; "
-                                     "välj flera ord som inte hör ihop")
+        raise ValidationError(field, _l("lösenordet är för vanligt eller för lätt att gissa; "
+                                     "välj flera ord som inte hör ihop"))
 
 
 def create_user(session: Session, *, email: str, role: str, password: str, name: str = "",
@@ -73,21 +74,21 @@ def create_user(session: Session, *, email: str, role: str, password: str, name:
     """Create a user; a provider user must name an existing provider."""
     email = normalize_email(email)
     if role not in ROLES:
-        raise ValidationError("role", f"okänd roll (välj en av {', '.join(ROLES)})")
+        raise ValidationError("role", _l("okänd roll (välj en av %(roles)s)", roles=", ".join(ROLES)))
     check_password(password)
     if session.exec(select(User).where(User.email == email)).first():
-        raise ValidationError("email", "det finns redan en användare med den e-postadressen")
+        raise ValidationError("email", _l("det finns redan en användare med den e-postadressen"))
     provider_id = None
     if role == "provider":
         if not provider_org_nr:
-            raise ValidationError("provider", "en anordnaranvändare måste höra till en anordnare")
+            raise ValidationError("provider", _l("en anordnaranvändare måste höra till en anordnare"))
         org_nr = normalize_org_nr(provider_org_nr, "provider")
         provider = session.exec(select(Provider).where(Provider.org_nr == org_nr)).first()
         if provider is None:
-            raise ValidationError("provider", "ingen anordnare med det organisationsnumret")
+            raise ValidationError("provider", _l("ingen anordnare med det organisationsnumret"))
         provider_id = provider.id
     elif provider_org_nr:
-        raise ValidationError("provider", "bara anordnaranvändare hör till en anordnare")
+        raise ValidationError("provider", _l("bara anordnaranvändare hör till en anordnare"))
     user = User(email=email, name=name.strip(), role=role, provider_id=provider_id,
                 password_hash=hash_password(password))
     session.add(user)

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.auth import second_factor_views
@@ -78,13 +79,13 @@ def staff_user_for(session: Session, claims: dict, *, email_claim: str, groups_c
     """The existing, active staff account for these claims, its role set from the groups."""
     email = str(claims.get(email_claim) or "").strip().lower()
     if not email:
-        raise ValidationError("email", "identitetsleverantören skickade ingen e-postadress")
+        raise ValidationError("email", _l("identitetsleverantören skickade ingen e-postadress"))
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None or not user.active or user.role in ("client", "provider"):
-        raise ValidationError("email", "okänd användare")
+        raise ValidationError("email", _l("okänd användare"))
     role = role_from_groups(claims.get(groups_claim), role_map)
     if role is None:
-        raise ValidationError("groups", "ingen grupp som ger en roll i Kundval")
+        raise ValidationError("groups", _l("ingen grupp som ger en roll i Kundval"))
     if role != user.role:
         record_change(session, None, "update", "user", user.id, before={"role": user.role},
                       after={"role": role}, reason="roll från inloggning med SSO")

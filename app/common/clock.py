@@ -24,12 +24,15 @@ def fixed_today(day: date) -> Iterator[None]:
         _fixed = previous
 
 
-def check_not_future(day: date | None, field_name: str, what: str = "datumet") -> None:
+def check_not_future(day: date | None, field_name: str) -> None:
     """Refuse a date after today: nothing is reported or paid ahead of time."""
+    from flask_babel import lazy_gettext
+
     from app.common.errors import ValidationError
 
     if day is not None and day > today():
-        raise ValidationError(field_name, f"{what} ligger efter i dag ({today().isoformat()})")
+        raise ValidationError(field_name, lazy_gettext("datumet ligger efter i dag (%(today)s)",
+                                                       today=today().isoformat()))
 
 
 def period_has_ended(last_day: date) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from personnummer import personnummer as pnr_lib
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
@@ -20,7 +21,7 @@ def normalize_org_nr(value: str, field: str = "org_nr") -> str:
     try:
         compact = stdnum_orgnr.validate(str(value or ""))
     except StdnumError:
-        raise ValidationError(field, "ogiltigt organisationsnummer") from None
+        raise ValidationError(field, _l("ogiltigt organisationsnummer")) from None
     return f"{compact[:6]}-{compact[6:]}"
 
 
@@ -30,7 +31,7 @@ def normalize_personal_id(value: str, field: str = "personal_id") -> str:
     try:
         parsed = pnr_lib.Personnummer(text)
     except (pnr_lib.PersonnummerException, ValueError, TypeError):
-        raise ValidationError(field, "ogiltigt personnummer eller samordningsnummer") from None
+        raise ValidationError(field, _l("ogiltigt personnummer eller samordningsnummer")) from None
     digits = str(parsed.format(True))
     return digits[:8] + "-" + digits[8:]
 
@@ -58,7 +59,7 @@ def normalize_bankgiro(value: str, field: str = "bankgiro") -> str:
     """Bankgiro: 7 or 8 digits with a Luhn check digit, shown NNN-NNNN or NNNN-NNNN."""
     digits = "".join(ch for ch in str(value or "") if ch.isdigit())
     if len(digits) not in (7, 8) or not luhn.is_valid(digits):
-        raise ValidationError(field, "ogiltigt bankgironummer")
+        raise ValidationError(field, _l("ogiltigt bankgironummer"))
     return f"{digits[:-4]}-{digits[-4:]}"
 
 
@@ -66,7 +67,7 @@ def normalize_plusgiro(value: str, field: str = "plusgiro") -> str:
     """Plusgiro: 2 to 8 digits with a Luhn check digit, shown N...N-N."""
     digits = "".join(ch for ch in str(value or "") if ch.isdigit())
     if not 2 <= len(digits) <= 8 or not luhn.is_valid(digits):
-        raise ValidationError(field, "ogiltigt plusgironummer")
+        raise ValidationError(field, _l("ogiltigt plusgironummer"))
     return f"{digits[:-1]}-{digits[-1]}"
 
 
@@ -77,5 +78,5 @@ def normalize_vat_number(value: str, field: str = "vat_number") -> str:
     try:
         compact = stdnum_vat.validate(str(value or ""))
     except StdnumError:
-        raise ValidationError(field, "ogiltigt momsregistreringsnummer (SE + 12 siffror)") from None
+        raise ValidationError(field, _l("ogiltigt momsregistreringsnummer (SE + 12 siffror)")) from None
     return compact if compact.startswith("SE") else "SE" + compact

@@ -49,13 +49,26 @@ CLIENT_FACING_SOURCES = (
     "templates/client/*.html",
     "templates/start/client.html",
     "templates/privacy/extract_pdf.html",  # the register extract a client downloads from Mina uppgifter
+    "app/privacy/extract.py",  # the extract's access-log pages and changes, in words
     "app/kundval/client_views.py",
     "app/kundval/client_messages.py",
     "app/kundval/choice.py",
     "app/kundval/disputes.py",
 )
 # Client-facing messages defined in files shared with staff pages (the client's form labels).
-CLIENT_FACING_MESSAGES = ("Din kod", "Skriv koden du fick av din handläggare.", "Kommentar (frivilligt)")
+CLIENT_FACING_MESSAGES = ("Din kod", "Skriv koden du fick av din handläggare.", "Kommentar (frivilligt)",
+                          "Första dag hos den nya anordnaren",  # switching (ChooseForm)
+                          "Ange ett datum mellan %(first)s och %(last)s.",  # any date field (common.forms)
+                          # the message to the client when the first meeting is booked (kundval/handoff.py)
+                          "Din första träff", "Du ska träffa %(offering)s %(day)s kl. %(time)s. Plats: %(place)s.",
+                          # the error pages' messages (app/common/web.py)
+                          "Formuläret har gått ut. Ladda om sidan och försök igen.", "Förfrågan kunde inte läsas.",
+                          "Du har inte behörighet till den här sidan.", "Sidan finns inte.",
+                          "Det går inte att göra så här på den här sidan.",
+                          "Det du skickade är för stort. En fil får vara högst 5 MB och allt som skickas på en gång "
+                          "högst %(mb)d MB.",
+                          "För många försök. Vänta en stund och försök igen.",
+                          "Något gick fel hos oss. Försök igen om en stund.")
 # Lazy-string dicts client pages show ("module:NAME" or "module:NAME[key]" for one group of label()).
 CLIENT_FACING_DICTS = (
     "app.kundval.levels:CLIENT_TEXT",
@@ -64,6 +77,10 @@ CLIENT_FACING_DICTS = (
     "app.common.labels:LABELS[provider_kind_plain]",
     "app.common.labels:LABELS[role]",
     "app.common.labels:LABELS[chosen_by]",
+    # the register extract's attendance, results and settlement lines
+    "app.common.labels:LABELS[attendance_status]",
+    "app.common.labels:LABELS[outcome_kind]",
+    "app.common.labels:LABELS[line_kind]",
 )
 
 

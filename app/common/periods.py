@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from app.common.errors import ValidationError
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
-PERIOD_MESSAGE = "måste vara en månad som ÅÅÅÅ-MM"
+PERIOD_MESSAGE = _l("måste vara en månad som ÅÅÅÅ-MM")
 _PERIOD_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 

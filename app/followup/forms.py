@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from app.common.errors import ValidationError
 from app.common.money import OutOfBounds, parse_money, parse_percent
 from app.followup.simulation import LevelPrices
@@ -19,14 +21,14 @@ SIMULATION_CHOICES = {"levels": LEVELS, "service_types": SERVICE_TYPES, "outcome
 
 def parse_amount(raw: str, field_name: str, allow_negative: bool = False) -> Decimal:
     if not (raw or "").strip():
-        raise ValidationError(field_name, "ange ett belopp")
+        raise ValidationError(field_name, _l("ange ett belopp"))
     try:
         amount = parse_money(raw, allow_negative=True)
     except OutOfBounds:
-        raise ValidationError(field_name, "ange ett belopp, till exempel 10000 eller 10000,50 "
-                                          "(högst 10 000 000)") from None
+        raise ValidationError(field_name, _l("ange ett belopp, till exempel 10000 eller 10000,50 "
+                                          "(högst 10 000 000)")) from None
     if amount < 0 and not allow_negative:
-        raise ValidationError(field_name, "får inte vara negativt")
+        raise ValidationError(field_name, _l("får inte vara negativt"))
     return amount
 
 
@@ -43,12 +45,12 @@ def parse_tiers(raw: str, field_name: str) -> tuple[rules.Tier, ...]:
             continue
         days, sep, amount = line.partition(":")
         if not sep or not days.strip().isdigit():
-            raise ValidationError(field_name, f"rad {number}: skriv 'dagar: belopp', till exempel 90: 10000")
+            raise ValidationError(field_name, _l("rad %(line)s: skriv 'dagar: belopp', till exempel 90: 10000", line=number))
         tiers.append(rules.Tier(int(days), parse_amount(amount, field_name)))
     if not tiers:
-        raise ValidationError(field_name, "ange minst en nivå")
+        raise ValidationError(field_name, _l("ange minst en nivå"))
     if len({t.max_days for t in tiers}) != len(tiers):
-        raise ValidationError(field_name, "samma antal dagar står två gånger")
+        raise ValidationError(field_name, _l("samma antal dagar står två gånger"))
     return tuple(sorted(tiers, key=lambda t: t.max_days))
 
 
@@ -136,7 +138,7 @@ def simulation_defaults(stored: list[rules.BonusRule], first: str, last: str) ->
 def parse_year(raw: str, field_name: str = "year") -> int:
     text = (raw or "").strip()
     if not (text.isdigit() and 2000 <= int(text) <= 2100):
-        raise ValidationError(field_name, "ange ett år, till exempel 2026")
+        raise ValidationError(field_name, _l("ange ett år, till exempel 2026"))
     return int(text)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -43,7 +44,7 @@ def put_value(session: Session, row, value, attr: str, create) -> None:
 
 def check_dimension(dimension: str) -> str:
     if dimension not in figures.DIMENSIONS:
-        raise ValidationError("dimension", "okänd indelning")
+        raise ValidationError("dimension", _l("okänd indelning"))
     return dimension
 
 
@@ -51,7 +52,7 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
     check_dimension(dimension)
     rules.period_bounds(through)
     if not through.startswith(f"{year:04d}-"):
-        raise ValidationError("through", "månaden måste ligga i det valda året")
+        raise ValidationError("through", _l("månaden måste ligga i det valda året"))
     facts = figures.load_facts(session)
     tables = figures.year_tables(facts, year, through, dimension, as_of)
     totals = tables if dimension == "total" else figures.year_tables(facts, year, through, "total", as_of)
@@ -71,7 +72,7 @@ def set_targets(session: Session, year: int, values: dict[str, Decimal | None]) 
         select(FigureTarget).where(FigureTarget.year == year)).scalars()}
     for figure, value in values.items():
         if figure not in TARGET_FIGURES:
-            raise ValidationError(figure, "okänt nyckeltal")
+            raise ValidationError(figure, _l("okänt nyckeltal"))
         put_value(session, existing.get(figure), value, "value",
                   lambda: FigureTarget(figure=figure, year=year, value=value))  # noqa: B023
     session.flush()
@@ -89,11 +90,11 @@ def external_figures(session: Session, year: int) -> dict[str, dict[str, Decimal
 def set_external_figure(session: Session, figure: str, period: str, value: Decimal | None) -> None:
     """One month's value of an outside figure; None removes it."""
     if figure not in EXTERNAL_FIGURES:
-        raise ValidationError("figure", "okänt nyckeltal")
+        raise ValidationError("figure", _l("okänt nyckeltal"))
     try:
         rules.period_bounds(period)
     except ValueError:
-        raise ValidationError("period", "måste vara en månad som ÅÅÅÅ-MM") from None
+        raise ValidationError("period", _l("måste vara en månad som ÅÅÅÅ-MM")) from None
     row = session.execute(select(ExternalFigure).where(
         ExternalFigure.figure == figure, ExternalFigure.period == period)).scalar_one_or_none()
     put_value(session, row, value, "value",

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -115,12 +116,12 @@ def months_between(first: str, last: str) -> list[str]:
     service.check_period(first, "first")
     service.check_period(last, "last")
     if last < first:
-        raise ValidationError("last", "måste vara samma månad som eller senare än första månaden")
+        raise ValidationError("last", _l("måste vara samma månad som eller senare än första månaden"))
     months = [first]
     while months[-1] < last:
         months.append(rules.next_period(months[-1]))
         if len(months) > MAX_MONTHS:
-            raise ValidationError("last", f"högst {MAX_MONTHS} månader åt gången")
+            raise ValidationError("last", _l("högst %(num)s månader åt gången", num=MAX_MONTHS))
     return months
 
 

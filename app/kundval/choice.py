@@ -10,11 +10,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.base import new_ref
+from app.common.client_language import for_client
 from app.common.errors import ValidationError
 from app.kundval.models import END_REASONS, Client, Placement, Referral
 from app.notifications.service import notify
@@ -22,7 +24,7 @@ from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.reporting.models import Outcome
 
-NO_PLACE = "platsen är tyvärr redan tagen. Välj en annan tjänst."
+NO_PLACE = _l("platsen är tyvärr redan tagen. Välj en annan tjänst.")
 
 
 def _active_on(today: date):
@@ -170,10 +172,10 @@ def _check_offering(session: Session, referral: Referral, offering_id: int, toda
     """Lock the offering, check it may be chosen and still has a free place."""
     offering = _lock(session, Offering, offering_id)
     if offering is None or offering.service_type != referral.service_type or offering.status != "published":
-        raise ValidationError("offering", "tjänsten går inte att välja för det här beslutet")
+        raise ValidationError("offering", _l("tjänsten går inte att välja för det här beslutet"))
     provider = session.get(Provider, offering.provider_id)
     if provider is None or provider.status != "approved":
-        raise ValidationError("offering", "anordnaren kan inte ta emot deltagare just nu")
+        raise ValidationError("offering", _l("anordnaren kan inte ta emot deltagare just nu"))
     taken = occupied(session, [offering.id], today).get(offering.id, 0)
     if taken >= offering.capacity:
         raise ValidationError("offering", NO_PLACE)
@@ -190,14 +192,17 @@ def _notify(session: Session, referral: Referral, offering: Offering, placement:
         notify(session, user_id=referral.case_worker_id or client.case_worker_id, key=key,
                subject=subject_worker,
                body=f"Deltagare {client.ref}: {offering.title} hos {provider.name}, start {start}.")
-    if client.user_id:
-        how = {"client": f"Du har valt {provider.name}: {offering.title}.",
-               "case_worker": f"Din handläggare har placerat dig hos {provider.name}: {offering.title}.",
-               "default": f"Du valde inte själv, så kommunen har placerat dig hos {provider.name}: "
-                          f"{offering.title} (ickevalsalternativet)."}[placement.chosen_by]
-        notify(session, user_id=client.user_id, key=key + ":client", subject="Du har en plats",
-               body=f"{how} Du börjar tidigast {start}. "
-                    f"{provider.name} ringer dig för att boka första träffen.")
+    if client.user_id:  # in the client's language (app.common.client_language.for_client)
+        names = {"provider": provider.name, "offering": offering.title}
+        how = {"client": _l("Du har valt %(provider)s: %(offering)s.", **names),
+               "case_worker": _l("Din handläggare har placerat dig hos %(provider)s: %(offering)s.", **names),
+               "default": _l("Du valde inte själv, så kommunen har placerat dig hos %(provider)s: %(offering)s "
+                             "(ickevalsalternativet).", **names)}[placement.chosen_by]
+        then = _l("Du börjar tidigast %(start)s. %(provider)s ringer dig för att boka första träffen.",
+                  start=start, provider=provider.name)
+        notify(session, user_id=client.user_id, key=key + ":client",
+               subject=for_client(client, _l("Du har en plats")),
+               body=f"{for_client(client, how)} {for_client(client, then)}")
     how = {"client": f"En ny deltagare har valt {offering.title}",
            "case_worker": f"Handläggaren har placerat en ny deltagare i {offering.title}",
            "default": f"En ny deltagare är placerad genom ickeval i {offering.title}"}[placement.chosen_by]
@@ -222,12 +227,12 @@ def choose(session: Session, referral: Referral, offering_id: int, *, chosen_by:
     """Place the referral's client with the offering, if a place is still free."""
     referral = _lock(session, Referral, referral.id)
     if referral.valid_to < today or referral.withdrawn_on is not None:
-        raise ValidationError("referral", "beslutet gäller inte längre")
+        raise ValidationError("referral", _l("beslutet gäller inte längre"))
     placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
     if any(p.ended_on is None or p.ended_on >= today for p in placements):
-        raise ValidationError("referral", "du har redan en plats för det här beslutet")
+        raise ValidationError("referral", _l("du har redan en plats för det här beslutet"))
     if chosen_by == "default" and placements:
-        raise ValidationError("referral", "beslutet har redan haft en placering")
+        raise ValidationError("referral", _l("beslutet har redan haft en placering"))
     offering = _check_offering(session, referral, offering_id, today)
     placement = Placement(ref=new_ref("PL"), referral_id=referral.id, offering_id=offering.id,
                           chosen_by=chosen_by, start_date=max(today, referral.valid_from))
@@ -276,20 +281,20 @@ def switch(session: Session, referral: Referral, offering_id: int, *, by: str, a
     """End the current placement the day before the new one starts (reason `switched`)."""
     referral = _lock(session, Referral, referral.id)
     if referral.withdrawn_on is not None:
-        raise ValidationError("referral", "beslutet gäller inte längre")
+        raise ValidationError("referral", _l("beslutet gäller inte längre"))
     placements = session.exec(select(Placement).where(Placement.referral_id == referral.id)).all()
     current = next((p for p in placements if p.ended_on is None or p.ended_on >= today), None)
     if current is None:
-        raise ValidationError("referral", "det finns ingen pågående placering att byta från")
+        raise ValidationError("referral", _l("det finns ingen pågående placering att byta från"))
     if current.offering_id == offering_id:
-        raise ValidationError("offering", "du är redan hos den här tjänsten")
+        raise ValidationError("offering", _l("du är redan hos den här tjänsten"))
     if by == "client" and client_switches_used(placements) >= 1:
-        raise ValidationError("referral", "du har redan bytt en gång. Prata med din handläggare om du vill byta igen")
+        raise ValidationError("referral", _l("du har redan bytt en gång. Prata med din handläggare om du vill byta igen"))
     start = start_date or max(today, current.start_date + timedelta(days=1))
     if start <= current.start_date:
-        raise ValidationError("start_date", "den nya placeringen måste börja efter att den nuvarande började")
+        raise ValidationError("start_date", _l("den nya placeringen måste börja efter att den nuvarande började"))
     if start > referral.valid_to:
-        raise ValidationError("start_date", "startdatum är efter att beslutet slutar gälla")
+        raise ValidationError("start_date", _l("startdatum är efter att beslutet slutar gälla"))
     offering = _check_offering(session, referral, offering_id, start)
     before = {"ended_on": current.ended_on.isoformat() if current.ended_on else None,
               "end_reason": current.end_reason}
@@ -313,11 +318,11 @@ def switch(session: Session, referral: Referral, offering_id: int, *, by: str, a
 def end_placement(session: Session, placement: Placement, *, reason: str, ended_on: date,
                   actor_id: int | None) -> None:
     if reason not in END_REASONS or reason == "switched":
-        raise ValidationError("end_reason", "välj varför placeringen slutar")
+        raise ValidationError("end_reason", _l("välj varför placeringen slutar"))
     if ended_on is None or ended_on < placement.start_date:
-        raise ValidationError("ended_on", "slutdatum kan inte vara före startdatum")
+        raise ValidationError("ended_on", _l("slutdatum kan inte vara före startdatum"))
     if placement.ended_on is not None and placement.end_reason:
-        raise ValidationError("end_reason", "placeringen är redan avslutad")
+        raise ValidationError("end_reason", _l("placeringen är redan avslutad"))
     placement.ended_on = ended_on
     placement.end_reason = reason
     record_change(session, actor_id, "update", "placement", placement.id,

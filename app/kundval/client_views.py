@@ -252,7 +252,7 @@ def choose(referral_id: int, offering_id: int):
             _choose_or_switch(client, referral, offering_id, current, form.start_date.data)
         except ValidationError as exc:
             db.session.rollback()
-            message = client_error(exc.message)
+            message = client_error(exc)
             return render_template("client/choose.html", referral=referral, item=item, form=form,
                                    current=current, error=message), 409
         return redirect(url_for("deltagare.done", referral_id=referral.id))
@@ -335,7 +335,7 @@ def dispute_day(placement_id: int, day: str):
         flash(_("Tack. Vi har sparat att du inte var där. Din handläggare går igenom det."), "success")
     except ValidationError as exc:
         db.session.rollback()
-        flash(client_error(exc.message), "error")
+        flash(client_error(exc), "error")
     return redirect(url_for("deltagare.my_days", placement_id=placement.id, manad=day[:7]))
 
 

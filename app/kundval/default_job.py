@@ -5,11 +5,12 @@ import random
 from datetime import date
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from app.common.errors import ValidationError
+from app.common.errors import ValidationError, msgid_of
 from app.common.jobs import JobOutcome, run_once
 from app.common.labels import label
 from app.kundval import choice
@@ -27,16 +28,16 @@ def set_default(session: Session, service_type: str, mode: str, offering_id: int
     from app.common.audit import record_change
 
     if mode not in MODES:
-        raise ValidationError("mode", "välj hur ickevalsalternativet bestäms")
+        raise ValidationError("mode", _l("välj hur ickevalsalternativet bestäms"))
     if mode == "offering":
         offering = session.get(Offering, offering_id) if offering_id else None
         if offering is None or offering.service_type != service_type or offering.status != "published":
-            raise ValidationError("offering_id", "välj en publicerad tjänst av den här insatstypen")
+            raise ValidationError("offering_id", _l("välj en publicerad tjänst av den här insatstypen"))
         from app.providers.models import Provider
 
         provider = session.get(Provider, offering.provider_id)
         if provider is None or provider.status != "approved":
-            raise ValidationError("offering_id", "anordnaren är inte godkänd just nu (avstängd eller avslutad)")
+            raise ValidationError("offering_id", _l("anordnaren är inte godkänd just nu (avstängd eller avslutad)"))
     else:
         offering_id = None
     setting = session.get(DefaultChoiceSetting, service_type) or DefaultChoiceSetting(service_type=service_type)
@@ -94,12 +95,12 @@ class _Places:
         or the ValidationError `choose` would raise for a set alternative that cannot take them."""
         kind = label("service_type", referral.service_type).lower()
         if setting is None:
-            raise NoDefault("offering", f"inget ickevalsalternativ är inställt för {kind}")
+            raise NoDefault("offering", _l("inget ickevalsalternativ är inställt för %(kind)s", kind=kind))
         if setting.mode == "offering":
             return self._set_alternative(referral, setting, kind)
         choices = choice.choices_among(self.rows, self.taken, referral, secret=self.secret)
         if not choices:
-            raise NoDefault("offering", f"ingen tjänst för {kind} har lediga platser")
+            raise NoDefault("offering", _l("ingen tjänst för %(kind)s har lediga platser", kind=kind))
         if setting.mode == "nearest":
             # The client's home area; without one, the area of an earlier placement stands in.
             areas = [client.area] if client.area else self.earlier_areas.get(client.id, [])
@@ -113,12 +114,12 @@ class _Places:
         provider approved, a free place)."""
         found = self.set_offerings.get(setting.offering_id) if setting.offering_id else None
         if found is None:
-            raise NoDefault("offering", f"ickevalsalternativet för {kind} finns inte längre")
+            raise NoDefault("offering", _l("ickevalsalternativet för %(kind)s finns inte längre", kind=kind))
         offering, provider = found
         if offering.service_type != referral.service_type or offering.status != "published":
-            raise ValidationError("offering", "tjänsten går inte att välja för det här beslutet")
+            raise ValidationError("offering", _l("tjänsten går inte att välja för det här beslutet"))
         if provider.status != "approved":
-            raise ValidationError("offering", "anordnaren kan inte ta emot deltagare just nu")
+            raise ValidationError("offering", _l("anordnaren kan inte ta emot deltagare just nu"))
         if self.taken.get(offering.id, 0) >= offering.capacity:
             raise ValidationError("offering", choice.NO_PLACE)
         return offering
@@ -214,7 +215,7 @@ def _tell_case_worker(session: Session, referral: Referral, client: Client, exc:
                       today: date) -> None:
     """The case worker (or, with none, every case worker) learns why the client was not placed."""
     message = exc.message if isinstance(exc, NoDefault) else (
-        "ickevalsalternativet har inga lediga platser" if exc.message == choice.NO_PLACE else exc.message)
+        "ickevalsalternativet har inga lediga platser" if exc.msgid == msgid_of(choice.NO_PLACE) else exc.message)
     worker = referral.case_worker_id or client.case_worker_id
     notify(session, user_id=worker, role="" if worker else "case_worker",
            key=f"default-failed:{referral.ref}:{today}",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
@@ -58,10 +59,10 @@ def dispute(session: Session, placement: Placement, day: date, comment: str, act
     attendance = session.exec(select(Attendance).where(Attendance.placement_id == placement.id,
                                                        Attendance.date == day)).first()
     if attendance is None or attendance.status != "present":
-        raise ValidationError("date", "anordnaren har inte rapporterat att du var där den dagen")
+        raise ValidationError("date", _l("anordnaren har inte rapporterat att du var där den dagen"))
     if session.exec(select(AttendanceDispute.id).where(AttendanceDispute.placement_id == placement.id,
                                                        AttendanceDispute.date == day)).first():
-        raise ValidationError("date", "du har redan sagt att du inte var där den dagen")
+        raise ValidationError("date", _l("du har redan sagt att du inte var där den dagen"))
     row = AttendanceDispute(placement_id=placement.id, date=day, reported_hours=attendance.hours,
                             comment=(comment or "").strip()[:300])
     session.add(row)
@@ -80,9 +81,9 @@ def dispute(session: Session, placement: Placement, day: date, comment: str, act
 def resolve(session: Session, row: AttendanceDispute, resolution: str, on: date, actor_id: int | None) -> None:
     """The case worker's decision: the provider corrects the report, or the report stands."""
     if resolution not in RESOLUTIONS:
-        raise ValidationError("resolution", "välj hur dagen ska lösas")
+        raise ValidationError("resolution", _l("välj hur dagen ska lösas"))
     if row.status != "open":
-        raise ValidationError("resolution", "dagen är redan löst")
+        raise ValidationError("resolution", _l("dagen är redan löst"))
     placement = session.get(Placement, row.placement_id)
     row.status, row.resolved_on, row.resolved_by_id = resolution, on, actor_id
     record_change(session, actor_id, "resolve", "attendance_dispute", row.id, after={"status": resolution})

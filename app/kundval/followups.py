@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -141,24 +142,24 @@ def record(session: Session, placement: Placement, *, kind: str, answer: str, ac
            today: date) -> FollowUp:
     """The case worker's answer; a yes at the sustain follow-up also verifies the result as lasting."""
     if kind not in FOLLOWUP_KINDS:
-        raise ValidationError("kind", "okänd uppföljning")
+        raise ValidationError("kind", _l("okänd uppföljning"))
     if answer not in FOLLOWUP_ANSWERS:
-        raise ValidationError("answer", "välj ja, nej eller inte nådd")
+        raise ValidationError("answer", _l("välj ja, nej eller inte nådd"))
     if session.exec(select(FollowUp.id).where(FollowUp.placement_id == placement.id,
                                               FollowUp.kind == kind)).first():
-        raise ValidationError("answer", "uppföljningen är redan gjord")
+        raise ValidationError("answer", _l("uppföljningen är redan gjord"))
     days = sustain_days_by_service_type(session)
     outcome = None
     if kind == "sustain":
         outcome = session.exec(select(Outcome).where(_sustain_outcome(today, days), Outcome.placement_id ==
                                                      placement.id).order_by(Outcome.result_date)).first()
         if outcome is None:
-            raise ValidationError("answer", "uppföljningen är inte aktuell än")
+            raise ValidationError("answer", _l("uppföljningen är inte aktuell än"))
         service_type = session.get(Offering, placement.offering_id).service_type
         due_on = outcome.result_date + timedelta(days=days[service_type])
     else:
         if placement.ended_on is None or placement.ended_on + timedelta(days=AFTER_END_DAYS) > today:
-            raise ValidationError("answer", "uppföljningen är inte aktuell än")
+            raise ValidationError("answer", _l("uppföljningen är inte aktuell än"))
         due_on = placement.ended_on + timedelta(days=AFTER_END_DAYS)
     row = FollowUp(placement_id=placement.id, kind=kind, due_on=due_on, answer=answer, recorded_on=today,
                    recorded_by_id=actor_id)

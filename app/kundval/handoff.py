@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.common.audit import record_change
+from app.common.client_language import for_client
 from app.common.errors import ValidationError
 from app.common.workdays import add_working_days
 from app.kundval.models import Client, Placement, Referral
@@ -91,18 +93,18 @@ def book_first_meeting(session: Session, view: ProviderPlacement, *, on: date | 
     """The provider books (or moves) the first meeting; the case worker and the client are told."""
     placement = view.placement
     if on is None:
-        raise ValidationError("first_meeting_on", "fyll i dag för första träffen")
+        raise ValidationError("first_meeting_on", _l("fyll i dag för första träffen"))
     if at is None:
-        raise ValidationError("first_meeting_time", "fyll i tid för första träffen")
+        raise ValidationError("first_meeting_time", _l("fyll i tid för första träffen"))
     if on < today:
-        raise ValidationError("first_meeting_on", "första träffen kan inte vara tidigare än i dag")
+        raise ValidationError("first_meeting_on", _l("första träffen kan inte vara tidigare än i dag"))
     if on > view.referral.valid_to or (placement.ended_on and on > placement.ended_on):
-        raise ValidationError("first_meeting_on", "första träffen måste vara medan placeringen pågår")
+        raise ValidationError("first_meeting_on", _l("första träffen måste vara medan placeringen pågår"))
     place = (place or "").strip()
     if not place:
-        raise ValidationError("first_meeting_place", "fyll i var ni ses")
+        raise ValidationError("first_meeting_place", _l("fyll i var ni ses"))
     if len(place) > 200:
-        raise ValidationError("first_meeting_place", "högst 200 tecken")
+        raise ValidationError("first_meeting_place", _l("högst 200 tecken"))
     before = {"first_meeting_on": placement.first_meeting_on.isoformat() if placement.first_meeting_on else None}
     placement.first_meeting_on, placement.first_meeting_time, placement.first_meeting_place = on, at, place
     session.add(placement)
@@ -115,5 +117,8 @@ def book_first_meeting(session: Session, view: ProviderPlacement, *, on: date | 
         notify(session, user_id=worker_id, key=key, subject="Första träffen är bokad",
                body=f"Deltagare {view.client.ref} ({view.offering.title}): första träffen {when}, {place}.")
     if view.client.user_id:
-        notify(session, user_id=view.client.user_id, key=key + ":client", subject="Din första träff",
-               body=f"Du ska träffa {view.offering.title} {when}. Plats: {place}.")
+        notify(session, user_id=view.client.user_id, key=key + ":client",
+               subject=for_client(view.client, _l("Din första träff")),
+               body=for_client(view.client, _l("Du ska träffa %(offering)s %(day)s kl. %(time)s. Plats: %(place)s.",
+                                               offering=view.offering.title, day=on.isoformat(),
+                                               time=at.strftime("%H:%M"), place=place)))

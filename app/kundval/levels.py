@@ -129,7 +129,7 @@ def score(settings: AssessmentSettings, answers: dict) -> Score:
     for question in settings.questions:
         option = question.option(answers.get(question.key) or "")
         if option is None:
-            raise ValidationError(f"q_{question.key}", "svara på frågan")
+            raise ValidationError(f"q_{question.key}", _l("svara på frågan"))
         chosen[question.key] = option.key
         points += option.points
     return Score(chosen, points, settings.suggest(points))
@@ -151,14 +151,14 @@ def assess(session: Session, referral: Referral, settings: AssessmentSettings, *
     reason = (reason or "").strip()
     if not answered:
         if level:
-            raise ValidationError(f"q_{settings.questions[0].key}", "svara på frågorna innan du väljer nivå")
+            raise ValidationError(f"q_{settings.questions[0].key}", _l("svara på frågorna innan du väljer nivå"))
         return None
     result = score(settings, answered)
     if level and level not in LEVELS:
-        raise ValidationError("level", "välj nivå A, B eller C")
+        raise ValidationError("level", _l("välj nivå A, B eller C"))
     chosen = level or result.suggested
     if chosen != result.suggested and not reason:
-        raise ValidationError("level_reason", "skriv varför du väljer en annan nivå än förslaget")
+        raise ValidationError("level_reason", _l("skriv varför du väljer en annan nivå än förslaget"))
     row = LevelAssessment(referral_id=referral.id, answers=result.answers, points=result.points,
                           suggested_level=result.suggested, level=chosen, reason=reason[:500],
                           assessed_by_id=actor_id)

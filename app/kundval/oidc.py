@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
 
 from app.common.errors import ValidationError
 
@@ -53,7 +54,7 @@ def personal_id_from(token: dict, userinfo: dict | None = None) -> str:
     for claims in (token.get("userinfo") or {}, userinfo or {}):
         if claims.get(claim):
             return str(claims[claim])
-    raise ValidationError("personal_id", "e-legitimationen skickade inget personnummer")
+    raise ValidationError("personal_id", _l("e-legitimationen skickade inget personnummer"))
 
 
 @dataclass

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
@@ -54,9 +55,9 @@ def _error(line: int, column: str, message: str) -> ValidationError:
 def _period(value: str, line: int, current: str) -> str:
     value = value.strip()
     if not PERIOD.match(value):
-        raise _error(line, "period", "ange månaden som ÅÅÅÅ-MM")
+        raise _error(line, "period", _l("ange månaden som ÅÅÅÅ-MM"))
     if value > current:
-        raise _error(line, "period", f"månaden ligger efter innevarande månad ({current})")
+        raise _error(line, "period", _l("månaden ligger efter innevarande månad (%(current)s)", current=current))
     return value
 
 
@@ -64,7 +65,7 @@ def _amount(value: str, line: int) -> str:
     text = value.translate(SPACES).strip()
     found = AMOUNT.match(text)
     if not found:
-        raise _error(line, "kontant_bruttolon", "ange kronor, t.ex. 21 300,50")
+        raise _error(line, "kontant_bruttolon", _l("ange kronor, t.ex. 21 300,50"))
     whole, cents = found.group(1).replace(" ", ""), found.group(2) or "0"
     return str(money(f"{whole}.{cents}"))
 
@@ -72,11 +73,11 @@ def _amount(value: str, line: int) -> str:
 def _personal_id(value: str, line: int) -> str:
     digits = value.strip().replace("-", "")
     if len(digits) != 12 or not digits.isdigit():
-        raise _error(line, "personnummer", "ange 12 siffror, med eller utan bindestreck")
+        raise _error(line, "personnummer", _l("ange 12 siffror, med eller utan bindestreck"))
     try:
         return normalize_personal_id(digits)
     except ValidationError:
-        raise _error(line, "personnummer", "ogiltigt personnummer eller samordningsnummer") from None
+        raise _error(line, "personnummer", _l("ogiltigt personnummer eller samordningsnummer")) from None
 
 
 def _employer(value: str, line: int) -> tuple[str, str]:
@@ -93,7 +94,7 @@ def _employer(value: str, line: int) -> tuple[str, str]:
             return normalize_personal_id(digits), ""
     except ValidationError:
         pass
-    raise _error(line, "arbetsgivare_orgnr", "ogiltigt organisationsnummer eller personnummer")
+    raise _error(line, "arbetsgivare_orgnr", _l("ogiltigt organisationsnummer eller personnummer"))
 
 
 def parse(lines: Iterable[str], client_ids: dict[str, int], today: date
@@ -103,7 +104,7 @@ def parse(lines: Iterable[str], client_ids: dict[str, int], today: date
     reader = csv.reader(lines, delimiter=";")
     header = next(reader, None)
     if header is None or tuple(h.strip().lstrip("\ufeff") for h in header) != HEADER:
-        raise ValidationError("rad 1", "rubrikraden ska vara " + ";".join(HEADER))
+        raise ValidationError("rad 1", _l("rubrikraden ska vara %(header)s", header=";".join(HEADER)))
     summary = PayrollSummary()
     ids: dict[str, str] = {}  # raw personnummer -> hash (people recur once per employer and month)
     employers: dict[str, tuple[str, str]] = {}
@@ -115,7 +116,8 @@ def parse(lines: Iterable[str], client_ids: dict[str, int], today: date
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != len(HEADER):
-            raise ValidationError(f"rad {line}", f"raden ska ha {len(HEADER)} kolumner, den har {len(row)}")
+            raise ValidationError(f"rad {line}", _l("raden ska ha %(wanted)s kolumner, den har %(found)s",
+                                                         wanted=len(HEADER), found=len(row)))
         raw = row[0]
         hashed = ids.get(raw)
         if hashed is None:
@@ -135,7 +137,7 @@ def parse(lines: Iterable[str], client_ids: dict[str, int], today: date
         amount = _amount(row[3], line)
         first = seen.setdefault((client_id, key, period), line)
         if first != line:
-            raise _error(line, "period", f"samma person, arbetsgivare och månad som på rad {first}")
+            raise _error(line, "period", _l("samma person, arbetsgivare och månad som på rad %(line)s", line=first))
         rows.append({"client_id": client_id, "employer_key": key, "employer_org_nr": employer[1],
                      "period": period, "gross_pay": amount})
     return rows, summary

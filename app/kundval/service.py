@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.auth.models import User
@@ -50,11 +51,11 @@ def register_client(session: Session, *, personal_id: str, name: str, newly_arri
     normalized = normalize_personal_id(personal_id)
     name = (name or "").strip()
     if not name:
-        raise ValidationError("name", "fyll i namnet")
+        raise ValidationError("name", _l("fyll i namnet"))
     if language not in LANGUAGES:
-        raise ValidationError("language", "välj ett språk i listan")
+        raise ValidationError("language", _l("välj ett språk i listan"))
     if find_client(session, normalized) is not None:
-        raise ValidationError("personal_id", "det finns redan en deltagare med det numret")
+        raise ValidationError("personal_id", _l("det finns redan en deltagare med det numret"))
     client = Client(
         ref=new_ref("K"), personal_id_encrypted=cipher().encrypt(normalized),
         personal_id_hash=cipher().lookup_hash(normalized), birth_date=birth_date_of(normalized),
@@ -78,9 +79,9 @@ def update_client(session: Session, client: Client, *, actor_id: int | None, **v
     """Change the client's contact details and circumstances (not the personnummer); audited."""
     values["name"] = (values.get("name") or "").strip()[:200]
     if not values["name"]:
-        raise ValidationError("name", "fyll i namnet")
+        raise ValidationError("name", _l("fyll i namnet"))
     if values.get("language") not in LANGUAGES:
-        raise ValidationError("language", "välj ett språk i listan")
+        raise ValidationError("language", _l("välj ett språk i listan"))
     values["phone"] = (values.get("phone") or "").strip()[:40]
     values["email"] = (values.get("email") or "").strip()[:200]
     values["area"] = (values.get("area") or "").strip()[:100]
@@ -112,7 +113,7 @@ def _hours(value) -> Decimal | None:
         return parse_weekly_cap(value)
     except OutOfBounds:
         raise ValidationError("max_hours_per_week",
-                              f"ange timmar per vecka, mer än 0 och högst {MAX_WEEK_HOURS}") from None
+                              _l("ange timmar per vecka, mer än 0 och högst %(max)s", max=MAX_WEEK_HOURS)) from None
 
 
 def create_referral(session: Session, client: Client, *, service_type: str, valid_from: date,
@@ -120,16 +121,16 @@ def create_referral(session: Session, client: Client, *, service_type: str, vali
                     decided_on: date, case_worker_id: int | None, deadline_days: int = 5) -> Referral:
     """A decision (beslut); the choice deadline defaults to `deadline_days` working days after it."""
     if service_type not in SERVICE_TYPES:
-        raise ValidationError("service_type", "välj en insatstyp")
+        raise ValidationError("service_type", _l("välj en insatstyp"))
     if valid_from is None:
-        raise ValidationError("valid_from", "fyll i startdatum")
+        raise ValidationError("valid_from", _l("fyll i startdatum"))
     if valid_to is None or valid_to < valid_from:
-        raise ValidationError("valid_to", "slutdatum måste vara samma dag som eller efter startdatum")
+        raise ValidationError("valid_to", _l("slutdatum måste vara samma dag som eller efter startdatum"))
     deadline = choice_deadline or add_working_days(decided_on, deadline_days)
     if deadline < decided_on:
-        raise ValidationError("choice_deadline", "sista dag att välja kan inte vara före beslutsdagen")
+        raise ValidationError("choice_deadline", _l("sista dag att välja kan inte vara före beslutsdagen"))
     if deadline > valid_to:
-        raise ValidationError("choice_deadline", "sista dag att välja måste vara innan beslutet slutar gälla")
+        raise ValidationError("choice_deadline", _l("sista dag att välja måste vara innan beslutet slutar gälla"))
     refuse_overlap(session, client.id, service_type, valid_from, valid_to)
     referral = Referral(ref=new_ref("B"), client_id=client.id, service_type=service_type,
                         decided_on=decided_on, valid_from=valid_from, valid_to=valid_to,
@@ -154,9 +155,10 @@ def refuse_overlap(session: Session, client_id: int, service_type: str, valid_fr
         stmt = stmt.where(Referral.id != except_id)
     existing = session.exec(stmt.order_by(Referral.valid_from)).first()
     if existing is not None:
-        raise ValidationError("valid_from", f"deltagaren har redan beslut {existing.ref} om samma insatstyp som "
-                                            f"gäller {existing.valid_from.isoformat()}–{existing.valid_to.isoformat()}. "
-                                            f"Ändra det beslutet i stället")
+        raise ValidationError("valid_from", _l(
+            "deltagaren har redan beslut %(ref)s om samma insatstyp som gäller %(first)s–%(last)s. Ändra det "
+            "beslutet i stället", ref=existing.ref, first=existing.valid_from.isoformat(),
+            last=existing.valid_to.isoformat()))
 
 
 def _dates(referral: Referral) -> dict:
@@ -171,16 +173,16 @@ def correct_referral(session: Session, referral: Referral, *, valid_from: date, 
     """The case worker corrects a decision's dates or weekly cap; the reason is audited."""
     reason = (reason or "").strip()
     if referral.withdrawn_on is not None:
-        raise ValidationError("referral", "beslutet är återkallat och kan inte ändras")
+        raise ValidationError("referral", _l("beslutet är återkallat och kan inte ändras"))
     if not reason:
-        raise ValidationError("reason", "skriv varför beslutet ändras")
+        raise ValidationError("reason", _l("skriv varför beslutet ändras"))
     if valid_from is None:
-        raise ValidationError("valid_from", "fyll i startdatum")
+        raise ValidationError("valid_from", _l("fyll i startdatum"))
     if valid_to is None or valid_to < valid_from:
-        raise ValidationError("valid_to", "slutdatum måste vara samma dag som eller efter startdatum")
+        raise ValidationError("valid_to", _l("slutdatum måste vara samma dag som eller efter startdatum"))
     deadline = choice_deadline or referral.choice_deadline
     if deadline and deadline > valid_to:
-        raise ValidationError("choice_deadline", "sista dag att välja måste vara innan beslutet slutar gälla")
+        raise ValidationError("choice_deadline", _l("sista dag att välja måste vara innan beslutet slutar gälla"))
     refuse_overlap(session, referral.client_id, referral.service_type, valid_from, valid_to, except_id=referral.id)
     before = _dates(referral)
     referral.valid_from, referral.valid_to = valid_from, valid_to
@@ -199,9 +201,9 @@ def withdraw_referral(session: Session, referral: Referral, *, reason: str, acto
 
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("reason", "skriv varför beslutet återkallas")
+        raise ValidationError("reason", _l("skriv varför beslutet återkallas"))
     if referral.withdrawn_on is not None:
-        raise ValidationError("referral", "beslutet är redan återkallat")
+        raise ValidationError("referral", _l("beslutet är redan återkallat"))
     referral.withdrawn_on, referral.withdrawal_reason = today, reason[:500]
     session.add(referral)
     record_change(session, actor_id, "withdraw", "referral", referral.id,
@@ -279,11 +281,11 @@ def issue_login_code(session: Session, client: Client, *, actor_id: int | None,
 def redeem_login_code(session: Session, code: str) -> User:
     """The client's user for a valid code; the code is used up. Same message for every failure."""
     if len(normalize_code(code)) != 8:
-        raise ValidationError("code", "koden stämmer inte eller har gått ut")
+        raise ValidationError("code", _l("koden stämmer inte eller har gått ut"))
     row = session.exec(select(ClientLoginCode).where(ClientLoginCode.code_hash == _code_hash(code))
                        .with_for_update()).first()
     if row is None or row.used_at is not None or aware(row.expires_at) < utcnow():
-        raise ValidationError("code", "koden stämmer inte eller har gått ut")
+        raise ValidationError("code", _l("koden stämmer inte eller har gått ut"))
     row.used_at = utcnow()
     client = session.get(Client, row.client_id)
     return client_user(session, client)

@@ -472,7 +472,8 @@ def payroll_upload():
             db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
-            form.file.errors.append(f"{exc.field}: {exc.message}" if exc.field.startswith("rad ")
+            form.file.errors.append(_("rad %(where)s: %(message)s", where=exc.field[4:], message=exc.message)
+                                    if exc.field.startswith("rad ")
                                     else sentence(exc.message))
     status = 400 if request.method == "POST" and summary is None else 200
     return render_template("kundval/payroll_upload.html", form=form, summary=summary,
@@ -483,11 +484,11 @@ def _uploaded_text(upload) -> str:
     """The uploaded file as text; refused on the file field when none was chosen or it is not
     UTF-8 (a byte-order mark, as Excel writes it, is allowed)."""
     if not upload or not upload.filename:
-        raise ValidationError("file", "välj en fil")
+        raise ValidationError("file", _l("välj en fil"))
     try:
         return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("file", "filen är inte UTF-8") from None
+        raise ValidationError("file", _l("filen är inte UTF-8")) from None
 
 
 # -- admin: the no-choice alternative and the access log ---------------------------------------------

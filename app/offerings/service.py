@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
@@ -47,9 +48,9 @@ def _amount(value, name: str) -> Decimal:
     try:
         amount = parse_money(str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
     except (OutOfBounds, ValueError, TypeError):
-        raise ValidationError(name, "ange beloppet i kronor med högst två decimaler") from None
+        raise ValidationError(name, _l("ange beloppet i kronor med högst två decimaler")) from None
     if amount <= 0 or amount > Decimal("1000000"):
-        raise ValidationError(name, "beloppet måste vara större än 0 och högst 1 000 000 kr")
+        raise ValidationError(name, _l("beloppet måste vara större än 0 och högst 1 000 000 kr"))
     return amount
 
 
@@ -58,7 +59,7 @@ def check_level_rates(raw: dict) -> dict:
     rates = {}
     for level, value in (raw or {}).items():
         if level not in LEVELS:
-            raise ValidationError("level_rates", f"okänd nivå {level}")
+            raise ValidationError("level_rates", _l("okänd nivå %(level)s", level=level))
         if value is not None and str(value).strip():
             rates[level] = str(_amount(value, f"rate_{level.lower()}"))
     return dict(sorted(rates.items()))
@@ -77,26 +78,26 @@ def _int(value, name: str, low: int, high: int, message: str) -> int:
 def check(data: OfferingData, provider: Provider) -> dict:
     """The offering's values, checked; raises ValidationError naming the field."""
     if data.service_type not in SERVICE_TYPES:
-        raise ValidationError("service_type", "välj en insatstyp")
+        raise ValidationError("service_type", _l("välj en insatstyp"))
     if provider.service_types and data.service_type not in provider.service_types:
-        raise ValidationError("service_type", "er organisation är inte godkänd för den insatstypen")
+        raise ValidationError("service_type", _l("er organisation är inte godkänd för den insatstypen"))
     title = (data.title or "").strip()
     if not title:
-        raise ValidationError("title", "ge tjänsten en rubrik")
+        raise ValidationError("title", _l("ge tjänsten en rubrik"))
     if data.rate_unit not in RATE_UNITS:
-        raise ValidationError("rate_unit", "välj en ersättningsform")
+        raise ValidationError("rate_unit", _l("välj en ersättningsform"))
     rate = _amount(data.rate, "rate")
     level_rates = check_level_rates(data.level_rates)
-    vat_rate = _int(data.vat_rate, "vat_rate", 0, 25, "momssatsen är 0, 6, 12 eller 25 procent")
+    vat_rate = _int(data.vat_rate, "vat_rate", 0, 25, _l("momssatsen är 0, 6, 12 eller 25 procent"))
     if vat_rate not in VAT_RATES:
-        raise ValidationError("vat_rate", "momssatsen är 0, 6, 12 eller 25 procent")
+        raise ValidationError("vat_rate", _l("momssatsen är 0, 6, 12 eller 25 procent"))
     start_share = 50
     if data.rate_unit == "package":
         start_share = _int(data.start_share, "start_share", 0, 100,
-                           "startdelen är en andel i procent, 0–100")
-    capacity = _int(data.capacity or 0, "capacity", 0, 10000, "ange antal platser, 0–10 000")
+                           _l("startdelen är en andel i procent, 0–100"))
+    capacity = _int(data.capacity or 0, "capacity", 0, 10000, _l("ange antal platser, 0–10 000"))
     if data.available_from and data.available_to and data.available_to < data.available_from:
-        raise ValidationError("available_to", "slutdatum måste vara samma dag eller senare än startdatum")
+        raise ValidationError("available_to", _l("slutdatum måste vara samma dag eller senare än startdatum"))
     languages = sorted({(lang or "").strip().lower()[:10] for lang in data.languages if (lang or "").strip()})
     descriptions = check_descriptions(data.descriptions)
     return {"service_type": data.service_type, "title": title[:200],
@@ -117,10 +118,10 @@ def check_descriptions(raw: dict) -> dict:
     descriptions = {}
     for code, text in (raw or {}).items():
         if code not in known:
-            raise ValidationError(f"description_{code}", "okänt språk för beskrivningen")
+            raise ValidationError(f"description_{code}", _l("okänt språk för beskrivningen"))
         text = (text or "").strip()
         if len(text) > 5000:
-            raise ValidationError(f"description_{code}", "högst 5 000 tecken")
+            raise ValidationError(f"description_{code}", _l("högst 5 000 tecken"))
         if text:
             descriptions[code] = text
     return dict(sorted(descriptions.items()))
@@ -176,13 +177,13 @@ def update_offering(session: Session, offering: Offering, data: OfferingData, ac
     provider = session.get(Provider, offering.provider_id)
     values = check(data, provider)
     if offering.status == "closed":
-        raise ValidationError("title", "tjänsten är stängd och kan inte ändras")
+        raise ValidationError("title", _l("tjänsten är stängd och kan inte ändras"))
     if is_frozen(session, offering):
         for name in FROZEN_FIELDS + ("service_type",):
             if values[name] != _term(offering, name) and not (
                     name == "start_share" and offering.rate_unit != "package"):
-                raise ValidationError(name, "priset är låst eftersom tjänsten används av en placering; "
-                                            "använd ”nytt pris från datum”")
+                raise ValidationError(name, _l("priset är låst eftersom tjänsten används av en placering; "
+                                            "använd ”nytt pris från datum”"))
             values[name] = getattr(offering, name)
     else:
         _check_price(session, provider, values, values.get("level_rates", offering.level_rates))
@@ -197,9 +198,9 @@ def update_offering(session: Session, offering: Offering, data: OfferingData, ac
 def publish(session: Session, offering: Offering, actor_id: int | None) -> Offering:
     provider = session.get(Provider, offering.provider_id)
     if provider.status != "approved":
-        raise ValidationError("status", "bara godkända anordnare kan publicera tjänster")
+        raise ValidationError("status", _l("bara godkända anordnare kan publicera tjänster"))
     if offering.status not in ("draft", "withdrawn"):
-        raise ValidationError("status", "tjänsten kan inte publiceras i sin nuvarande status")
+        raise ValidationError("status", _l("tjänsten kan inte publiceras i sin nuvarande status"))
     from app.procurement.service import require_accepted_contract
 
     require_accepted_contract(session, provider.id)
@@ -215,7 +216,7 @@ def publish(session: Session, offering: Offering, actor_id: int | None) -> Offer
 def withdraw(session: Session, offering: Offering, actor_id: int | None) -> Offering:
     """No new choices; placements that already use it go on."""
     if offering.status != "published":
-        raise ValidationError("status", "bara publicerade tjänster kan dras tillbaka")
+        raise ValidationError("status", _l("bara publicerade tjänster kan dras tillbaka"))
     record_change(session, actor_id, "withdraw", "offering", offering.id,
                   before={"status": "published"}, after={"status": "withdrawn"})
     offering.status = "withdrawn"
@@ -228,13 +229,13 @@ def new_price(session: Session, offering: Offering, from_date: date | None, rate
 
     `level_rates` None keeps the old offering's level rates."""
     if offering.status == "closed":
-        raise ValidationError("from_date", "tjänsten är redan stängd")
+        raise ValidationError("from_date", _l("tjänsten är redan stängd"))
     if from_date is None:
-        raise ValidationError("from_date", "ange från vilket datum det nya priset gäller")
+        raise ValidationError("from_date", _l("ange från vilket datum det nya priset gäller"))
     if from_date < today:
-        raise ValidationError("from_date", "det nya priset kan inte gälla bakåt i tiden")
+        raise ValidationError("from_date", _l("det nya priset kan inte gälla bakåt i tiden"))
     if offering.available_to and from_date > offering.available_to:
-        raise ValidationError("from_date", "datumet ligger efter tjänstens sista dag")
+        raise ValidationError("from_date", _l("datumet ligger efter tjänstens sista dag"))
     provider = session.get(Provider, offering.provider_id)
     data = OfferingData(**{**{k: getattr(offering, k) for k in (
         "service_type", "title", "rate_unit", "description", "capacity", "area", "address",
@@ -243,7 +244,7 @@ def new_price(session: Session, offering: Offering, from_date: date | None, rate
         "level_rates": offering.level_rates if level_rates is None else level_rates})
     values = check(data, provider)
     if all(values[k] == _term(offering, k) for k in FROZEN_FIELDS):
-        raise ValidationError("rate", "det nya priset är detsamma som det gamla")
+        raise ValidationError("rate", _l("det nya priset är detsamma som det gamla"))
     _check_price(session, provider, values, values.get("level_rates", offering.level_rates))
     new = Offering(ref=new_ref("TJ"), provider_id=provider.id, replaces_id=offering.id,
                    default_choice=offering.default_choice,

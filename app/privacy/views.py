@@ -67,7 +67,8 @@ def _extract_response(client: Client, fmt: str, on_request: bool) -> Response:
     else:
         body = extract.render_pdf(render_template(
             "privacy/extract_pdf.html", x=data, when=_when, lang=str(get_locale() or "sv"), num=_number,
-            language_names=dict(LANGUAGE_CHOICES),
+            language_names={code: name.split(" (")[0] for code, name in LANGUAGE_CHOICES},
+            page_footer=extract.page_footer(),
             retention_years=config["RETENTION_CLIENT_YEARS"]))
         mimetype = "application/pdf"
     db.session.commit()

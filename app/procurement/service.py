@@ -10,7 +10,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -53,9 +55,9 @@ def _amount(value, name: str) -> Decimal:
     try:
         amount = money(str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
     except (ValueError, TypeError):
-        raise ValidationError(name, "ange beloppet i kronor med högst två decimaler") from None
+        raise ValidationError(name, _l("ange beloppet i kronor med högst två decimaler")) from None
     if amount <= 0 or amount > Decimal("1000000"):
-        raise ValidationError(name, "beloppet måste vara större än 0 och högst 1 000 000 kr")
+        raise ValidationError(name, _l("beloppet måste vara större än 0 och högst 1 000 000 kr"))
     return amount
 
 
@@ -68,7 +70,7 @@ def _level_amounts(text: str) -> dict[str, str]:
         level, sep, value = part.partition("=")
         level = level.strip().upper()
         if not sep or level not in LEVELS:
-            raise ValidationError("level_amounts", "skriv nivå och belopp, till exempel B=140, C=175")
+            raise ValidationError("level_amounts", _l("skriv nivå och belopp, till exempel B=140, C=175"))
         found[level] = str(_amount(value, "level_amounts"))
     return found
 
@@ -80,7 +82,7 @@ def _contract_months(data: ConditionsData) -> int:
     except (TypeError, ValueError):
         months = 0
     if not 1 <= months <= 120:
-        raise ValidationError("contract_months", "avtalstiden är 1–120 månader")
+        raise ValidationError("contract_months", _l("avtalstiden är 1–120 månader"))
     return months
 
 
@@ -88,25 +90,25 @@ def _price(data: ConditionsData) -> tuple[str, Decimal | None, dict[str, str]]:
     """(unit, amount, level amounts) of the price rule; a free price (set by each provider)
     has none of them, every other rule needs a unit and an amount."""
     if data.price_rule not in PRICE_RULES:
-        raise ValidationError("price_rule", "välj en prisregel")
+        raise ValidationError("price_rule", _l("välj en prisregel"))
     if data.price_rule == "free":
         return "", None, {}
     if data.price_unit not in RATE_UNITS:
-        raise ValidationError("price_unit", "välj ersättningsform för priset")
+        raise ValidationError("price_unit", _l("välj ersättningsform för priset"))
     if data.price_amount in (None, "") or not str(data.price_amount).strip():
-        raise ValidationError("price_amount", "ange beloppet")
+        raise ValidationError("price_amount", _l("ange beloppet"))
     return data.price_unit, _amount(data.price_amount, "price_amount"), _level_amounts(data.level_amounts)
 
 
 def check_conditions(data: ConditionsData) -> dict:
     """The version's values, checked; raises ValidationError naming the field."""
     if data.service_type not in SERVICE_TYPES:
-        raise ValidationError("service_type", "välj en insatstyp")
+        raise ValidationError("service_type", _l("välj en insatstyp"))
     title = (data.title or "").strip()
     if not title:
-        raise ValidationError("title", "ge villkoren en rubrik")
+        raise ValidationError("title", _l("ge villkoren en rubrik"))
     if not (data.description or "").strip():
-        raise ValidationError("description", "beskriv vad tjänsten är")
+        raise ValidationError("description", _l("beskriv vad tjänsten är"))
     months = _contract_months(data)
     unit, amount, levels = _price(data)
     values = {"service_type": data.service_type, "title": title[:200], "contract_months": months,
@@ -134,7 +136,7 @@ def _next_version(session: Session, service_type: str) -> int:
 def _no_other_draft(session: Session, service_type: str) -> None:
     if session.exec(select(Conditions.id).where(Conditions.service_type == service_type,
                                                 Conditions.status == "draft")).first():
-        raise ValidationError("service_type", "det finns redan ett utkast för insatstypen")
+        raise ValidationError("service_type", _l("det finns redan ett utkast för insatstypen"))
 
 
 def create_draft(session: Session, data: ConditionsData, actor_id: int | None) -> Conditions:
@@ -151,10 +153,10 @@ def create_draft(session: Session, data: ConditionsData, actor_id: int | None) -
 def update_draft(session: Session, cond: Conditions, data: ConditionsData, actor_id: int | None
                  ) -> Conditions:
     if cond.status != "draft":
-        raise ValidationError("title", "publicerade villkor ändras aldrig; gör en ny version")
+        raise ValidationError("title", _l("publicerade villkor ändras aldrig; gör en ny version"))
     values = check_conditions(data)
     if values["service_type"] != cond.service_type:
-        raise ValidationError("service_type", "insatstypen kan inte ändras")
+        raise ValidationError("service_type", _l("insatstypen kan inte ändras"))
     before = _snapshot(cond)
     for name, value in values.items():
         setattr(cond, name, value)
@@ -189,10 +191,10 @@ def publish(session: Session, cond: Conditions, actor_id: int | None, today: dat
     terms until the provider accepts the new version (by `accept_by`).
     """
     if cond.status != "draft":
-        raise ValidationError("status", "villkoren är redan publicerade")
+        raise ValidationError("status", _l("villkoren är redan publicerade"))
     accept_by = accept_by or today + timedelta(days=ACCEPT_DAYS)
     if accept_by < today:
-        raise ValidationError("accept_by", "sista dag att godta kan inte ligga bakåt i tiden")
+        raise ValidationError("accept_by", _l("sista dag att godta kan inte ligga bakåt i tiden"))
     cond.status = "published"
     cond.published_at = utcnow()
     cond.published_by_id = actor_id
@@ -259,31 +261,37 @@ def all_versions(session: Session) -> list[Conditions]:
 # The price rule --------------------------------------------------------------------------------
 
 def price_problem(cond: Conditions | None, rate_unit: str, rate: Decimal,
-                  level_rates: dict | None) -> tuple[str, str] | None:
-    """(field, Swedish message) when the rate breaks the version's price rule, else None."""
+                  level_rates: dict | None) -> tuple[str, Any] | None:
+    """(field, message as a lazy string) when the rate breaks the version's price rule, else None."""
     if cond is None or cond.price_rule == "free":
         return None
     if rate_unit != cond.price_unit:
-        return "rate_unit", f"villkoren (version {cond.version}) anger ersättning {_unit(cond.price_unit)}"
+        return "rate_unit", _l("villkoren (version %(version)s) anger ersättning %(unit)s", version=cond.version,
+                               unit=_unit(cond.price_unit))
     checks = [("rate", Decimal(rate), cond.price_amount)]
     for level, value in sorted((level_rates or {}).items()):
         limit = cond.level_amounts.get(level, cond.price_amount)
         checks.append((f"level_rates.{level}", Decimal(str(value)), Decimal(str(limit))))
     for name, value, limit in checks:
         limit = Decimal(str(limit))
-        level = f"nivå {name.rsplit('.', 1)[1]}: " if name.startswith("level_rates.") else ""
+        values = {"version": cond.version, "amount": fmt_money(limit, "sv")}
+        level = name.rsplit(".", 1)[1] if name.startswith("level_rates.") else None
         if cond.price_rule == "fixed" and value != limit:
-            return name, (f"{level}villkoren (version {cond.version}) anger ett fast pris på "
-                          f"{fmt_money(limit, 'sv')}")
+            return name, (_l("villkoren (version %(version)s) anger ett fast pris på %(amount)s", **values)
+                          if level is None else
+                          _l("nivå %(level)s: villkoren (version %(version)s) anger ett fast pris på %(amount)s",
+                             level=level, **values))
         if cond.price_rule == "ceiling" and value > limit:
-            return name, (f"{level}villkoren (version {cond.version}) tillåter högst "
-                          f"{fmt_money(limit, 'sv')}")
+            return name, (_l("villkoren (version %(version)s) tillåter högst %(amount)s", **values)
+                          if level is None else
+                          _l("nivå %(level)s: villkoren (version %(version)s) tillåter högst %(amount)s",
+                             level=level, **values))
     return None
 
 
-def _unit(code: str) -> str:
-    return {"hour": "per timme", "day": "per dag", "week": "per vecka", "package": "som paketpris"
-            }.get(code, code)
+def _unit(code: str) -> Any:
+    return {"hour": _l("per timme"), "day": _l("per dag"), "week": _l("per vecka"),
+            "package": _l("som paketpris")}.get(code, code)
 
 
 def applicable(session: Session, provider_id: int, service_type: str) -> Conditions | None:
@@ -326,7 +334,7 @@ def require_accepted_contract(session: Session, provider_id: int) -> None:
     """A provider whose contract is offered but not yet accepted publishes nothing."""
     contract = live_contract(session, provider_id)
     if contract is not None and contract.status == "offered":
-        raise ValidationError("status", "godta avtalet under Avtal innan ni publicerar tjänster")
+        raise ValidationError("status", _l("godta avtalet under Avtal innan ni publicerar tjänster"))
 
 
 # Applications and contracts ---------------------------------------------------------------------
@@ -376,7 +384,7 @@ def contracts_of(session: Session, provider_id: int) -> list[Contract]:
 
 def _own(contract: Contract | None, user: User) -> Contract:
     if contract is None or user.provider_id != contract.provider_id:
-        raise ValidationError("contract", "avtalet finns inte")
+        raise ValidationError("contract", _l("avtalet finns inte"))
     return contract
 
 
@@ -384,7 +392,7 @@ def accept_contract(session: Session, contract: Contract | None, user: User) -> 
     """The provider accepts the offered contract; who and when are recorded."""
     contract = _own(contract, user)
     if contract.status != "offered":
-        raise ValidationError("contract", "avtalet är redan godtaget")
+        raise ValidationError("contract", _l("avtalet är redan godtaget"))
     contract.status = "active"
     contract.accepted_at = utcnow()
     contract.accepted_by_id = user.id
@@ -400,9 +408,9 @@ def _own_change(session: Session, change_id: int, user: User, today: date
     change = session.get(ContractChange, change_id)
     contract = _own(session.get(Contract, change.contract_id) if change else None, user)
     if change.status != "pending":
-        raise ValidationError("change", "de nya villkoren är redan besvarade")
+        raise ValidationError("change", _l("de nya villkoren är redan besvarade"))
     if today > change.accept_by:
-        raise ValidationError("change", "sista dagen att godta de nya villkoren har passerat")
+        raise ValidationError("change", _l("sista dagen att godta de nya villkoren har passerat"))
     return change, contract
 
 

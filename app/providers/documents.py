@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 
@@ -60,17 +61,17 @@ def clean_filename(name: str | None) -> str:
 def check_upload(upload: Upload, field: str) -> str:
     """Return the checked type or raise ValidationError naming `field`."""
     if upload.kind not in DOCUMENT_KINDS:
-        raise ValidationError(field, "okänd dokumenttyp")
+        raise ValidationError(field, _l("okänd dokumenttyp"))
     if not upload.data:
-        raise ValidationError(field, "filen är tom")
+        raise ValidationError(field, _l("filen är tom"))
     if len(upload.data) > MAX_SIZE:
-        raise ValidationError(field, f"filen är större än {MAX_SIZE // (1024 * 1024)} MB")
+        raise ValidationError(field, _l("filen är större än %(size)s MB", size=MAX_SIZE // (1024 * 1024)))
     ext = Path(clean_filename(upload.filename)).suffix.lower()
     if ext not in _EXTENSIONS:
-        raise ValidationError(field, "bara PDF, JPEG och PNG tas emot")
+        raise ValidationError(field, _l("bara PDF, JPEG och PNG tas emot"))
     kind = sniff(upload.data)
     if kind is None or kind != _EXTENSIONS[ext]:
-        raise ValidationError(field, "filens innehåll är inte en giltig PDF, JPEG eller PNG")
+        raise ValidationError(field, _l("filens innehåll är inte en giltig PDF, JPEG eller PNG"))
     return kind
 
 
@@ -81,10 +82,10 @@ def check_document(upload: Upload, field: str, today: date) -> str:
     """
     kind = check_upload(upload, field)
     if upload.expires_on is None:
-        raise ValidationError(f"{field}.expires_on", "ange till vilket datum dokumentet gäller")
+        raise ValidationError(f"{field}.expires_on", _l("ange till vilket datum dokumentet gäller"))
     if upload.expires_on < today:
-        raise ValidationError(f"{field}.expires_on",
-                              f"dokumentet gick ut {upload.expires_on.isoformat()}; bifoga ett som gäller")
+        raise ValidationError(f"{field}.expires_on", _l("dokumentet gick ut %(date)s; bifoga ett som gäller",
+                                                         date=upload.expires_on.isoformat()))
     return kind
 
 

@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.auth.models import User
@@ -111,7 +113,7 @@ def check_application(session: Session, form: Application, today: date) -> tuple
     check = _Collector()
     org_nr = check(normalize_org_nr, form.org_nr)
     if org_nr and session.exec(select(Provider.id).where(Provider.org_nr == org_nr)).first():
-        check.fail("org_nr", "det finns redan en anordnare med det organisationsnumret")
+        check.fail("org_nr", _l("det finns redan en anordnare med det organisationsnumret"))
     values = {
         "org_nr": org_nr,
         "name": check(_required, form.name, "name", "fyll i organisationens namn"),
@@ -124,15 +126,15 @@ def check_application(session: Session, form: Application, today: date) -> tuple
         "insurance": check(_required, form.insurance, "insurance", "ange försäkringsbolag och försäkring"),
     }
     if not form.bankgiro.strip() and not form.plusgiro.strip():
-        check.fail("bankgiro", "ange bankgiro eller plusgiro")
+        check.fail("bankgiro", _l("ange bankgiro eller plusgiro"))
     vat_number = values["vat_number"]
     if vat_number and org_nr and vat_number[2:12] != org_nr.replace("-", ""):
-        check.fail("vat_number", "momsregistreringsnumret hör inte till organisationsnumret")
+        check.fail("vat_number", _l("momsregistreringsnumret hör inte till organisationsnumret"))
     if not form.f_skatt:
-        check.fail("f_skatt", "anordnaren måste vara godkänd för F-skatt")
+        check.fail("f_skatt", _l("anordnaren måste vara godkänd för F-skatt"))
     values["service_types"] = _service_types(check, form)
     if form.kind not in PROVIDER_KINDS:
-        check.fail("kind", "välj vilken typ av organisation ni är")
+        check.fail("kind", _l("välj vilken typ av organisation ni är"))
     _check_documents(check, form, today)
     return values, check.errors
 
@@ -141,9 +143,9 @@ def _service_types(check: _Collector, form: Application) -> list[str]:
     """The service types applied for: at least one, each one the municipality buys."""
     types = [t for t in form.service_types if t]
     if not types:
-        check.fail("service_types", "välj minst en insatstyp")
+        check.fail("service_types", _l("välj minst en insatstyp"))
     elif any(t not in SERVICE_TYPES for t in types):
-        check.fail("service_types", "okänd insatstyp")
+        check.fail("service_types", _l("okänd insatstyp"))
     return types
 
 
@@ -153,7 +155,7 @@ def _check_documents(check: _Collector, form: Application, today: date) -> None:
     given = {u.kind: u for u in form.documents if u.data}
     for kind in REQUIRED_DOCUMENTS:
         if kind not in given:
-            check.fail(f"documents.{kind}", "bifoga dokumentet")
+            check.fail(f"documents.{kind}", _l("bifoga dokumentet"))
     for kind, upload in given.items():
         check(check_document, upload, f"documents.{kind}", today)
 
@@ -198,17 +200,17 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
     the one-time link in the notification).
     """
     if action not in DECISIONS:
-        raise ValidationError("action", "okänt beslut")
+        raise ValidationError("action", _l("okänt beslut"))
     allowed_from, new_status, needs_reason = DECISIONS[action]
     if provider.status not in allowed_from:
-        raise ValidationError("action", "beslutet går inte att fatta i anordnarens nuvarande status")
+        raise ValidationError("action", _l("beslutet går inte att fatta i anordnarens nuvarande status"))
     reason = (reason or "").strip()
     if needs_reason and not reason:
-        raise ValidationError("reason", "ange ett skäl till beslutet")
+        raise ValidationError("reason", _l("ange ett skäl till beslutet"))
     overridden = document_problems(session, provider.id, utcnow().date()) if action == "approve" else []
     if overridden and not reason:
-        raise ValidationError("reason", "; ".join(overridden)
-                              + ". Ange ett skäl om anordnaren ska godkännas ändå")
+        raise ValidationError("reason", _l("%(problems)s. Ange ett skäl om anordnaren ska godkännas ändå",
+                                           problems="; ".join(overridden)))
     before = {"status": provider.status}
     provider.status = new_status
     provider.decided_at = utcnow()
@@ -256,17 +258,17 @@ def main_user_id(session: Session, provider_id: int) -> int | None:
 
 def _require_main_user(session: Session, provider_id: int, actor: User) -> None:
     if actor.provider_id != provider_id or main_user_id(session, provider_id) != actor.id:
-        raise ValidationError("user", "bara organisationens huvudanvändare kan hantera kollegor")
+        raise ValidationError("user", _l("bara organisationens huvudanvändare kan hantera kollegor"))
 
 
 def invite(session: Session, provider: Provider, email: str, actor_id: int | None,
            quiet: bool = False, base_url: str = "") -> tuple[ProviderInvitation, str]:
     """A one-time link for `email`; returns the invitation and the plain token (never stored)."""
     if provider.status != "approved":
-        raise ValidationError("email", "bara godkända anordnare kan bjuda in användare")
+        raise ValidationError("email", _l("bara godkända anordnare kan bjuda in användare"))
     email = normalize_email(email)
     if session.exec(select(User.id).where(User.email == email)).first():
-        raise ValidationError("email", "det finns redan en användare med den e-postadressen")
+        raise ValidationError("email", _l("det finns redan en användare med den e-postadressen"))
     token = secrets.token_urlsafe(32)
     invitation = ProviderInvitation(provider_id=provider.id, email=email, token_hash=_hash(token),
                                     expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
@@ -308,11 +310,11 @@ def find_invitation(session: Session, token: str) -> ProviderInvitation | None:
 def accept_invitation(session: Session, token: str, name: str, password: str) -> User:
     invitation = find_invitation(session, token)
     if invitation is None:
-        raise ValidationError("token", "länken är ogiltig, redan använd eller för gammal")
+        raise ValidationError("token", _l("länken är ogiltig, redan använd eller för gammal"))
     check_password(password)
     provider = session.get(Provider, invitation.provider_id)
     if provider.status != "approved":
-        raise ValidationError("token", "anordnaren är inte godkänd")
+        raise ValidationError("token", _l("anordnaren är inte godkänd"))
     user = create_user(session, email=invitation.email, role="provider", password=password,
                        name=(name or "").strip(), provider_org_nr=provider.org_nr)
     invitation.used_at = utcnow()
@@ -324,9 +326,9 @@ def remove_user(session: Session, actor: User, user_id: int) -> User:
     _require_main_user(session, actor.provider_id, actor)
     user = session.get(User, user_id)
     if user is None or user.provider_id != actor.provider_id:
-        raise ValidationError("user", "användaren finns inte")
+        raise ValidationError("user", _l("användaren finns inte"))
     if user.id == actor.id:
-        raise ValidationError("user", "du kan inte ta bort ditt eget konto")
+        raise ValidationError("user", _l("du kan inte ta bort ditt eget konto"))
     user.active = False
     end_user_access(session, user)
     record_change(session, actor.id, "remove", "user", user.id, before={"active": True},
@@ -342,12 +344,12 @@ TOKEN_VALID_DAYS = (30, 90, 365, 730)
 def create_token(session: Session, actor: User, name: str, valid_days: int = 365) -> tuple[ApiToken, str]:
     """A new token for the actor's provider, valid `valid_days`; the plain token is returned once and
     never stored."""
-    name = _required(name, "name", "ge nyckeln ett namn")[:100]
+    name = _required(name, "name", _l("ge nyckeln ett namn"))[:100]
     if valid_days not in TOKEN_VALID_DAYS:
-        raise ValidationError("valid_days", "välj hur länge nyckeln ska gälla")
+        raise ValidationError("valid_days", _l("välj hur länge nyckeln ska gälla"))
     provider = session.get(Provider, actor.provider_id)
     if provider is None or provider.status not in ("approved", "suspended"):
-        raise ValidationError("name", "bara godkända anordnare kan skapa API-nycklar")
+        raise ValidationError("name", _l("bara godkända anordnare kan skapa API-nycklar"))
     prefix = secrets.token_hex(4)
     plain = f"kv_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(provider_id=provider.id, name=name, prefix=prefix, token_hash=_hash(plain),
@@ -363,7 +365,7 @@ def create_token(session: Session, actor: User, name: str, valid_days: int = 365
 def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.provider_id != actor.provider_id:
-        raise ValidationError("token", "nyckeln finns inte")
+        raise ValidationError("token", _l("nyckeln finns inte"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record_change(session, actor.id, "revoke", "api_token", token.id,
@@ -404,8 +406,8 @@ def add_document(session: Session, actor: User, upload: Upload, upload_dir: str)
     return doc
 
 
-DOCUMENT_NAMES = {"f_skatt": "F-skattebevis", "registration": "registreringsbevis",
-                  "insurance": "försäkringsbevis", "credit_check": "kreditupplysning"}
+DOCUMENT_NAMES = {"f_skatt": _l("F-skattebevis"), "registration": _l("registreringsbevis"),
+                  "insurance": _l("försäkringsbevis"), "credit_check": _l("kreditupplysning")}
 
 
 def document_problems(session: Session, provider_id: int, today: date) -> list[str]:
@@ -419,9 +421,9 @@ def document_problems(session: Session, provider_id: int, today: date) -> list[s
     for kind in REQUIRED_DOCUMENTS:
         name = DOCUMENT_NAMES[kind]
         if kind not in valid_until:
-            problems.append(f"{name} saknas")
+            problems.append(gettext("%(document)s saknas", document=name))
         elif valid_until[kind] is not None and valid_until[kind] < today:
-            problems.append(f"{name} gick ut {valid_until[kind].isoformat()}")
+            problems.append(gettext("%(document)s gick ut %(date)s", document=name, date=valid_until[kind].isoformat()))
     return problems
 
 

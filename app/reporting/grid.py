@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, exists, false, func, literal, select, union_all
 from sqlmodel import Session
 
@@ -100,11 +101,11 @@ def check_hours(value, field_name: str) -> Decimal:
     try:
         hours = Decimal(str(value))
     except InvalidOperation:
-        raise ValidationError(field_name, "ange timmar som ett tal, till exempel 7,5, eller F för frånvaro") from None
+        raise ValidationError(field_name, _l("ange timmar som ett tal, till exempel 7,5, eller F för frånvaro")) from None
     if not hours.is_finite() or hours <= 0 or hours > MAX_HOURS:
-        raise ValidationError(field_name, "timmarna måste vara större än 0 och högst 24")
+        raise ValidationError(field_name, _l("timmarna måste vara större än 0 och högst 24"))
     if hours % HOURS_STEP != 0:
-        raise ValidationError(field_name, "timmar anges i kvartar (0,25, 0,5, 0,75 …)")
+        raise ValidationError(field_name, _l("timmar anges i kvartar (0,25, 0,5, 0,75 …)"))
     return hours.quantize(Decimal("0.01"))
 
 
@@ -253,12 +254,12 @@ def _check_cells(session: Session, provider_id: int, period: str,
         row = rows.get(placement_id)
         name = fields.get((placement_id, day), f"{placement_id}.{day}")
         if row is None:
-            raise ValidationError(name, "placeringen finns inte bland era placeringar den här månaden")
+            raise ValidationError(name, _l("placeringen finns inte bland era placeringar den här månaden"))
         if not first <= day <= last:
-            raise ValidationError(name, f"datumet ligger inte i {period}")
+            raise ValidationError(name, _l("datumet ligger inte i %(period)s", period=period))
         if not row.in_window(day):
-            raise ValidationError(name, f"datumet ligger utanför placeringens giltighetstid "
-                                        f"({row.window_from}–{row.window_to})")
+            raise ValidationError(name, _l("datumet ligger utanför placeringens giltighetstid (%(first)s–%(last)s)",
+                                           first=row.window_from, last=row.window_to))
         if wanted[(placement_id, day)] is not None:
             clock.check_not_future(day, name)
 
@@ -293,7 +294,7 @@ def _change_reason(session: Session, provider_id: int, period: str, reason: str)
     if settled:
         reason = late_changes.require_reason(reason)
     if submitted and not reason:
-        raise ValidationError("reason", "månaden är redan inrapporterad: ange ett skäl till ändringen")
+        raise ValidationError("reason", _l("månaden är redan inrapporterad: ange ett skäl till ändringen"))
     return submitted is not None, settled, reason
 
 
@@ -318,10 +319,10 @@ def submit_month(session: Session, provider_id: int, period: str, actor_id: int 
     """Mark the month as reported; later changes need a reason."""
     first, _last = month_bounds(period)
     if first > clock.today():
-        raise ValidationError("period", "månaden har inte börjat än")
+        raise ValidationError("period", _l("månaden har inte börjat än"))
     if session.execute(select(MonthReport.id).where(MonthReport.provider_id == provider_id,
                                                  MonthReport.period == period)).first():
-        raise ValidationError("period", "månaden är redan markerad som rapporterad")
+        raise ValidationError("period", _l("månaden är redan markerad som rapporterad"))
     report = MonthReport(provider_id=provider_id, period=period, submitted_at=utcnow(),
                          submitted_by_id=actor_id)
     session.add(report)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -19,7 +20,7 @@ from app.common.errors import ValidationError
 from app.common.models import AuditLog
 
 ACTION = "late_change"
-REASON_REQUIRED = "månaden är redan avräknad: ange ett skäl till ändringen"
+REASON_REQUIRED = _l("månaden är redan avräknad: ange ett skäl till ändringen")
 
 
 def period_of(day: date) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
@@ -27,18 +28,18 @@ def _own_placement(session: Session, provider_id: int, placement_ref: str) -> Pl
         select(Placement).join(Offering, Offering.id == Placement.offering_id)
         .where(Placement.ref == (placement_ref or ""), Offering.provider_id == provider_id)).scalar()
     if placement is None:
-        raise ValidationError("placement", "välj en av era placeringar")
+        raise ValidationError("placement", _l("välj en av era placeringar"))
     return placement
 
 
 def _check_date(placement: Placement, result_date, today: date) -> None:
     if not isinstance(result_date, date):
-        raise ValidationError("result_date", "ange startdatum som ÅÅÅÅ-MM-DD")
+        raise ValidationError("result_date", _l("ange startdatum som ÅÅÅÅ-MM-DD"))
     if result_date < placement.start_date:
-        raise ValidationError("result_date", "resultatet kan inte börja före placeringen")
+        raise ValidationError("result_date", _l("resultatet kan inte börja före placeringen"))
     if result_date > today:
-        raise ValidationError("result_date", "rapportera resultatet när det har börjat: startdatum "
-                                             "ligger efter i dag")
+        raise ValidationError("result_date", _l("rapportera resultatet när det har börjat: startdatum "
+                                                "ligger efter i dag"))
 
 
 def _text(value: str, field_name: str, missing: str, longest: int) -> str:
@@ -46,7 +47,7 @@ def _text(value: str, field_name: str, missing: str, longest: int) -> str:
     if not value:
         raise ValidationError(field_name, missing)
     if len(value) > longest:
-        raise ValidationError(field_name, f"högst {longest} tecken")
+        raise ValidationError(field_name, _l("högst %(num)d tecken", num=longest))
     return value
 
 
@@ -54,9 +55,9 @@ def _employment_form(kind: str, employment_form: str) -> str:
     employment_form = (employment_form or "").strip()
     if kind == "employment":
         if employment_form not in EMPLOYMENT_FORMS:
-            raise ValidationError("employment_form", "välj anställningsform")
+            raise ValidationError("employment_form", _l("välj anställningsform"))
     elif employment_form:
-        raise ValidationError("employment_form", "anställningsform anges bara för arbete")
+        raise ValidationError("employment_form", _l("anställningsform anges bara för arbete"))
     return employment_form
 
 
@@ -64,8 +65,8 @@ def _refuse_repeat(session: Session, placement: Placement, kind: str, result_dat
     existing = session.execute(select(Outcome).where(
         Outcome.placement_id == placement.id, Outcome.kind == kind, Outcome.result_date == result_date)).scalar()
     if existing is not None:
-        raise ValidationError("result_date", f"resultatet är redan rapporterat ({existing.ref}, "
-                                             f"{existing.result_date.isoformat()})")
+        raise ValidationError("result_date", _l("resultatet är redan rapporterat (%(ref)s, %(date)s)",
+                                                ref=existing.ref, date=existing.result_date.isoformat()))
 
 
 def report_outcome(session: Session, provider_id: int, placement_ref: str, kind: str,
@@ -76,10 +77,10 @@ def report_outcome(session: Session, provider_id: int, placement_ref: str, kind:
     A result dated in a settled month needs a reason and is recorded as a late change."""
     placement = _own_placement(session, provider_id, placement_ref)
     if kind not in OUTCOME_KINDS:
-        raise ValidationError("kind", "välj arbete eller studier")
+        raise ValidationError("kind", _l("välj arbete eller studier"))
     _check_date(placement, result_date, today)
-    employer = _text(employer, "employer", "ange arbetsgivare eller skola", 200)
-    extent = _text(extent, "extent", "ange omfattning, till exempel heltid eller 50 %", 100)
+    employer = _text(employer, "employer", _l("ange arbetsgivare eller skola"), 200)
+    extent = _text(extent, "extent", _l("ange omfattning, till exempel heltid eller 50 %"), 100)
     employment_form = _employment_form(kind, employment_form)
     _refuse_repeat(session, placement, kind, result_date)
     outcome = Outcome(ref=new_ref("RES"), placement_id=placement.id, kind=kind, result_date=result_date,
@@ -152,10 +153,10 @@ def to_verify(session: Session, case_worker_id: int | None = None) -> list[Outco
 
 def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:
     if outcome.verified_on is not None or outcome.rejected_on is not None:
-        raise ValidationError("outcome", "resultatet är redan bedömt")
+        raise ValidationError("outcome", _l("resultatet är redan bedömt"))
     check_not_future(on, "verified_on")
     if on < outcome.result_date:
-        raise ValidationError("verified_on", "ett resultat kan inte verifieras innan det har börjat")
+        raise ValidationError("verified_on", _l("ett resultat kan inte verifieras innan det har börjat"))
     outcome.verified_on = on
     outcome.verified_by_id = actor_id
     record_change(session, actor_id, "verify", "outcome", outcome.id, after={"verified_on": on.isoformat()})
@@ -164,9 +165,9 @@ def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None
 def reject(session: Session, outcome: Outcome, *, on: date, reason: str, actor_id: int | None) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("reason", "skriv varför resultatet inte godtas")
+        raise ValidationError("reason", _l("skriv varför resultatet inte godtas"))
     if outcome.verified_on is not None or outcome.rejected_on is not None:
-        raise ValidationError("outcome", "resultatet är redan bedömt")
+        raise ValidationError("outcome", _l("resultatet är redan bedömt"))
     outcome.rejected_on = on
     outcome.rejection_reason = reason
     record_change(session, actor_id, "reject", "outcome", outcome.id,

@@ -64,7 +64,7 @@ def cells_from_form(form, rows) -> tuple[dict, dict]:
         try:
             wanted[key] = grid_service.parse_cell(value, name)
         except ValidationError as exc:
-            raise ValidationError(name, f"{label}: {exc.message}") from None
+            raise ValidationError(name, _l("%(label)s: %(message)s", label=label, message=exc._message)) from None
     return wanted, fields
 
 

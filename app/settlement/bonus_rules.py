@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
@@ -66,14 +67,14 @@ def _int(value: str, name: str, low: int, high: int, required: bool = True) -> i
     text = (value or "").strip()
     if not text:
         if required:
-            raise ValidationError(name, "fyll i ett heltal")
+            raise ValidationError(name, _l("fyll i ett heltal"))
         return None
     try:
         number = int(text)
     except ValueError:
-        raise ValidationError(name, "ange ett heltal") from None
+        raise ValidationError(name, _l("ange ett heltal")) from None
     if not low <= number <= high:
-        raise ValidationError(name, f"ange ett tal från {low} till {high}")
+        raise ValidationError(name, _l("ange ett tal från %(low)s till %(high)s", low=low, high=high))
     return number
 
 
@@ -81,24 +82,24 @@ def _amount(value: str, name: str) -> Decimal:
     try:
         amount = Decimal((value or "").strip().replace(" ", "").replace(",", "."))
     except InvalidOperation:
-        raise ValidationError(name, "ange ett belopp, till exempel 10000,00") from None
+        raise ValidationError(name, _l("ange ett belopp, till exempel 10000,00")) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise ValidationError(name, "beloppet måste vara mellan 0 och 10 000 000 kr")
+        raise ValidationError(name, _l("beloppet måste vara mellan 0 och 10 000 000 kr"))
     try:
         return money(amount)
     except ValueError:
-        raise ValidationError(name, "ange beloppet med högst två decimaler") from None
+        raise ValidationError(name, _l("ange beloppet med högst två decimaler")) from None
 
 
 def _name(data: RuleData) -> str:
     """The rule's name as shown on settlements and in the simulation: one printable line."""
     name = (data.name or "").strip()
     if not name:
-        raise ValidationError("name", "ge regeln ett namn")
+        raise ValidationError("name", _l("ge regeln ett namn"))
     if len(name) > 200:
-        raise ValidationError("name", "högst 200 tecken")
+        raise ValidationError("name", _l("högst 200 tecken"))
     if any(ord(ch) < 32 for ch in name):
-        raise ValidationError("name", "namnet får inte innehålla styrtecken")
+        raise ValidationError("name", _l("namnet får inte innehålla styrtecken"))
     return name
 
 
@@ -110,13 +111,13 @@ def _whom(data: RuleData) -> tuple[list[str], list[str], list[str]]:
 
     service_types = [s for s in data.service_types if s]
     if not service_types or any(s not in SERVICE_TYPES for s in service_types):
-        raise ValidationError("service_types", "välj minst en tjänstetyp")
+        raise ValidationError("service_types", _l("välj minst en tjänstetyp"))
     outcome_kinds = [k for k in data.outcome_kinds if k]
     if not outcome_kinds or any(k not in OUTCOME_KINDS for k in outcome_kinds):
-        raise ValidationError("outcome_kinds", "välj arbete, studier eller båda")
+        raise ValidationError("outcome_kinds", _l("välj arbete, studier eller båda"))
     levels = sorted({lv for lv in data.levels if lv})
     if any(lv not in LEVELS for lv in levels):
-        raise ValidationError("levels", "nivåerna är A, B och C")
+        raise ValidationError("levels", _l("nivåerna är A, B och C"))
     return service_types, outcome_kinds, levels
 
 
@@ -125,7 +126,7 @@ def _ages(data: RuleData) -> tuple[int | None, int | None]:
     min_age = _int(data.min_age, "min_age", 0, 150, required=False)
     max_age = _int(data.max_age, "max_age", 0, 150, required=False)
     if min_age is not None and max_age is not None and max_age < min_age:
-        raise ValidationError("max_age", "högsta ålder kan inte vara lägre än lägsta ålder")
+        raise ValidationError("max_age", _l("högsta ålder kan inte vara lägre än lägsta ålder"))
     return min_age, max_age
 
 
@@ -139,11 +140,11 @@ def _tiers(data: RuleData) -> list[dict[str, object]]:
             continue
         days = _int(days_text, f"tiers[{i}].max_days", 0, 36500)
         if days in seen:
-            raise ValidationError(f"tiers[{i}].max_days", "samma antal dagar finns redan i en annan nivå")
+            raise ValidationError(f"tiers[{i}].max_days", _l("samma antal dagar finns redan i en annan nivå"))
         seen.add(days)
         tiers.append({"max_days": days, "amount": str(_amount(amount_text, f"tiers[{i}].amount"))})
     if not tiers:
-        raise ValidationError("tiers", "ange minst en nivå: inom hur många dagar och vilket belopp")
+        raise ValidationError("tiers", _l("ange minst en nivå: inom hur många dagar och vilket belopp"))
     return tiers
 
 
@@ -153,9 +154,9 @@ def check(data: RuleData) -> dict[str, Any]:
     service_types, outcome_kinds, levels = _whom(data)
     min_age, max_age = _ages(data)
     if data.newly_arrived not in ("", "yes", "no"):
-        raise ValidationError("newly_arrived", "välj ja, nej eller alla")
+        raise ValidationError("newly_arrived", _l("välj ja, nej eller alla"))
     if data.placements_from and data.placements_to and data.placements_to < data.placements_from:
-        raise ValidationError("placements_to", "slutdatum kan inte ligga före startdatum")
+        raise ValidationError("placements_to", _l("slutdatum kan inte ligga före startdatum"))
     tiers = _tiers(data)
     return {
         "name": name, "priority": _int(data.priority, "priority", -1_000_000, 1_000_000),
@@ -255,8 +256,8 @@ def update_rule(session: Session, rule: BonusRule, data: RuleData, actor_id: int
         for name in ("name", *TERM_FIELDS):
             if values[name] != getattr(rule, name) and not (name == "levels" and not values[name]
                                                             and not rule.levels):
-                raise ValidationError(name, "regeln har betalat ut bonus och kan inte ändras: avsluta "
-                                            "den med ett slutdatum eller använd ”Nya villkor från datum”")
+                raise ValidationError(name, _l("regeln har betalat ut bonus och kan inte ändras: avsluta "
+                                            "den med ett slutdatum eller använd ”Nya villkor från datum”"))
         return retire(session, rule, values["placements_to"], actor_id)
     for name, value in values.items():
         setattr(rule, name, value)
@@ -268,9 +269,9 @@ def update_rule(session: Session, rule: BonusRule, data: RuleData, actor_id: int
 def retire(session: Session, rule: BonusRule, placements_to: date | None, actor_id: int | None) -> BonusRule:
     """End the rule for placements starting after `placements_to` (allowed also once it has paid)."""
     if placements_to is None:
-        raise ValidationError("placements_to", "ange sista startdatum för placeringar som regeln gäller")
+        raise ValidationError("placements_to", _l("ange sista startdatum för placeringar som regeln gäller"))
     if rule.placements_from and placements_to < rule.placements_from:
-        raise ValidationError("placements_to", "slutdatum kan inte ligga före regelns startdatum")
+        raise ValidationError("placements_to", _l("slutdatum kan inte ligga före regelns startdatum"))
     before = snapshot(rule)
     rule.placements_to = placements_to
     session.flush()
@@ -282,11 +283,11 @@ def new_terms_from(session: Session, rule: BonusRule, from_date: date | None, da
                    actor_id: int | None) -> BonusRule:
     """The successor with new terms for placements from `from_date`; the old rule ends the day before."""
     if from_date is None:
-        raise ValidationError("from_date", "ange från vilket startdatum de nya villkoren gäller")
+        raise ValidationError("from_date", _l("ange från vilket startdatum de nya villkoren gäller"))
     if rule.placements_from and from_date <= rule.placements_from:
-        raise ValidationError("from_date", "datumet måste ligga efter regelns startdatum")
+        raise ValidationError("from_date", _l("datumet måste ligga efter regelns startdatum"))
     if rule.placements_to and from_date > rule.placements_to + timedelta(days=1):
-        raise ValidationError("from_date", "regeln slutar före det datumet")
+        raise ValidationError("from_date", _l("regeln slutar före det datumet"))
     successor_data = RuleData(**{**data.__dict__, "placements_from": from_date,
                                  "placements_to": rule.placements_to})
     successor = create_rule(session, successor_data, actor_id, reason=f"ersätter {rule.ref} från {from_date}")

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col
@@ -205,7 +206,7 @@ def _providers(session: Session, org_nr: str | None) -> dict[int, str]:
         stmt = stmt.where(col(Provider.org_nr) == normalize_org_nr(org_nr, "provider"))
         rows = cast(dict[int, str], dict(session.execute(stmt).tuples().all()))
         if not rows:
-            raise ValidationError("provider", "ingen anordnare med det organisationsnumret")
+            raise ValidationError("provider", _l("ingen anordnare med det organisationsnumret"))
         return rows
     return cast(dict[int, str], dict(session.execute(stmt).tuples().all()))
 

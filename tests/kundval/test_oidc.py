@@ -28,6 +28,9 @@ def test_without_configuration_there_is_no_e_id_button(client):
 def test_e_id_login_redirects_to_the_identity_provider(eid_app):
     web = eid_app.test_client()
     assert "Logga in med BankID eller Freja" in web.get("/deltagare/logga-in").text
+    web.get("/sprak/ar")
+    assert "سجّل الدخول باستخدام BankID أو Freja" in web.get("/deltagare/logga-in").text  # the button too
+    web.get("/sprak/sv")
     r = web.get("/deltagare/e-legitimation")
     assert r.status_code == 302 and r.headers["Location"].startswith("https://idp.example/auth?")
     assert "client_id=kundval" in r.headers["Location"] and "scope=openid" in r.headers["Location"]

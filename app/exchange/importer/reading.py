@@ -115,7 +115,11 @@ class Source:
     def size(self) -> int | None:
         if self.path is not None:
             return self.path.stat().st_size
-        return None
+        if self.start is None:
+            return None
+        end = self.stream.seek(0, 2)
+        self.stream.seek(self.start)
+        return end - self.start
 
     def reopen(self):
         if self.stream is not None:

@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, select
 
 VOLATILE = {"created_at", "updated_at", "at", "personal_id_encrypted", "approved_at", "closed_at"}
 NO_IDS = {"attendance"}
@@ -30,11 +30,13 @@ def _text(value):
 
 
 def dump(connection) -> dict[str, list[dict]]:
-    tables = sorted(t for t in inspect(connection).get_table_names() if t != "alembic_version")
+    """Read through the reflected column types, so both databases give the same Python values."""
+    metadata = MetaData()
+    metadata.reflect(bind=connection)
     result = {}
-    for table in tables:
+    for table in sorted(t for t in metadata.tables if t != "alembic_version"):
         rows = []
-        for row in connection.execute(text(f'SELECT * FROM "{table}"')).mappings():
+        for row in connection.execute(select(metadata.tables[table])).mappings():
             rows.append({k: _text(_json(v)) for k, v in row.items()
                          if k not in VOLATILE and not isinstance(v, datetime)
                          and not (k == "id" and table in NO_IDS)})

@@ -8,6 +8,7 @@ rules owe for each month itself.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -85,8 +86,10 @@ def stored_rules(session: Session) -> list[tuple[BonusRule, rules.BonusRule]]:
 
 
 def simulate(session: Session, first: str, last: str,
-             simulated_rules: list[rules.BonusRule]) -> Simulation:
-    """Each month of first..last with the stored rules and with `simulated_rules`, per provider."""
+             simulated_rules: list[rules.BonusRule],
+             progress: Callable[[int, int], None] | None = None) -> Simulation:
+    """Each month of first..last with the stored rules and with `simulated_rules`, per provider;
+    `progress(months done, months)` before each month (the job's progress bar)."""
     months = months_between(first, last)
     loaded = service.load_inputs(session, rules.attendance_dates_needed(first)[0],
                                  rules.attendance_dates_needed(last)[1])
@@ -94,7 +97,9 @@ def simulate(session: Session, first: str, last: str,
     what_if = dataclasses.replace(real_inputs, bonus_rules=list(simulated_rules))
     names = dict(session.execute(select(Provider.ref, Provider.name)).all())
     by_provider: dict[str, ProviderDiff] = {}
-    for month in months:
+    for done, month in enumerate(months):
+        if progress:
+            progress(done, len(months))
         real = fast.owed_all(real_inputs, month)
         simulated = fast.owed_all(what_if, month)
         for provider in real.keys() | simulated.keys():

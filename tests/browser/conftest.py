@@ -144,6 +144,7 @@ def _server(tmp_path_factory) -> Iterator[LiveServer]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "SESSION_COOKIE_SECURE": False,
         "UPLOAD_DIR": str(tmp / "uploads"),
+        "TASKS_URL": f"sqlite:///{tmp / 'tasks.db'}",
     })
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -131,7 +131,9 @@ class Status:
         kind = KINDS.get(self.task.kind)
         if self.stalled or self.waiting:
             return True
-        return self.task.status == "failed" and kind is not None and kind.restartable
+        # A job whose input is gone (an upload refused for a bad row) is not run again.
+        return self.task.status == "failed" and kind is not None and (
+            kind.restartable or self.task.input_data is not None)
 
 
 def status(task: Task) -> Status:
@@ -221,21 +223,23 @@ def execute(task_id: int) -> None:
                         task_id, job.attempt)
     except ValidationError as exc:
         session.rollback()
-        _fail(session, task, job, exc.field, exc.message)
+        _fail(session, task, job, exc.field, exc.message, keep_input=kind.restartable)
     except Exception:
         session.rollback()
         log.exception("task %s (%s) failed", task_id, task.kind)
-        _fail(session, task, job, "", UNEXPECTED)
+        _fail(session, task, job, "", UNEXPECTED, keep_input=True)
     finally:
         beating.stop()
         queue.drop_state(task_id)
 
 
-def _fail(session: Session, task: Task, job: Job, field_name: str, message: str) -> None:
+def _fail(session: Session, task: Task, job: Job, field_name: str, message: str,
+          keep_input: bool) -> None:
+    """Record why; the input stays only if the same input may be run again (not a refused file)."""
     done, total = job._progress
+    values = {} if keep_input else {"input_data": None}
     if _finish(session, task, job.attempt, status="failed", error_field=field_name[:200],
-               error_message=message, progress_done=done, progress_total=total,
-               input_data=task.input_data if KINDS[task.kind].restartable else None):
+               error_message=message, progress_done=done, progress_total=total, **values):
         session.commit()
 
 

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,13 +39,16 @@ def worker(database_url: str, tasks_url: str, queue_name: str = "kundval", worke
            "KUNDVAL_TASKS_STALE_SECONDS": str(stale_seconds),
            "SECRET_KEY": "test-secret", "PERSONAL_ID_KEY": "test-personal-id-key",
            **(extra_env or {})}
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stop the worker
     proc = subprocess.Popen([sys.executable, "-m", "flask", "tasks", "worker", "-w", str(workers)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
+    proc.log = log  # type: ignore[attr-defined]
     try:
         yield proc
     finally:
         stop(proc)
+        log.close()
 
 
 def stop(proc: subprocess.Popen, hard: bool = False) -> str:
@@ -56,10 +60,11 @@ def stop(proc: subprocess.Popen, hard: bool = False) -> str:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-    if proc.stdout:
-        proc.stdout.close()
-    return output
+    log = proc.log  # type: ignore[attr-defined]
+    if log.closed:
+        return ""
+    log.seek(0)
+    return log.read().decode(errors="replace")
 
 
 def wait_for(check, timeout: float = 60, every: float = 0.2):

@@ -166,6 +166,15 @@ def live_server(_server) -> LiveServer:
     return _server
 
 
+@pytest.fixture
+def task_worker(live_server):
+    """`flask tasks worker` on the live server's database and queue, stopped after the test."""
+    from tests.tasks.helpers import worker
+
+    with worker(live_server.database_url, live_server.app.config["TASKS_URL"]) as proc:
+        yield proc
+
+
 @pytest.fixture(scope="session")
 def browser():
     _require_chromium()

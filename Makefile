@@ -56,18 +56,20 @@ migrate: $(STAMP)
 seed: migrate
 	$(FLASK) seed
 
-# The scheduler runs in the background (if this version has it) and stops with the server.
+# The scheduler and the job queue's worker run in the background and stop with the server.
 # The seed output, with the demo logins, is printed last so it is on screen when serving starts.
 run: $(STAMP) translations migrate
 	@set -e; \
 	logins="$$($(FLASK) seed)"; \
+	mkdir -p instance; \
 	sched_pid=""; \
 	if $(FLASK) scheduler --help >/dev/null 2>&1; then \
-		mkdir -p instance; \
 		$(FLASK) scheduler >instance/scheduler.log 2>&1 & sched_pid=$$!; \
-		trap 'kill $$sched_pid 2>/dev/null || true' EXIT INT TERM; \
 		echo "Schemaläggaren körs i bakgrunden (logg: instance/scheduler.log)."; \
 	fi; \
+	$(FLASK) tasks worker >instance/tasks.log 2>&1 & tasks_pid=$$!; \
+	trap 'kill $$sched_pid $$tasks_pid 2>/dev/null || true' EXIT INT TERM; \
+	echo "Jobbkön körs i bakgrunden (logg: instance/tasks.log)."; \
 	echo; \
 	echo "$$logins"; \
 	echo; \

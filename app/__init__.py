@@ -81,13 +81,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.settlement.bonus_views import bp as bonus_rules_bp
     from app.settlement.provider_views import bp as provider_settlements_bp
     from app.settlement.views import bp as settlement_bp
+    from app.tasks.views import bp as tasks_bp
 
     for blueprint in (auth_bp, second_factor_bp, passkeys_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, procurement_views.bp,
                       procurement_views.admin_bp, procurement_views.portal_bp, bonus_rules_bp,
                       provider_status_bp, provider_settlements_bp, privacy_bp,
-                      placements_bp):
+                      placements_bp, tasks_bp):
         app.register_blueprint(blueprint)
 
 
@@ -97,6 +98,7 @@ def _register_cli(app: Flask) -> None:
     from app.exchange.cli import data_cli, seed_cmd
     from app.scheduler import scheduler_cmd
     from app.settlement.cli import period_cli, settlement_cli
+    from app.tasks.cli import tasks_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
@@ -105,6 +107,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(settlement_cli)
     app.cli.add_command(period_cli)
     app.cli.add_command(scheduler_cmd)
+    app.cli.add_command(tasks_cli)
 
 
 def _connect_areas() -> None:

@@ -83,6 +83,13 @@ class Config:
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kundval@kommun.example")
 
+    # The job queue (simulations, reports, run-all, imports): a SQLite file in instance/ unless
+    # this names Redis (redis://host:6379/0), which workers on several machines can share.
+    TASKS_URL = os.environ.get("KUNDVAL_TASKS_URL") or None
+    TASKS_QUEUE = os.environ.get("KUNDVAL_TASKS_QUEUE", "kundval")
+    # A running job whose worker has not been heard from for this long is shown as stalled.
+    TASKS_STALE_SECONDS = int(os.environ.get("KUNDVAL_TASKS_STALE_SECONDS", "30"))
+
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     # Request size limits (413 above them): a page or an upload, an API body, and the provider
     # application, which carries four documents of at most 5 MB each.

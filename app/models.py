@@ -36,6 +36,7 @@ from app.settlement.models import (
     SettlementLine,
     SettlementWarning,
 )
+from app.tasks.models import Task
 
 metadata = SQLModel.metadata
 
@@ -46,5 +47,5 @@ __all__ = [
     "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",
-    "RecoveryCode", "RetentionRun", "Settlement", "SettlementLine", "SettlementWarning", "TotpFactor", "User", "WebAuthnCredential", "metadata",
+    "RecoveryCode", "RetentionRun", "Settlement", "SettlementLine", "SettlementWarning", "Task", "TotpFactor", "User", "WebAuthnCredential", "metadata",
 ]

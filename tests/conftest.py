@@ -88,6 +88,7 @@ def app(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "TASKS_URL": f"sqlite:///{tmp_path / 'tasks.db'}",
     })
     yield application
     application.extensions["db_engine"].dispose()

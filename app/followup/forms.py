@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.common.errors import ValidationError
 from app.common.money import OutOfBounds, parse_money, parse_percent
+from app.followup import simulation
 from app.followup.simulation import LevelPrices
 from app.kundval.models import LEVELS
 from app.offerings.models import SERVICE_TYPES
@@ -118,6 +119,13 @@ def level_prices(form) -> LevelPrices | None:
     if not percent:
         raise ValidationError("level-A-percent", "ange procent för minst en nivå")
     return LevelPrices(percent, _ticked(form, "level-service_type-", SERVICE_TYPES))
+
+
+def check_simulation(form, stored: list[rules.BonusRule]) -> None:
+    """Raises the ValidationError naming the first bad field of the simulation form."""
+    simulation.months_between(form.get("first", "").strip(), form.get("last", "").strip())
+    simulated_rules(form, stored)
+    level_prices(form)
 
 
 def simulation_defaults(stored: list[rules.BonusRule], first: str, last: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ paying for the harder work shows where it lands.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -148,9 +148,10 @@ def _by_level(lines: Iterable[rules.Line], level_of: Mapping[str, str]) -> dict[
 
 
 def simulate(session: Session, first: str, last: str, simulated_rules: list[rules.BonusRule],
-             level_prices: LevelPrices | None = None) -> Simulation:
+             level_prices: LevelPrices | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Simulation:
     """Each month of first..last with the stored terms and with the simulated ones, per provider
-    and per level."""
+    and per level; `progress(months done, months)` before each month (the job's progress bar)."""
     months = months_between(first, last)
     loaded = service.load_inputs(session, rules.attendance_dates_needed(first)[0],
                                  rules.attendance_dates_needed(last)[1])
@@ -160,7 +161,9 @@ def simulate(session: Session, first: str, last: str, simulated_rules: list[rule
     names = dict(session.execute(select(Provider.ref, Provider.name)).all())
     by_provider: dict[str, Diff] = {}
     by_level = {level: Diff(level, level) for level in LEVEL_KEYS}
-    for month in months:
+    for done, month in enumerate(months):
+        if progress:
+            progress(done, len(months))
         real = fast.owed_all(real_inputs, month)
         simulated = fast.owed_all(simulated_inputs, month)
         for provider in real.keys() | simulated.keys():

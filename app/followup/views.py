@@ -10,6 +10,7 @@ from decimal import Decimal
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common.errors import ValidationError
@@ -17,8 +18,10 @@ from app.common.labels import label
 from app.common.nav import add_nav
 from app.extensions import db
 from app.followup import budget as budget_service
-from app.followup import charts, export, figures, forms, parking, service, simulation
+from app.followup import charts, export, figures, forms, jobs, parking, service, simulation
 from app.settlement import rules
+from app.tasks import service as tasks
+from app.tasks.models import Task
 
 bp = Blueprint("followup", __name__, url_prefix="/uppfoljning")
 
@@ -92,16 +95,21 @@ def figures_export(fmt: str):
     return _download(export.figures_rows(view.tables, dimension), f"nyckeltal-{through}", fmt)
 
 
-@bp.route("/rapport.pdf")
+@bp.route("/rapport", methods=["GET", "POST"])
 @roles_required("admin", "finance", "management")
-def report_pdf():
-    """The committee's monthly report for `through` (default: the current month)."""
-    from app.followup.report import render_report_pdf
-
-    _year_, through, _dimension = _dashboard_args()
-    data = render_report_pdf(db.session, through, date.today())
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=manadsrapport-{through}.pdf"})
+def report():
+    """The committee's monthly report for `through`: made as a job, kept and listed here."""
+    through = request.values.get("through", "").strip()
+    if request.method == "POST" and _is_period(through):
+        task = tasks.start(db.session, jobs.REPORT.name, current_user.id,
+                           {"period": through, "as_of": date.today().isoformat()})
+        return redirect(url_for("tasks.show", task_id=task.id))
+    if request.method == "POST":
+        flash(_("Ange månaden som ÅÅÅÅ-MM, till exempel 2026-10."), "error")
+    if not _is_period(through):
+        through = _dashboard_args()[1]
+    return render_template("followup/report_jobs.html", through=through, kinds=tasks.KINDS,
+                           earlier=tasks.recent(db.session, (jobs.REPORT.name,)))
 
 
 @bp.route("/mal", methods=["GET", "POST"])
@@ -191,27 +199,38 @@ def frames():
                            posts=budget_service.POSTS), 400 if errors else 200
 
 
+def _simulation_defaults(terms: list) -> dict:
+    """The form as first shown: the last three months, every stored rule as it is (or an earlier
+    simulation's form, to change and run again)."""
+    earlier = request.args.get("fran", "")
+    task = db.session.get(Task, int(earlier)) if earlier.isdigit() else None
+    if task is not None and task.kind == jobs.SIMULATION.name:
+        return dict(task.params)
+    last = rules.previous_period(rules.period_of(date.today()))
+    return forms.simulation_defaults(terms, rules.previous_period(rules.previous_period(last)), last)
+
+
 @bp.route("/simulering", methods=["GET", "POST"])
 @roles_required("admin", "finance", "management")
 def simulate():
-    """Bonus rules and level rates tried on real months; a simulation never writes."""
+    """Bonus rules and level rates tried on real months. The form is checked here; the simulation
+    itself runs as a job, whose page shows the result. A simulation never writes."""
     stored = simulation.stored_rules(db.session)
     terms = [t for _r, t in stored]
-    this_month = rules.period_of(date.today())
-    last = rules.previous_period(this_month)
-    form = request.form if request.method == "POST" else forms.simulation_defaults(
-        terms, rules.previous_period(rules.previous_period(last)), last)
-    result, error = None, None
+    form = request.form if request.method == "POST" else _simulation_defaults(terms)
+    error = None
     if request.method == "POST":
         try:
-            result = simulation.simulate(db.session, form.get("first", "").strip(), form.get("last", "").strip(),
-                                         forms.simulated_rules(form, terms), forms.level_prices(form))
+            forms.check_simulation(form, terms)
         except ValidationError as exc:
             error = exc
-        finally:
-            db.session.rollback()
-    return render_template("followup/simulation.html", stored=stored, form=form, result=result, error=error,
-                           choices=forms.SIMULATION_CHOICES), 400 if error else 200
+        else:
+            params = {k: v for k, v in form.items() if k != "csrf_token"}
+            task = tasks.start(db.session, jobs.SIMULATION.name, current_user.id, params)
+            return redirect(url_for("tasks.show", task_id=task.id))
+    return render_template("followup/simulation.html", stored=stored, form=form, error=error,
+                           choices=forms.SIMULATION_CHOICES, earlier=tasks.recent(db.session, (jobs.SIMULATION.name,)),
+                           kinds=tasks.KINDS), 400 if error else 200
 
 
 @bp.route("/nivaer")

@@ -1,7 +1,6 @@
 """Case worker screens (/handlaggare), the no-choice alternative (/admin/ickeval) and the access log."""
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -27,6 +26,7 @@ from app.kundval import (
     handoff,
     levels,
     payroll,
+    payroll_jobs,
     service,
 )
 from app.kundval.default_job import set_default
@@ -35,6 +35,7 @@ from app.offerings.models import SERVICE_TYPES, Offering
 from app.providers.models import Provider
 from app.reporting import results
 from app.reporting.models import Outcome
+from app.tasks import service as tasks
 
 bp = Blueprint("kundval", __name__)
 
@@ -461,23 +462,20 @@ def decide_outcome(outcome_id: int, action: str):
 @bp.route("/lonedata", methods=["GET", "POST"])
 @roles_required("finance", "case_worker")
 def payroll_upload():
-    """Employer declarations (exchange.md, "Payroll file"): all or nothing, only clients' rows kept."""
+    """Employer declarations (exchange.md, "Payroll file"): read here, imported as a job."""
     form = forms.PayrollUploadForm()
-    summary = None
     if form.validate_on_submit():
         try:
             text = _uploaded_text(form.file.data)
-            summary = payroll.import_payroll(db.session, io.StringIO(text, newline=""), _today(),
-                                             actor_id=current_user.id)
-            db.session.commit()
         except ValidationError as exc:
-            db.session.rollback()
-            form.file.errors.append(_("rad %(where)s: %(message)s", where=exc.field[4:], message=exc.message)
-                                    if exc.field.startswith("rad ")
-                                    else sentence(exc.message))
-    status = 400 if request.method == "POST" and summary is None else 200
-    return render_template("kundval/payroll_upload.html", form=form, summary=summary,
-                           header=";".join(payroll.HEADER)), status
+            form.file.errors.append(sentence(exc.message))
+        else:
+            task = tasks.start(db.session, payroll_jobs.KIND.name, current_user.id,
+                               {"today": _today().isoformat(), "actor_id": current_user.id}, text)
+            return redirect(url_for("tasks.show", task_id=task.id))
+    return render_template("kundval/payroll_upload.html", form=form, header=";".join(payroll.HEADER),
+                           earlier=tasks.recent(db.session, (payroll_jobs.KIND.name,)),
+                           kinds=tasks.KINDS), 400 if request.method == "POST" else 200
 
 
 def _uploaded_text(upload) -> str:

@@ -26,7 +26,8 @@ from app.common.confirm import confirmed
 from app.common.errors import ValidationError
 from app.common.nav import add_nav
 from app.extensions import db
-from app.settlement import overview, service, timing
+from app.settlement import overview, run_all, service, timing
+from app.tasks import service as tasks
 
 if TYPE_CHECKING:  # the documents package loads WeasyPrint and lxml: only when a document is asked for
     from app.settlement.documents.data import SettlementDocument
@@ -58,31 +59,42 @@ def periods() -> ResponseReturnValue:
 @roles_required("finance", "admin")
 def period(period: str) -> ResponseReturnValue:
     period = _period_or_404(period)
+    runs = [t for t in tasks.recent(db.session, (run_all.KIND.name,), 50)
+            if t.params.get("period") == period][:5]
     return render_template("settlement/period.html", view=overview.period_overview(db.session, period),
-                           providers=overview.providers_to_run(db.session, period),
-                           preliminary=timing.is_preliminary(period))
+                           preliminary=timing.is_preliminary(period), runs=runs, kinds=tasks.KINDS)
 
 
 @bp.route("/<period>/kor", methods=["POST"])
 @roles_required("finance")
 def run(period: str) -> ResponseReturnValue:
-    """Run one provider (the page's progress script calls this once per provider) or all."""
+    """Run-all is a job (its page shows the progress); one provider (`provider`) runs here."""
     period = _period_or_404(period)
     org_nr = request.form.get("provider") or None
+    if org_nr is None:
+        task = tasks.start(db.session, run_all.KIND.name, current_user.id, {"period": period})
+        return redirect(url_for("tasks.show", task_id=task.id))
     try:
         result = service.run_period(db.session, period, org_nr)
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
-        if request.accept_mimetypes.best == "application/json":
-            return jsonify({"error": {"field": exc.field, "message": exc.message}}), 400
-        flash(exc.message, "error")
-        return redirect(url_for("settlement.period", period=period))
-    if request.accept_mimetypes.best == "application/json":
+        return _run_answer(period, error=exc)
+    return _run_answer(period, result=result)
+
+
+def _run_answer(period: str, result=None, error: ValidationError | None = None):
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if error is not None:
+        if wants_json:
+            return jsonify({"error": {"field": error.field, "message": error.message}}), 400
+        flash(error.message, "error")
+    elif wants_json:
         return jsonify({"drafted": result.drafted, "unchanged": result.unchanged,
                         "skipped": result.skipped_settled, "removed": result.removed})
-    flash(_("Körningen är klar: %(n)s nya eller ändrade utkast, %(u)s oförändrade.",
-            n=len(result.drafted), u=len(result.unchanged)), "success")
+    else:
+        flash(_("Körningen är klar: %(n)s nya eller ändrade utkast, %(u)s oförändrade.",
+                n=len(result.drafted), u=len(result.unchanged)), "success")
     return redirect(url_for("settlement.period", period=period))
 
 

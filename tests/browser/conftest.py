@@ -146,6 +146,7 @@ def _server(tmp_path_factory) -> Iterator[LiveServer]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "SESSION_COOKIE_SECURE": False,
         "UPLOAD_DIR": str(tmp / "uploads"),
+        "TASKS_URL": f"sqlite:///{tmp / 'tasks.db'}",
     })
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -165,6 +166,15 @@ def live_server(_server) -> LiveServer:
     _secrets.clear()
     _last_step.clear()
     return _server
+
+
+@pytest.fixture
+def task_worker(live_server):
+    """`flask tasks worker` on the live server's database and queue, stopped after the test."""
+    from tests.tasks.helpers import worker
+
+    with worker(live_server.database_url, live_server.app.config["TASKS_URL"]) as proc:
+        yield proc
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ def _load_demo(live_server) -> None:
         import_document(session, json.loads((ROOT / "providers_seed" / "demo.json").read_text("utf-8")))
 
 
-def test_finance_runs_reviews_approves_and_closes_a_month(live_server, page):
+def test_finance_runs_reviews_approves_and_closes_a_month(live_server, page, task_worker):
     _load_demo(live_server)
     user = live_server.user("finance")
     login(page, live_server.url, user.email)
@@ -32,10 +32,11 @@ def test_finance_runs_reviews_approves_and_closes_a_month(live_server, page):
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Avräkning {PERIOD}")
     expect(page.get_by_text("ingen avräkning").first).to_be_visible()
 
-    # Run all: the progress bar counts the providers, then the page reloads with drafts.
+    # Run all: a job; its page counts the providers, then shows what it did.
     page.get_by_role("button", name="Kör avräkning för alla").click()
-    expect(page.locator("#run-progress")).to_be_visible()
-    expect(page.get_by_text("Utkast").first).to_be_visible(timeout=30_000)
+    expect(page.locator("#run-all-result")).to_contain_text("Körningen är klar", timeout=30_000)
+    page.get_by_role("link", name=f"Till avräkningen {PERIOD}").click()
+    expect(page.get_by_text("Utkast").first).to_be_visible()
     shot(page, "finance-period-drafts")
 
     # Review one settlement: lines grouped by placement with their computation, and the

@@ -29,7 +29,7 @@ def _demo_with_settlements(live_server) -> None:
                                           "bonus": Decimal("20000.00")})
 
 
-def test_manager_opens_dashboard_budget_and_simulation(live_server, page):
+def test_manager_opens_dashboard_budget_and_simulation(live_server, page, task_worker):
     _demo_with_settlements(live_server)
     user = live_server.user("admin")
     login(page, live_server.url, user.email)
@@ -61,12 +61,12 @@ def test_manager_opens_dashboard_budget_and_simulation(live_server, page):
     page.get_by_label("Sista månad (ÅÅÅÅ-MM)").fill("2026-11")
     page.locator("#rule-0-tiers").fill("90: 15000\n180: 5000")
     page.get_by_role("button", name="Simulera").click()
-    expect(page.get_by_role("heading", name="Resultat 2026-08 – 2026-11")).to_be_visible()
+    expect(page.get_by_role("heading", name="Resultat 2026-08 – 2026-11")).to_be_visible(timeout=60_000)
     expect(page.locator("tr.total")).to_contain_text("Totalt")
     shot(page, "followup-simulation")
 
 
-def test_committee_report_pdf_of_the_demo_month(live_server, page):
+def test_committee_report_pdf_of_the_demo_month(live_server, page, task_worker):
     from app.followup import service
 
     _demo_with_settlements(live_server)
@@ -79,7 +79,12 @@ def test_committee_report_pdf_of_the_demo_month(live_server, page):
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Uppföljning").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("nyckeltal")
     page.goto(f"{live_server.url}/uppfoljning/?year=2026&through=2026-10")
-    link = page.get_by_role("link", name="Månadsrapport till nämnden (PDF)")
+    page.get_by_role("link", name="Månadsrapport till nämnden (PDF)").click()
+    expect(page.get_by_label("Till och med månad (ÅÅÅÅ-MM)")).to_have_value("2026-10")
+    page.get_by_role("button", name="Gör rapporten").click()
+    link = page.get_by_role("link", name="Hämta rapporten (PDF)")
+    expect(link).to_be_visible(timeout=60_000)
+    shot(page, "followup-report-job")
     response = page.request.get(live_server.url + link.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     out = ROOT / "test-artifacts" / "followup-report-2026-10.pdf"

@@ -15,7 +15,8 @@ def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def test_case_worker_reads_pay_data_and_sees_the_evidence_beside_the_button(live_server, page, tmp_path):
+def test_case_worker_reads_pay_data_and_sees_the_evidence_beside_the_button(live_server, page, tmp_path,
+                                                                           task_worker):
     from app.reporting.models import Outcome
 
     worker = live_server.user("case_worker", name="Karin Handläggare")
@@ -40,7 +41,8 @@ def test_case_worker_reads_pay_data_and_sees_the_evidence_beside_the_button(live
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Lönedata").click()
     page.get_by_label("Fil med lönedata (CSV)").set_input_files(str(path))
     page.get_by_role("button", name="Läs in", exact=True).click()
-    expect(page.locator("#payroll-summary")).to_contain_text("Använda rader: 1. Bortlagda rader (inte deltagare): 1.")
+    expect(page.locator("#payroll-summary")).to_contain_text(
+        "Använda rader: 1. Bortlagda rader (inte deltagare): 1.", timeout=30_000)
     check(page, "payroll-upload")
 
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Resultat").click()
@@ -53,7 +55,7 @@ def test_case_worker_reads_pay_data_and_sees_the_evidence_beside_the_button(live
     check(page, "payroll-evidence-outcomes")
 
 
-def test_a_bad_payroll_row_is_named_on_the_screen(live_server, page, tmp_path):
+def test_a_bad_payroll_row_is_named_on_the_screen(live_server, page, tmp_path, task_worker):
     live_server.user("finance")
     with live_server.session() as s:
         f.client(s, 0)
@@ -64,5 +66,6 @@ def test_a_bad_payroll_row_is_named_on_the_screen(live_server, page, tmp_path):
     page.goto(f"{live_server.url}/lonedata")
     page.get_by_label("Fil med lönedata (CSV)").set_input_files(str(path))
     page.get_by_role("button", name="Läs in", exact=True).click()
-    expect(page.get_by_text("rad 2, period: ange månaden som ÅÅÅÅ-MM")).to_be_visible()
+    expect(page.locator("#task-error")).to_contain_text("rad 2, period: Ange månaden som ÅÅÅÅ-MM.",
+                                                        timeout=30_000)
     check(page, "payroll-upload-error")

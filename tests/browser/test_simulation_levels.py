@@ -26,7 +26,7 @@ def _demo_with_levels(live_server) -> None:
         session.commit()
 
 
-def test_manager_simulates_level_prices_and_a_bonus_for_level_c(live_server, page):
+def test_manager_simulates_level_prices_and_a_bonus_for_level_c(live_server, page, task_worker):
     _demo_with_levels(live_server)
     login(page, live_server.url, live_server.user("management").email)
     page.goto(f"{live_server.url}/uppfoljning/simulering")
@@ -45,7 +45,7 @@ def test_manager_simulates_level_prices_and_a_bonus_for_level_c(live_server, pag
     shot(page, "simulation-levels-form")
     page.get_by_role("button", name="Simulera").click()
 
-    expect(page.get_by_role("heading", name="Resultat 2026-08 – 2026-10")).to_be_visible()
+    expect(page.get_by_role("heading", name="Resultat 2026-08 – 2026-10")).to_be_visible(timeout=60_000)
     levels = page.locator("#simulation-levels")
     expect(levels).to_contain_text("Nivå C – långt från arbete")
     expect(page.get_by_text("nivå C: 140 %")).to_be_visible()

@@ -13,6 +13,7 @@ from app.followup import simulation
 from app.settlement import rules, service
 from app.settlement.models import BonusRule, Settlement
 from tests.followup.helpers import bonus_document
+from tests.tasks.helpers import follow
 
 MONTHS = ["2026-03", "2026-04", "2026-05", "2026-06"]
 
@@ -113,9 +114,9 @@ def test_simulation_page_shows_the_difference(client, auth, session):
     auth.login("finance")
     page = client.get("/uppfoljning/simulering")
     assert page.status_code == 200 and "rule-0-tiers" in page.text
-    response = client.post("/uppfoljning/simulering", data={
+    response = follow(client, client.post("/uppfoljning/simulering", data={
         "first": "2026-03", "last": "2026-06", "rule-0-include": "1",
-        "rule-0-tiers": "90: 12000\n180: 5000", "rule-0-sustain_amount": "0"})
+        "rule-0-tiers": "90: 12000\n180: 5000", "rule-0-sustain_amount": "0"}))
     assert response.status_code == 200
     text = response.text.replace("\u00a0", " ")
     assert "25 999,70" in text and "23 999,70" in text and "2 000,00" in text

@@ -19,6 +19,7 @@ from app.offerings.models import Offering
 from app.settlement import service
 from app.settlement.models import Settlement
 from tests.followup.helpers import RULE, bonus_document
+from tests.tasks.helpers import follow
 
 FIRST, LAST = "2026-03", "2026-06"
 
@@ -146,14 +147,15 @@ def test_simulation_page_shows_level_prices_per_level(client, auth, session):
     auth.login("management")
     page = client.get("/uppfoljning/simulering")
     assert page.status_code == 200 and 'name="level-C-percent"' in page.text and "new-0-include" in page.text
-    response = client.post("/uppfoljning/simulering", data={
+    response = follow(client, client.post("/uppfoljning/simulering", data={
         "first": FIRST, "last": LAST, "rule-0-include": "1", "rule-0-tiers": "90: 10000\n180: 5000",
         "rule-0-sustain_amount": "0", "rule-0-sustain_days": "90",
-        "level-prices": "1", "level-C-percent": "140"})
+        "level-prices": "1", "level-C-percent": "140"}))
     assert response.status_code == 200
     text = response.text.replace("\u00a0", " ")
     assert 'id="simulation-levels"' in text
     assert "Nivå C – långt från arbete" in text and "18 400,00" in text and "2 400,00" in text
+    assert "nivå C: 140 %" in text  # the simulated prices are kept with the job's result
     assert session.execute(select(func.count()).select_from(Settlement)).scalar() == 0
 
 

@@ -1,11 +1,13 @@
 """The dashboard, targets and outside figures, and the key-figure CSV as a person sees them."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from app.exchange.importer import import_document
 from app.followup import service
 from tests.followup.helpers import bonus_document
+from tests.tasks.helpers import follow
 
 
 def load(session) -> None:
@@ -69,7 +71,10 @@ def test_committee_report_is_a_pdf_with_the_figures(client, auth, session):
     service.set_targets(session, 2026, {"active": Decimal("40")})
     session.commit()
     auth.login("finance")
-    response = client.get("/uppfoljning/rapport.pdf?year=2026&through=2026-04")
+    page = follow(client, client.post("/uppfoljning/rapport", data={"through": "2026-04"}))
+    assert page.status_code == 200 and "Rapporten för 2026-04 är klar" in page.text
+    link = re.search(r'href="(/jobb/\d+/fil)"', page.text).group(1)
+    response = client.get(link)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
 

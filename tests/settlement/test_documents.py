@@ -29,6 +29,7 @@ from app.settlement.documents.sie import build_sie
 from app.settlement.models import Settlement
 from tests.conftest import ROOT
 from tests.settlement.helpers import ORG_A, ORG_B, attendance, base_document
+from tests.tasks.helpers import follow
 
 PEPPOL_DIR = ROOT.parent / "shared" / "peppol"
 STYLESHEETS = ("CEN-EN16931-UBL.xslt", "PEPPOL-EN16931-UBL.xslt", "PEPPOL-EN16931-UBL-SB.xslt")
@@ -518,7 +519,7 @@ def test_demo_month_approved_by_finance_gives_valid_documents(app, session, clie
 
     load(session, json.loads((ROOT / "providers_seed" / "demo.json").read_text(encoding="utf-8")))
     auth.login("finance")
-    assert client.post("/avrakning/2026-10/kor").status_code == 302
+    assert "Körningen är klar" in follow(client, client.post("/avrakning/2026-10/kor")).text
     assert client.post("/avrakning/2026-10/godkann", data={"confirm": "yes"}).status_code == 302
     settlements = session.execute(select(Settlement).where(Settlement.period == "2026-10")).scalars().all()
     session.commit()

@@ -1,0 +1,78 @@
+"""Running the job queue in tests: drained here with huey's own execute, or a real consumer.
+
+`worker()` starts `flask tasks worker` (huey's Consumer) in a subprocess on the test's database
+and queue, and stops it when the block ends, so no consumer outlives its test.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.conftest import ROOT
+
+
+def run_jobs(app, client=None) -> int:
+    """Run every queued job now (in this process, through huey's execute)."""
+    from app.tasks.queue import drain
+
+    return drain(app)
+
+
+def follow(client, response):
+    """After a POST that started a job: run the queue, then the job's page."""
+    assert response.status_code == 302, response.text
+    run_jobs(client.application)
+    return client.get(response.headers["Location"])
+
+
+@contextmanager
+def worker(database_url: str, tasks_url: str, queue_name: str = "kundval", workers: int = 1,
+           stale_seconds: int = 30, extra_env: dict | None = None) -> Iterator[subprocess.Popen]:
+    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": database_url,
+           "KUNDVAL_TASKS_URL": tasks_url, "KUNDVAL_TASKS_QUEUE": queue_name,
+           "KUNDVAL_TASKS_STALE_SECONDS": str(stale_seconds),
+           "SECRET_KEY": "test-secret", "PERSONAL_ID_KEY": "test-personal-id-key",
+           **(extra_env or {})}
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stop the worker
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "tasks", "worker", "-w", str(workers)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    proc.log = log  # type: ignore[attr-defined]
+    try:
+        yield proc
+    finally:
+        stop(proc)
+        log.close()
+
+
+def stop(proc: subprocess.Popen, hard: bool = False) -> str:
+    """Stop the consumer (SIGKILL when hard, as a crash would) and return what it printed."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL if hard else signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    log = proc.log  # type: ignore[attr-defined]
+    if log.closed:
+        return ""
+    log.seek(0)
+    return log.read().decode(errors="replace")
+
+
+def wait_for(check, timeout: float = 60, every: float = 0.2):
+    """Poll `check()` until it returns something true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"not true after {timeout} s: {check}")

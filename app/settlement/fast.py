@@ -421,6 +421,8 @@ def _canon(value: Any) -> str:
         return str(value.isoformat())
     if kind is Decimal:
         return format(value.normalize(), "f")
+    if kind is int or kind is bool:  # before the Mapping check below, which is slow (an ABC)
+        return str(value)
     if isinstance(value, tuple):
         return "[" + ",".join([_canon(v) for v in value]) + "]"
     if isinstance(value, Mapping):

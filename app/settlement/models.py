@@ -3,7 +3,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field
 
 from app.common.base import JSONField, MoneyField, Timestamped
@@ -75,13 +75,17 @@ class SettlementLine(Timestamped, table=True):
 
 
 class SettlementWarning(Timestamped, table=True):
-    """Attendance the engine did not pay, and why, so finance can see it."""
+    """Attendance the engine did not pay, and why, so finance can see it: one row per
+    placement, reason and run of consecutive days (settlement/unpaid.py), each day's hours kept."""
 
     id: int | None = Field(default=None, primary_key=True)
     settlement_id: int = Field(foreign_key="settlement.id", index=True)
     placement_id: int = Field(foreign_key="placement.id")
-    date: dt.date
-    hours: Decimal = MoneyField()
+    first_date: dt.date
+    last_date: dt.date
+    days: int = Field(default=1)  # last_date - first_date + 1
+    hours: Decimal = MoneyField()  # the run's unpaid hours in all
+    day_hours: str = Field(default="", sa_column=Column(Text, nullable=False))  # "8.00 0.00 6.50"
     reason: str = Field(max_length=20)
 
 

@@ -14,7 +14,7 @@ from app.common.money import from_db
 from app.kundval.models import Client, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.settlement import rules
+from app.settlement import rules, unpaid
 from app.settlement.export import line_record
 from app.settlement.models import Period, Settlement, SettlementLine, SettlementWarning
 
@@ -64,8 +64,8 @@ def period_overview(session: Session, period: str) -> PeriodOverview:
     line_counts: dict[int, int] = dict(session.execute(
         select(col(SettlementLine.settlement_id), func.count()).join(Settlement)
         .where(col(Settlement.period) == period).group_by(col(SettlementLine.settlement_id))).tuples().all())
-    warning_counts: dict[int, int] = dict(session.execute(
-        select(col(SettlementWarning.settlement_id), func.count()).join(Settlement)
+    warning_counts: dict[int, int] = dict(session.execute(  # unpaid days: a stored warning is a run of days
+        select(col(SettlementWarning.settlement_id), func.sum(SettlementWarning.days)).join(Settlement)
         .where(col(Settlement.period) == period).group_by(col(SettlementWarning.settlement_id))).tuples().all())
     providers = session.execute(
         select(Provider).where((col(Provider.status) == "approved") | (col(Provider.id).in_(list(settlements))))
@@ -132,14 +132,15 @@ def settlement_detail(session: Session, settlement_id: int) -> dict[str, Any] | 
         group(line.placement_id).lines.append(line)
     for w in session.execute(select(SettlementWarning).where(
             col(SettlementWarning.settlement_id) == settlement_id)
-            .order_by(col(SettlementWarning.date))).scalars():
+            .order_by(col(SettlementWarning.first_date))).scalars():
         g = group(w.placement_id)
-        g.warnings.append({"date": w.date, "hours": from_db(w.hours), "reason": w.reason,
-                           "message": rules.warning_message(rules.Warning(
-                               g.placement_ref, w.date, "", from_db(w.hours), w.reason))})
+        run = unpaid.Run(g.placement_ref, w.first_date, w.last_date, w.reason, unpaid.parse_hours(w.day_hours))
+        g.warnings.extend({"date": day.date, "hours": day.hours, "reason": day.reason,
+                           "message": rules.warning_message(day)} for day in unpaid.days(run))
     ordered = sorted(groups.values(), key=lambda g: g.placement_ref)
     for g in ordered:
         g.lines.sort(key=lambda line: (line.kind, line.ref_period or ""))
+        g.warnings.sort(key=lambda w: w["date"])
     return {"settlement": settlement, "provider": provider, "groups": ordered,
             "changes": draft_changes(settlement, ordered),
             "warning_count": sum(len(g.warnings) for g in ordered)}
@@ -179,7 +180,8 @@ def providers_to_run(session: Session, period: str) -> list[tuple[str, str]]:
 def warnings_by_reason(session: Session, settlement_id: int) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for reason, n in session.execute(
-            select(col(SettlementWarning.reason), func.count()).where(col(SettlementWarning.settlement_id) == settlement_id)
+            select(col(SettlementWarning.reason), func.sum(SettlementWarning.days))
+            .where(col(SettlementWarning.settlement_id) == settlement_id)
             .group_by(col(SettlementWarning.reason))):
         counts[reason] = n
     return dict(counts)

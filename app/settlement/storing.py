@@ -1,5 +1,7 @@
 """Storing drafts: a run's settlements, lines and warnings with one statement per table.
 
+Warnings are stored as runs of consecutive days (unpaid.py), not one row per day.
+
 Lines and warnings go through the driver (COPY on PostgreSQL, executemany on SQLite): the
 ORM's per-row work would cost more than the database's own. Callers commit.
 """
@@ -14,7 +16,7 @@ from sqlmodel import Session, col
 
 from app.common.base import utcnow
 from app.kundval.models import Placement
-from app.settlement import rules
+from app.settlement import rules, unpaid
 from app.settlement.export import line_record, stored_line_records
 from app.settlement.loading import driver_rows
 from app.settlement.models import Settlement, SettlementLine, SettlementWarning
@@ -56,7 +58,8 @@ class Draft:
 
 _LINE_COLUMNS = ("settlement_id", "placement_id", "kind", "quantity", "unit_price", "amount", "vat_rate",
                  "vat", "ref_period", "ref_kind", "explanation", "created_at", "updated_at")
-_WARNING_COLUMNS = ("settlement_id", "placement_id", "date", "hours", "reason", "created_at", "updated_at")
+_WARNING_COLUMNS = ("settlement_id", "placement_id", "first_date", "last_date", "days", "hours", "day_hours",
+                    "reason", "created_at", "updated_at")
 
 
 def store_drafts(session: Session, period: str, drafts: list[Draft]) -> None:
@@ -95,8 +98,9 @@ def store_drafts(session: Session, period: str, drafts: list[Draft]) -> None:
          line.amount, line.vat_rate, line.vat, line.ref_period, line.ref_kind, line.explanation, now, now)
         for d, settlement_id in zip(drafts, ids, strict=True) for line in d.lines))
     _bulk_insert(session, _table(SettlementWarning), _WARNING_COLUMNS, (
-        (settlement_id, placement_ids[w.placement], w.date, w.hours, w.reason, now, now)
-        for d, settlement_id in zip(drafts, ids, strict=True) for w in d.warnings))
+        (settlement_id, placement_ids[run.placement], run.first, run.last, run.days, run.hours,
+         unpaid.hours_text(run.day_hours), run.reason, now, now)
+        for d, settlement_id in zip(drafts, ids, strict=True) for run in unpaid.runs(d.warnings)))
 
 
 def _table(model: type[SettlementLine] | type[SettlementWarning]) -> Table:

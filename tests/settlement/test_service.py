@@ -209,9 +209,16 @@ def test_lines_stored_in_bulk_are_stored_as_the_orm_stores_them(session):
     service.run_period(session, "2026-03")
     session.commit()
     rows = session.execute(text(
-        "SELECT s.updated_at, l.created_at, w.created_at, w.date, l.quantity FROM settlement s "
+        "SELECT s.updated_at, l.created_at, w.created_at, w.first_date, l.quantity, w.last_date, w.days, "
+        "w.day_hours, w.hours FROM settlement s "
         "JOIN settlementline l ON l.settlement_id = s.id JOIN settlementwarning w ON w.settlement_id = s.id")).all()
     assert rows and all(updated == line_created == warning_created for updated, line_created, warning_created, *_
                         in rows)
-    assert {str(row[3]) for row in rows} == {"2026-03-05", "2026-03-06", "2026-03-09"}  # over the cap; absent
+    # Over the cap on Thursday (4 h) and Friday (6 h): one run of two days; absent on Monday.
+    assert {(str(first), str(last), days, day_hours, Decimal(str(hours)))
+            for _, _, _, first, _, last, days, day_hours, hours in rows} == {
+        ("2026-03-05", "2026-03-06", 2, "4.00 6.00", Decimal("10")),
+        ("2026-03-09", "2026-03-09", 1, "0.00", Decimal("0"))}
     assert {Decimal(str(row[4])) for row in rows} == {Decimal("20")}
+    found = session.execute(select(SettlementWarning).where(SettlementWarning.days == 2)).scalar_one()
+    assert found.first_date == date(2026, 3, 5) and found.last_date == date(2026, 3, 6)  # as the ORM reads them

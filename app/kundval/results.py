@@ -43,6 +43,24 @@ def to_verify(session: Session, case_worker_id: int | None = None) -> list[Outco
     return sorted(rows, key=lambda r: (r.outcome.result_date, r.outcome.id))
 
 
+def to_verify_page(session: Session, case_worker_id: int | None, number: int):
+    """One page (paging.Page of OutcomeRow) of to_verify's list, ordered and cut in SQL."""
+    from app.common import paging
+
+    stmt = (select(Outcome, Placement, Client, Provider)
+            .where(Outcome.verified_on.is_(None), Outcome.rejected_on.is_(None)))
+    stmt = (stmt.join(Placement, Placement.id == Outcome.placement_id)
+            .join(Referral, Referral.id == Placement.referral_id)
+            .join(Client, Client.id == Referral.client_id)
+            .join(Offering, Offering.id == Placement.offering_id)
+            .join(Provider, Provider.id == Offering.provider_id))
+    if case_worker_id is not None:
+        stmt = stmt.where(Client.case_worker_id == case_worker_id)
+    page = paging.fetch(session, stmt.order_by(Outcome.result_date, Outcome.id), number)
+    page.rows = [OutcomeRow(o, p, c, pr) for o, p, c, pr in page.rows]
+    return page
+
+
 def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:
     if outcome.verified_on is not None or outcome.rejected_on is not None:
         raise ValidationError("outcome", "resultatet är redan bedömt")

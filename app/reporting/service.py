@@ -125,6 +125,17 @@ def outcome_status(outcome) -> str:
 
 def provider_outcomes(session: Session, provider_id: int, placement_ref: str | None = None) -> list:
     """(outcome, placement ref, client name) for the provider's placements, newest first."""
+    return list(session.execute(provider_outcomes_query(provider_id, placement_ref)).all())
+
+
+def provider_outcomes_page(session: Session, provider_id: int, number: int):
+    """One page (paging.Page) of provider_outcomes, cut in SQL."""
+    from app.common import paging
+
+    return paging.fetch(session, provider_outcomes_query(provider_id), number)
+
+
+def provider_outcomes_query(provider_id: int, placement_ref: str | None = None):
     from app.kundval.models import Client
     from app.reporting.models import Outcome
 
@@ -137,7 +148,7 @@ def provider_outcomes(session: Session, provider_id: int, placement_ref: str | N
             .order_by(Outcome.result_date.desc(), Outcome.id.desc()))
     if placement_ref is not None:
         stmt = stmt.where(Placement.ref == placement_ref)
-    return list(session.execute(stmt).all())
+    return stmt
 
 
 def month_report_reminder_job(session: Session, today: date):

@@ -92,7 +92,7 @@ def refresh(session: Session, years: set[int] | None, as_of: date) -> int:
                         rows.extend({"year": year, "dimension": dimension, "period": period,
                                      "to_date": to_date, "grp": group, "figure": code,
                                      "value": cell.value, "n": cell.n} for code, cell in cells.items()
-                                    if cell.value is not None or cell.n)  # the rest read as Cell(None, 0)
+                                    if code == "active" or cell != empty_cell(code))
         session.execute(delete(KeptFigure).where(KeptFigure.year == year))
         session.execute(delete(KeptBudget).where(KeptBudget.year == year))
         if rows:
@@ -112,6 +112,14 @@ def refresh(session: Session, years: set[int] | None, as_of: date) -> int:
     return written
 
 
+def empty_cell(code: str) -> figures.Cell:
+    """What figures.compute gives a figure with nobody behind it. Such cells are not stored
+    (most cells of a year by provider are empty); "active" always is, so every group has rows."""
+    if figures.KIND_OF[code] == "count":
+        return figures.Cell(0, 0)
+    return figures.Cell(ZERO, 0) if code == "cost" else figures.Cell(None, 0)
+
+
 def kept_year(session: Session, year: int) -> KeptYear | None:
     return session.get(KeptYear, year)
 
@@ -127,17 +135,18 @@ def year_tables(session: Session, year: int, through: str, dimension: str) -> li
                    or_(and_(KeptFigure.to_date.is_(False), KeptFigure.period <= through),
                        and_(KeptFigure.to_date.is_(True), KeptFigure.period == through)))):
         found[group, "ytd" if to_date else period, code] = figures.Cell(_value(code, value), n)
-    groups = ["total"] if dimension == "total" else sorted({g for g, _span, _code in found})
+    present = {g for g, _span, _code in found}  # a group compute() gave (it has an "active" row)
+    groups = ["total"] if dimension == "total" else sorted(present)
     if not months:
         groups = ["total"] if dimension == "total" else []
     tables = []
     for code, kind in figures.FIGURES:
         cells = {}
         for group in groups:
+            empty = empty_cell(code) if group in present else figures.Cell(None, 0)
             for month in months:
-                cells[group, month] = found.get((group, month, code), figures.Cell(None, 0))
-            cells[group, "ytd"] = found.get((group, "ytd", code), figures.Cell(None, 0)) \
-                if months else figures.Cell(None, 0)
+                cells[group, month] = found.get((group, month, code), empty)
+            cells[group, "ytd"] = found.get((group, "ytd", code), empty) if months else figures.Cell(None, 0)
         tables.append(figures.FigureTable(code, kind, months, groups, cells))
     return tables
 

@@ -213,3 +213,12 @@ def test_the_nightly_job_rewrites_every_year_once_a_day(session):
     session.commit()
     assert {y.year for y in session.execute(select(KeptYear)).scalars()} == {2025, 2026}
     assert not kept.nightly_job(session, AS_OF).ran
+
+
+def test_a_year_without_placements_is_kept_as_the_raw_figures_show_it(session):
+    kept.refresh(session, {2026}, AS_OF)
+    session.commit()
+    raw = figures.year_tables(figures.load_facts(session), 2026, "2026-04", "total", AS_OF)
+    assert kept.year_tables(session, 2026, "2026-04", "total") == raw
+    assert kept.year_tables(session, 2026, "2026-04", "provider") == \
+        figures.year_tables(figures.load_facts(session), 2026, "2026-04", "provider", AS_OF)

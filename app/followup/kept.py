@@ -80,15 +80,21 @@ def refresh(session: Session, years: set[int] | None, as_of: date) -> int:
 
     years = _years_with_data(session, as_of) if years is None else years
     facts = figures.load_facts(session)
+    groups = {dimension: {figures.group_of(p, dimension) for p in facts.placements.values()}
+              for dimension in figures.DIMENSIONS}
     written = 0
     for year in sorted(years):
         rows = []
-        for dimension in figures.DIMENSIONS:
-            for month in range(1, 13):
-                period = f"{year:04d}-{month:02d}"
-                first, last = rules.period_bounds(period)
-                for to_date, start in ((False, first), (True, date(year, 1, 1))):
-                    for group, cells in figures.compute(facts, start, last, dimension, as_of).items():
+        for month in range(1, 13):
+            period = f"{year:04d}-{month:02d}"
+            first, last = rules.period_bounds(period)
+            for to_date, start in ((False, first), (True, date(year, 1, 1))):
+                part = _relevant(facts, start, last)
+                for dimension in figures.DIMENSIONS:
+                    computed = figures.compute(part, start, last, dimension, as_of)
+                    for group in groups[dimension] - set(computed):  # nobody in it counts here
+                        computed[group] = {"active": empty_cell("active")}
+                    for group, cells in computed.items():
                         rows.extend({"year": year, "dimension": dimension, "period": period,
                                      "to_date": to_date, "grp": group, "figure": code,
                                      "value": cell.value, "n": cell.n} for code, cell in cells.items()
@@ -110,6 +116,21 @@ def refresh(session: Session, years: set[int] | None, as_of: date) -> int:
         written += len(rows)
     session.flush()
     return written
+
+
+def _relevant(facts: figures.Facts, first: date, last: date) -> figures.Facts:
+    """The facts with only the placements that count in first..last: active or new in it, ended
+    in it (follow-ups), or with a result, a cost or reported days in it. compute() gives every
+    other placement's group only empty cells (empty_cell), so leaving them out changes no figure
+    and makes a month's computation cost what the month holds, not every year's placements."""
+    first_period, last_period = rules.period_of(first), rules.period_of(last)
+    refs = {ref for ref, p in facts.placements.items()
+            if (p.start <= last and (p.ended_on is None or p.ended_on >= first)) or first <= p.start <= last}
+    refs.update(r.placement for r in facts.results if first <= r.result_date <= last)
+    refs.update(ref for ref, period, _amount in facts.costs if first_period <= period <= last_period)
+    refs.update(ref for ref, period in facts.attendance if first_period <= period <= last_period)
+    return figures.Facts({ref: p for ref, p in facts.placements.items() if ref in refs}, facts.results,
+                         facts.costs, facts.pay, facts.attendance)
 
 
 def empty_cell(code: str) -> figures.Cell:

@@ -4,7 +4,14 @@ from sqlmodel import SQLModel
 from app.auth.models import RecoveryCode, TotpFactor, User, WebAuthnCredential
 from app.common.jobs import JobLock
 from app.common.models import AccessLog, AuditLog
-from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
+from app.followup.models import (
+    BudgetFrame,
+    ExternalFigure,
+    FigureTarget,
+    KeptBudget,
+    KeptFigure,
+    KeptYear,
+)
 from app.kundval.models import (
     AttendanceDispute,
     Client,
@@ -43,7 +50,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken", "AttendanceDispute", "BudgetFrame", "Conditions", "Contract", "ContractChange",
     "ClientLoginCode", "DefaultChoiceSetting", "ExternalFigure",
-    "FigureTarget", "FollowUp", "IdempotencyRecord", "LevelAssessment", "MonthReport", "PayrollEntry",
+    "FigureTarget", "FollowUp", "KeptBudget", "KeptFigure", "KeptYear", "IdempotencyRecord", "LevelAssessment", "MonthReport", "PayrollEntry",
     "ProviderInvitation",
     "AccessLog", "Attendance", "AuditLog", "Notification", "BonusRule", "Client", "JobLock", "NumberSeries",
     "Offering", "Outcome", "Period", "Placement", "Provider", "ProviderDocument", "Referral",

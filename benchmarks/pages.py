@@ -96,6 +96,25 @@ def build(url: str, clients: int) -> None:
         _users(db.session, providers)
         db.session.commit()
     with app.app_context():
+        # The finance pages need settlements: October drafted for every provider and approved;
+        # the approval writes the follow-up's kept facts of 2026 (app/followup/kept.py).
+        from datetime import date
+
+        from app.followup import kept
+        from app.settlement import service as settlement
+
+        t0 = time.perf_counter()
+        settlement.run_period(db.session, GRID_PERIOD)
+        settlement.approve_period(db.session, GRID_PERIOD)
+        db.session.commit()
+        print(f"settled and approved {GRID_PERIOD} (kept facts written at the commit) in "
+              f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        t0 = time.perf_counter()
+        rows = kept.refresh(db.session, None, date.today())
+        db.session.commit()
+        print(f"nightly refresh of the kept facts: {rows:,} figure rows in {time.perf_counter() - t0:.1f} s",
+              file=sys.stderr)
+    with app.app_context():
         db.session.connection().execute(text("ANALYZE"))
         db.session.commit()
 
@@ -115,8 +134,12 @@ def _users(session, providers: int) -> None:
         session.flush()
         return found
 
-    user("handlaggare@bench.example", "case_worker")
+    worker = user("handlaggare@bench.example", "case_worker")
     user("ledning@bench.example", "management")
+    user("ekonomi@bench.example", "finance")
+    user("admin@bench.example", "admin")
+    # The case worker's own clients: one in 70 (Enköping: 57-80 per case worker).
+    session.execute(text("UPDATE client SET case_worker_id = :w WHERE id % 70 = 0"), {"w": worker.id})
     tokens = {}
     for label, pid in (("large", 1), ("small", providers)):
         provider_user = user(f"anordnare{pid}@bench.example", "provider", pid)
@@ -245,7 +268,7 @@ def month_body(day: int) -> str:
                                 for d in (2, 3, 4, 5, 6)]})
 
 
-def measure(url: str, seconds: int, connections: int) -> None:
+def measure(url: str, seconds: int, connections: int, only: str = "") -> None:
     from sqlalchemy import text
 
     from app.extensions import make_engine
@@ -265,11 +288,26 @@ def measure(url: str, seconds: int, connections: int) -> None:
     pages = [
         ("GET /login (floor)", "/login", {}, ""),
         ("case worker's client list (all)", "/handlaggare/deltagare?visa=alla", {"Cookie": jar["handlaggare"]}, ""),
+        ("case worker's list, all, filter placed", "/handlaggare/deltagare?visa=alla&filter=placerade",
+         {"Cookie": jar["handlaggare"]}, ""),
+        ("case worker's list, all, sorted by name p.3", "/handlaggare/deltagare?visa=alla&sortera=namn&sida=3",
+         {"Cookie": jar["handlaggare"]}, ""),
+        ("case worker's own clients", "/handlaggare/deltagare", {"Cookie": jar["handlaggare"]}, ""),
+        ("case worker's results to verify (all)", "/handlaggare/resultat?visa=alla",
+         {"Cookie": jar["handlaggare"]}, ""),
         (f"provider's grid, page 1 of {state['sizes']['large']}", f"/rapportering/{GRID_PERIOD}",
          {"Cookie": jar["anordnare1"]}, ""),
         ("provider's grid, missing days", f"/rapportering/{GRID_PERIOD}?saknas=1",
          {"Cookie": jar["anordnare1"]}, ""),
         ("key figures", "/uppfoljning/", {"Cookie": jar["ledning"]}, ""),
+        ("key figures by provider", "/uppfoljning/?dimension=provider", {"Cookie": jar["ledning"]}, ""),
+        ("budget", "/uppfoljning/budget", {"Cookie": jar["ledning"]}, ""),
+        ("levels and parking", "/uppfoljning/nivaer", {"Cookie": jar["ledning"]}, ""),
+        ("finance: periods", "/avrakning/", {"Cookie": jar["ekonomi"]}, ""),
+        (f"finance: period {GRID_PERIOD}", f"/avrakning/{GRID_PERIOD}", {"Cookie": jar["ekonomi"]}, ""),
+        ("admin: audit log", "/admin/granskningslogg", {"Cookie": jar["admin"]}, ""),
+        ("admin: access log", "/admin/atkomstlogg", {"Cookie": jar["admin"]}, ""),
+        ("provider's results", "/rapportering/resultat", {"Cookie": jar["anordnare1"]}, ""),
         ("client's compare page", f"/deltagare/beslut/{state['referral']}/jamfor?{compare}",
          {"Cookie": jar["deltagare"]}, ""),
         ("API GET /placements (first page)", "/api/v1/placements", api, ""),
@@ -281,22 +319,27 @@ def measure(url: str, seconds: int, connections: int) -> None:
     script.close()
     server = serve(url, port)
     try:
-        print(f"clients: {clients:,}; large provider {state['sizes']['large']:,} placements, "
+        print(f"load before: {os.getloadavg()[0]:.2f}; clients: {clients:,}; large provider {state['sizes']['large']:,} placements, "
               f"small {state['sizes']['small']}; {connections} connections, {seconds} s a page; "
               f"gunicorn 2 workers on 127.0.0.1:{port}")
         print(f"{'page':<42} {'status':>6} {'size':>10} {'single':>9} {'req/s':>8} {'p50':>8} "
-              f"{'p95':>8} {'p99':>8}  non-2xx/errors")
+              f"{'p95':>8} {'p99':>8} floor  non-2xx/errors")
+        floor = 0.0
         for label, path, headers, body in pages:
+            if only and only not in label and "floor" not in label:
+                continue
             method = "PUT" if body else "GET"
             hdrs = {**headers, **({"Content-Type": "application/json"} if body else {})}
             status, size, one = single(base + path, hdrs, method, body.encode() if body else None)
             result = load(base + path, headers, seconds, connections, script.name, body)
             after = drain(base)
+            floor = floor or result["p95"]
             print(f"{label:<42} {status:>6} {size / 1024:>8.1f} kB {one * 1000:>7.0f} ms "
                   f"{result['rps']:>8.1f} {result['p50'] * 1000:>6.0f} ms {result['p95'] * 1000:>6.0f} ms "
-                  f"{result['p99'] * 1000:>6.0f} ms  {result['non_2xx'] + result['errors']:>7}"
+                  f"{result['p99'] * 1000:>6.0f} ms {result['p95'] / floor:>5.1f}x "
+                  f"{result['non_2xx'] + result['errors']:>7}  load {os.getloadavg()[0]:.1f}"
                   + (f"  (busy {after:.0f} s after)" if after > 2 else ""), flush=True)
-        for label in ("small", "large"):
+        for label in ("small", "large") if not only or "PUT" in only else ():
             token = {"Authorization": f"Bearer {state['tokens'][label]}", "Content-Type": "application/json"}
             ref = state["placements"][label]
             spent = []
@@ -321,6 +364,7 @@ def main() -> None:
                         help="PostgreSQL server URL, without a database")
     parser.add_argument("--database", default="kundval_bench_pages")
     parser.add_argument("--phase", choices=["all", "build", "measure"], default="all")
+    parser.add_argument("--only", default="", help="measure only pages whose label contains this text")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -332,7 +376,7 @@ def main() -> None:
         print(f"built {args.clients:,} clients in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     url = f"{args.server}/{args.database}"
     if args.phase in ("all", "measure"):
-        measure(url, seconds, args.connections)
+        measure(url, seconds, args.connections, args.only)
 
 
 if __name__ == "__main__":

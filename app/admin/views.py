@@ -12,6 +12,7 @@ from app.auth import service as auth_service
 from app.auth.access import roles_required
 from app.auth.forms import UserForm
 from app.auth.models import TotpFactor, User
+from app.common import paging
 from app.common.errors import ValidationError
 from app.common.labels import LABELS
 from app.common.models import AuditLog
@@ -99,9 +100,10 @@ def audit_log():
     stmt = select(AuditLog, User.email).join(User, User.id == AuditLog.user_id, isouter=True)
     if entity:
         stmt = stmt.where(AuditLog.entity == entity)
-    rows = db.session.exec(stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200)).all()
+    page = paging.fetch(db.session, stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()),
+                        paging.page_number(request.args.get("sida")))
     entities = sorted(((code, str(name)) for code, name in LABELS["audit_entity"].items()), key=lambda e: e[1])
-    return render_template("admin/audit_log.html", rows=rows, entity=entity, entities=entities)
+    return render_template("admin/audit_log.html", page=page, entity=entity, entities=entities)
 
 
 add_nav("admin", "admin.users", _l("Användare"), order=80)

@@ -79,9 +79,10 @@ class Budget:
         return [p for p in [*self.posts, self.total] if p is not None and p.over]
 
 
-def amounts_by_month(session: Session, year: int) -> dict[tuple[str, str, str], Decimal]:
+def amounts_by_month(session: Session, year: int, drafts_only: bool = False
+                     ) -> dict[tuple[str, str, str], Decimal]:
     """(period, status, post) -> sum excl. VAT of the year's settlement lines; one query."""
-    rows = session.execute(
+    stmt = (
         select(Settlement.period, Settlement.status, Offering.service_type, SettlementLine.kind,
                SettlementLine.ref_kind, func.sum(SettlementLine.amount))
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
@@ -90,6 +91,9 @@ def amounts_by_month(session: Session, year: int) -> dict[tuple[str, str, str], 
         .where(Settlement.period.like(f"{year:04d}-%"))
         .group_by(Settlement.period, Settlement.status, Offering.service_type, SettlementLine.kind,
                   SettlementLine.ref_kind))
+    if drafts_only:
+        stmt = stmt.where(Settlement.status != "approved")
+    rows = session.execute(stmt)
     result: dict[tuple[str, str, str], Decimal] = {}
     for period, status, service_type, kind, ref_kind, amount in rows:
         key = (period, status, post_of(service_type, kind, ref_kind))
@@ -100,11 +104,17 @@ def amounts_by_month(session: Session, year: int) -> dict[tuple[str, str, str], 
 def budget(session: Session, year: int) -> Budget:
     """Frames, approved and draft settlements per month, and a forecast to December.
 
+    Approved amounts come from the kept facts once the year has them (app/followup/kept.py).
     Forecast = what is settled so far + the average of the last three settled months (up to the
     latest month with a settlement) × the months left of the year.
     """
+    from app.followup import kept
+
     months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
-    amounts = amounts_by_month(session, year)
+    if kept.kept_year(session, year) is None:
+        amounts = amounts_by_month(session, year)
+    else:  # approved months from the kept amounts; only the drafts from the settlement lines
+        amounts = {**kept.approved_amounts(session, year), **amounts_by_month(session, year, drafts_only=True)}
     frame_of = frames(session, year)
     with_data = sorted({period for period, _s, _p in amounts})
     last = with_data[-1] if with_data else None

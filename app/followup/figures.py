@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from app.common.money import ZERO, round_money
@@ -160,19 +160,28 @@ class KindRow:
         return 0 < self.active < MIN_GROUP
 
 
-def by_provider_kind(session: Session, facts: Facts, on: date) -> list[KindRow]:
-    """Every kind of provider (Lund follows "at least one social enterprise"), also when zero."""
+def by_provider_kind(session: Session, on: date) -> list[KindRow]:
+    """Every kind of provider (Lund follows "at least one social enterprise"), also when zero.
+
+    Two grouped queries: approved providers per kind, placements active on `on` per kind."""
     from app.providers.models import PROVIDER_KINDS
 
     counts = dict(session.execute(select(Provider.kind, func.count(Provider.id))
                                   .where(Provider.status == "approved").group_by(Provider.kind)).all())
-    active = [p for p in facts.placements.values()
-              if p.start <= on and (p.ended_on is None or p.ended_on >= on)]
+    active_by: dict[str, int] = {}
+    for kind, n in session.execute(
+            select(Provider.kind, func.count(Placement.id))
+            .join(Offering, Offering.id == Placement.offering_id)
+            .join(Provider, Provider.id == Offering.provider_id)
+            .where(Placement.start_date <= on, or_(Placement.ended_on.is_(None), Placement.ended_on >= on))
+            .group_by(Provider.kind)):
+        active_by[kind or "company"] = active_by.get(kind or "company", 0) + n
+    total = sum(active_by.values())
     rows = []
     for kind in PROVIDER_KINDS:
-        n = sum(1 for p in active if p.provider_kind == kind)
+        n = active_by.get(kind, 0)
         rows.append(KindRow(kind, counts.get(kind, 0), n,
-                            round_money(Decimal(100 * n) / len(active)) if active else None))
+                            round_money(Decimal(100 * n) / total) if total else None))
     return rows
 
 

@@ -1,8 +1,9 @@
 """What management follows besides the platform's own data: outside figures, targets, budget frames."""
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, Numeric, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from app.common.base import Timestamped
 
@@ -38,3 +39,47 @@ class BudgetFrame(Timestamped, table=True):
     year: int
     post: str = Field(max_length=20)
     amount: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+
+
+# --- Kept facts: the key figures and the budget's approved amounts as last computed -----------
+# The follow-up pages read these (one year's rows) instead of every year's placements, results,
+# settlement lines and attendance; app/followup/kept.py writes them. Each row is a result, not a
+# source: removing them all loses nothing (the next refresh makes them again).
+
+
+class KeptYear(SQLModel, table=True):
+    """A year whose key figures and approved budget amounts are kept, and as of which day."""
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    as_of: date
+    computed_at: datetime
+
+
+class KeptFigure(SQLModel, table=True):
+    """One cell of a key figure: a month (to_date false) or the year to date through that month."""
+
+    __table_args__ = (
+        UniqueConstraint("year", "dimension", "period", "to_date", "grp", "figure", name="uq_keptfigure_cell"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    dimension: str = Field(max_length=20)
+    period: str = Field(max_length=7)
+    to_date: bool
+    grp: str = Field(max_length=200)
+    figure: str = Field(max_length=50)
+    value: Decimal | None = Field(default=None, sa_column=Column(Numeric(16, 2), nullable=True))
+    n: int
+
+
+class KeptBudget(SQLModel, table=True):
+    """Approved settlement amounts (excl. VAT) per month and budget post; drafts are read live."""
+
+    __table_args__ = (UniqueConstraint("period", "post", name="uq_keptbudget_period_post"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(index=True)
+    period: str = Field(max_length=7)
+    post: str = Field(max_length=20)
+    amount: Decimal = Field(sa_column=Column(Numeric(16, 2), nullable=False))

@@ -29,6 +29,7 @@ class Dashboard:
     targets: dict[str, Decimal]
     external: dict[str, dict[str, Decimal]]  # figure -> period -> value
     kinds: list[figures.KindRow] = field(default_factory=list)  # providers and placements per kind
+    kept_as_of: date | None = None  # the day the kept figures were computed as of; None: just now
 
 
 def put_value(session: Session, row, value, attr: str, create) -> None:
@@ -53,12 +54,19 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
     rules.period_bounds(through)
     if not through.startswith(f"{year:04d}-"):
         raise ValidationError("through", _l("månaden måste ligga i det valda året"))
-    facts = figures.load_facts(session)
-    tables = figures.year_tables(facts, year, through, dimension, as_of)
-    totals = tables if dimension == "total" else figures.year_tables(facts, year, through, "total", as_of)
+    from app.followup import kept
+
+    stored = kept.kept_year(session, year)
+    if stored is not None:  # one year's kept rows (written on approval, late changes and nightly)
+        tables = kept.year_tables(session, year, through, dimension)
+        totals = tables if dimension == "total" else kept.year_tables(session, year, through, "total")
+    else:  # a year not kept yet (before the first nightly run): from every year's raw rows
+        facts = figures.load_facts(session)
+        tables = figures.year_tables(facts, year, through, dimension, as_of)
+        totals = tables if dimension == "total" else figures.year_tables(facts, year, through, "total", as_of)
     return Dashboard(year, through, dimension, tables, {t.figure: t for t in totals},
                      targets(session, year), external_figures(session, year),
-                     figures.by_provider_kind(session, facts, as_of))
+                     figures.by_provider_kind(session, as_of), stored.as_of if stored else None)
 
 
 def targets(session: Session, year: int) -> dict[str, Decimal]:

@@ -316,6 +316,19 @@ def client_of_user(session: Session, user_id: int) -> Client | None:
 def access_log(session: Session, *, client_id: int | None = None, user_id: int | None = None,
                since: date | None = None, until: date | None = None, limit: int = 300):
     """Rows of (AccessLog, User or None, Client), newest first."""
+    return session.exec(access_log_query(client_id=client_id, user_id=user_id, since=since, until=until)
+                        .limit(limit)).all()
+
+
+def access_log_page(session: Session, number: int, **filters):
+    """One page (paging.Page) of access_log's rows, cut in the database."""
+    from app.common import paging
+
+    return paging.fetch(session, access_log_query(**filters), number)
+
+
+def access_log_query(*, client_id: int | None = None, user_id: int | None = None,
+                     since: date | None = None, until: date | None = None):
     stmt = (select(AccessLog, User, Client).join(User, User.id == AccessLog.user_id, isouter=True)
             .join(Client, Client.id == AccessLog.client_id, isouter=True))
     if client_id is not None:
@@ -326,4 +339,4 @@ def access_log(session: Session, *, client_id: int | None = None, user_id: int |
         stmt = stmt.where(AccessLog.at >= datetime.combine(since, datetime.min.time(), UTC))
     if until is not None:
         stmt = stmt.where(AccessLog.at < datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC))
-    return session.exec(stmt.order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)).all()
+    return stmt.order_by(AccessLog.at.desc(), AccessLog.id.desc())

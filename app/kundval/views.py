@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.auth.access import roles_required
 from app.auth.models import User
-from app.common import clock
+from app.common import clock, paging
 from app.common.audit import record_access, record_list_access
 from app.common.errors import ValidationError
 from app.common.forms import sentence, show_error
@@ -194,9 +194,9 @@ def client_access_log(client_id: int):
     client = _get(Client, client_id)
     if client.case_worker_id != current_user.id:
         abort(404)
-    rows = service.access_log(db.session, client_id=client.id)
+    page = service.access_log_page(db.session, paging.page_number(request.args.get("sida")), client_id=client.id)
     _seen(client, "handläggare: åtkomstlogg")
-    return render_template("kundval/client_access_log.html", client=client, rows=rows)
+    return render_template("kundval/client_access_log.html", client=client, page=page)
 
 
 @bp.route("/handlaggare/deltagare/<int:client_id>/kod", methods=["POST"])
@@ -405,14 +405,15 @@ def resolve_dispute(dispute_id: int, action: str):
 def outcomes():
     everyone = request.args.get("visa") == "alla"
     worker = None if everyone else current_user.id
-    pending = results.to_verify(db.session, worker)
+    page = results.to_verify_page(db.session, worker, paging.page_number(request.args.get("sida")))
+    pending = page.rows
     due = followups.due(db.session, _today(), worker)
     no_pay, no_pay_evidence = payroll.without_pay(db.session, worker)
     evidence = {**payroll.evidence_for(db.session, pending + due), **no_pay_evidence}
     record_list_access(db.session, current_user.id, {r.client.id for r in pending + due + no_pay},
                        "handläggare: resultat")
     db.session.commit()
-    return render_template("kundval/outcomes.html", pending=pending, due=due, everyone=everyone,
+    return render_template("kundval/outcomes.html", pending=pending, page=page, due=due, everyone=everyone,
                            no_pay=no_pay, evidence=evidence,
                            form=forms.OutcomeDecisionForm(), today=_today())
 
@@ -535,10 +536,11 @@ def access_log():
         if form.user_email.data:
             user = db.session.exec(select(User).where(User.email == form.user_email.data.strip().lower())).first()
             user_id = user.id if user else -1
-    rows = service.access_log(db.session, client_id=client_id, user_id=user_id,
-                              since=form.since.data if searched else None,
-                              until=form.until.data if searched else None)
-    return render_template("kundval/access_log.html", form=form, rows=rows)
+    number = paging.page_number(request.form.get("sida") if searched else request.args.get("sida"))
+    page = service.access_log_page(db.session, number, client_id=client_id, user_id=user_id,
+                                   since=form.since.data if searched else None,
+                                   until=form.until.data if searched else None)
+    return render_template("kundval/access_log.html", form=form, page=page, searched=searched)
 
 
 add_nav("case_worker", "kundval.my_clients", _l("Mina deltagare"), order=10)

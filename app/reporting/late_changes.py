@@ -64,6 +64,9 @@ def record(session: Session, actor_id: int | None, entity: str, entity_id: int |
     session.add(AuditLog(user_id=actor_id, action=ACTION, entity=entity, entity_id=entity_id,
                          before={**context, **(before or {})}, after={**context, **(after or {})},
                          reason=reason))
+    from app.followup import kept
+
+    kept.data_changed(session, period)  # the follow-up's kept figures of that year, rewritten at commit
 
 
 def outcome_dates(outcome) -> dict:

@@ -10,6 +10,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
+from app.common import paging
 from app.common.audit import record_change
 from app.common.base import new_ref, utcnow
 from app.common.clock import check_not_future
@@ -107,6 +108,15 @@ def outcome_status(outcome) -> str:
 
 def provider_outcomes(session: Session, provider_id: int, placement_ref: str | None = None) -> list:
     """(outcome, placement ref, client name) for the provider's placements, newest first."""
+    return list(session.execute(provider_outcomes_query(provider_id, placement_ref)).all())
+
+
+def provider_outcomes_page(session: Session, provider_id: int, number: int) -> paging.Page:
+    """One page of provider_outcomes, cut in SQL."""
+    return paging.fetch(session, provider_outcomes_query(provider_id), number)
+
+
+def provider_outcomes_query(provider_id: int, placement_ref: str | None = None):
     stmt = (select(Outcome, Placement.ref, Client.name)
             .join(Placement, Placement.id == Outcome.placement_id)
             .join(Offering, Offering.id == Placement.offering_id)
@@ -116,7 +126,7 @@ def provider_outcomes(session: Session, provider_id: int, placement_ref: str | N
             .order_by(Outcome.result_date.desc(), Outcome.id.desc()))
     if placement_ref is not None:
         stmt = stmt.where(Placement.ref == placement_ref)
-    return list(session.execute(stmt).all())
+    return stmt
 
 
 # Verification (the case worker) --------------------------------------------------------------
@@ -149,6 +159,22 @@ def to_verify(session: Session, case_worker_id: int | None = None) -> list[Outco
             .where(Outcome.verified_on.is_(None), Outcome.rejected_on.is_(None)))
     rows = outcome_rows(session, stmt, case_worker_id)
     return sorted(rows, key=lambda r: (r.outcome.result_date, r.outcome.id))
+
+
+def to_verify_page(session: Session, case_worker_id: int | None, number: int) -> paging.Page:
+    """One page of to_verify's list, ordered and cut in SQL."""
+    stmt = (select(Outcome, Placement, Client, Provider)
+            .where(Outcome.verified_on.is_(None), Outcome.rejected_on.is_(None)))
+    stmt = (stmt.join(Placement, Placement.id == Outcome.placement_id)
+            .join(Referral, Referral.id == Placement.referral_id)
+            .join(Client, Client.id == Referral.client_id)
+            .join(Offering, Offering.id == Placement.offering_id)
+            .join(Provider, Provider.id == Offering.provider_id))
+    if case_worker_id is not None:
+        stmt = stmt.where(Client.case_worker_id == case_worker_id)
+    page = paging.fetch(session, stmt.order_by(Outcome.result_date, Outcome.id), number)
+    page.rows = [OutcomeRow(o, p, c, pr) for o, p, c, pr in page.rows]
+    return page
 
 
 def verify(session: Session, outcome: Outcome, *, on: date, actor_id: int | None) -> None:

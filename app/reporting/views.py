@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.access import roles_required
-from app.common import clock
+from app.common import clock, paging
 from app.common.audit import clients_of_referrals, record_list_access
 from app.common.errors import ValidationError
 from app.common.forms import show_error
@@ -201,8 +201,8 @@ def outcomes():
         flash(_("Resultatet är rapporterat. Handläggaren verifierar det."), "success")
         return redirect(url_for("reporting.outcomes"))
     _seen(rows, "anordnare: resultat")
-    return render_template("reporting/outcomes.html", form=form,
-                           outcomes=results.provider_outcomes(db.session, provider_id),
+    page = results.provider_outcomes_page(db.session, provider_id, paging.page_number(request.args.get("sida")))
+    return render_template("reporting/outcomes.html", form=form, outcomes=page.rows, page=page,
                            status_of=results.outcome_status), 400 if request.method == "POST" else 200
 
 

@@ -270,6 +270,9 @@ def approve_period(session: Session, period: str, provider_org_nr: str | None = 
     from app.settlement.notices import tell_providers_approved
 
     tell_providers_approved(session, [draft for draft, _org in drafts])
+    from app.followup import kept
+
+    kept.settlement_approved(session, period)  # the follow-up's kept figures, rewritten at commit
     return result
 
 

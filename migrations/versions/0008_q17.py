@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = 'q17'
-down_revision = 'h16'
+down_revision = 's17'
 branch_labels = None
 depends_on = None
 

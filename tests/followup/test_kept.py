@@ -1,0 +1,224 @@
+"""Kept facts: the follow-up pages read stored figures that equal those computed from the raw rows."""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, select
+
+from app.exchange.importer import import_document
+from app.followup import budget, figures, kept, service
+from app.followup.models import KeptFigure, KeptYear
+from app.offerings.models import SERVICE_TYPES
+from app.reporting import grid
+from app.reporting.models import EMPLOYMENT_FORMS
+from app.settlement import service as settlement
+
+AS_OF = date(2026, 11, 24)
+KINDS = ("company", "social_enterprise", "nonprofit", "own_unit")
+
+
+def personal_id(rng: random.Random) -> str:
+    born = date(1960, 1, 1) + timedelta(days=rng.randrange(16000))
+    digits = f"{born:%y%m%d}{rng.randrange(1000):03d}"
+    total = sum(sum(divmod(int(d) * (2 - i % 2), 10)) for i, d in enumerate(digits))
+    return f"{born:%Y%m%d}-{digits[6:]}{(10 - total % 10) % 10}"
+
+
+def weekdays(first: date, last: date):
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            yield day
+        day += timedelta(days=1)
+
+
+def generated_document(seed: int = 17, clients: int = 48) -> dict:
+    """Providers of every kind, placements over two years (some ended), attendance, results."""
+    rng = random.Random(seed)
+    doc: dict = {"providers": [], "offerings": [], "clients": [], "referrals": [], "placements": [],
+                 "attendance": [], "outcomes": []}
+    for i, kind in enumerate(KINDS, start=1):
+        doc["providers"].append({"ref": f"P{i}", "org_nr": ["556677-8899", "559123-4561", "556016-0680",
+                                                            "212000-0142"][i - 1],
+                                 "name": f"Anordnare {i}", "status": "approved", "kind": kind})
+        doc["offerings"].append({"ref": f"O{i}", "provider": f"P{i}", "service_type": SERVICE_TYPES[i - 1],
+                                 "title": f"Insats {i}", "rate_unit": "hour", "rate": f"{90 + i}.50",
+                                 "vat_rate": 25 if i % 2 else 0, "capacity": 100})
+    for n in range(1, clients + 1):
+        start = date(2025, 1, 6) + timedelta(days=rng.randrange(620))
+        ended = start + timedelta(days=rng.randrange(20, 240)) if rng.random() < 0.5 else None
+        if ended and ended > date(2026, 10, 31):
+            ended = None
+        decided = start - timedelta(days=rng.randrange(0, 40))
+        offering = rng.randrange(1, len(KINDS) + 1)
+        doc["clients"].append({"ref": f"C{n}", "personal_id": personal_id(rng), "name": f"Deltagare {n}",
+                               "newly_arrived": rng.random() < 0.3, "children_in_household": rng.random() < 0.4})
+        doc["referrals"].append({"ref": f"R{n}", "client": f"C{n}", "service_type": SERVICE_TYPES[offering - 1],
+                                 "decided_on": decided.isoformat(), "valid_from": decided.isoformat(),
+                                 "valid_to": "2027-06-30", "max_hours_per_week": None})
+        doc["placements"].append({"ref": f"PL{n}", "referral": f"R{n}", "offering": f"O{offering}",
+                                  "chosen_by": rng.choice(("client", "case_worker", "default")),
+                                  "start_date": start.isoformat(), "ended_on": ended and ended.isoformat(),
+                                  "end_reason": "completed" if ended else None})
+        for day in weekdays(start, min(ended or date(2026, 10, 31), date(2026, 10, 31))):
+            if rng.random() < 0.25:
+                doc["attendance"].append({"placement": f"PL{n}", "date": day.isoformat(), "status": "present",
+                                          "hours": rng.choice(("4", "6", "7.5"))})
+        if rng.random() < 0.45:
+            result = start + timedelta(days=rng.randrange(10, 300))
+            if result <= date(2026, 11, 10):
+                kind = rng.choice(("employment", "studies"))
+                doc["outcomes"].append({"ref": f"U{n}", "placement": f"PL{n}", "kind": kind,
+                                        "result_date": result.isoformat(),
+                                        "verified_on": (result + timedelta(days=3)).isoformat(),
+                                        "employment_form": rng.choice(EMPLOYMENT_FORMS) if kind == "employment"
+                                        else ""})
+    return doc
+
+
+def periods(first: str, last: str) -> list[str]:
+    out, year, month = [], int(first[:4]), int(first[5:])
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def municipality(session) -> None:
+    """The generated document, settled and approved Jan-Aug 2026, drafts for Sep-Oct."""
+    import_document(session, generated_document())
+    for period in periods("2026-01", "2026-10"):
+        settlement.run_period(session, period)
+        if period <= "2026-08":
+            settlement.approve_period(session, period)
+    session.commit()
+
+
+def test_kept_figures_equal_the_figures_computed_from_the_raw_rows(session):
+    municipality(session)
+    kept.refresh(session, None, AS_OF)
+    session.commit()
+    assert session.get(KeptYear, 2025) is not None and session.get(KeptYear, 2026) is not None
+    facts = figures.load_facts(session)
+    assert len(facts.placements) == 48 and facts.results and facts.costs  # the data has every part
+    compared = 0
+    for year, throughs in ((2025, ("2025-03", "2025-12")), (2026, ("2026-01", "2026-08", "2026-11"))):
+        for through in throughs:
+            for dimension in figures.DIMENSIONS:
+                raw = figures.year_tables(facts, year, through, dimension, AS_OF)
+                stored = kept.year_tables(session, year, through, dimension)
+                assert [(t.figure, t.months, t.groups) for t in stored] == \
+                    [(t.figure, t.months, t.groups) for t in raw], (year, through, dimension)
+                for mine, theirs in zip(stored, raw, strict=True):
+                    assert mine.cells == theirs.cells, (year, through, dimension, mine.figure)
+                    compared += len(mine.cells)
+    assert compared > 5000
+    # Some cells are hidden (1-4 people) and some are not, as on the page today.
+    cells = [c for t in kept.year_tables(session, 2026, "2026-08", "provider") for c in t.cells.values()]
+    assert any(c.hidden for c in cells) and any(c.n >= figures.MIN_GROUP for c in cells)
+
+
+def test_the_budget_from_kept_amounts_equals_the_budget_from_settlement_lines(session):
+    municipality(session)
+    session.execute(delete(KeptYear))  # as before kept facts: every amount from the lines
+    session.commit()
+    raw = budget.budget(session, 2026)
+    kept.refresh(session, {2026}, AS_OF)
+    session.commit()
+    stored = budget.budget(session, 2026)
+    assert [(p.post, p.months, p.actual, p.forecast) for p in stored.posts] == \
+        [(p.post, p.months, p.actual, p.forecast) for p in raw.posts]
+    assert stored.total.months == raw.total.months and stored.last_month == raw.last_month == "2026-10"
+    assert any(a > 0 and d == 0 for a, d in raw.total.months.values())  # approved months are there
+    assert any(d > 0 for _a, d in raw.total.months.values())  # and drafts (read live)
+
+
+def test_approving_a_settlement_writes_the_kept_facts_of_its_year(session):
+    import_document(session, generated_document())
+    settlement.run_period(session, "2026-03")
+    session.commit()
+    assert session.get(KeptYear, 2026) is None
+    settlement.approve_period(session, "2026-03")
+    session.commit()
+    assert session.get(KeptYear, 2026) is not None
+    march = {t.figure: t for t in kept.year_tables(session, 2026, "2026-03", "total")}
+    raw = {t.figure: t for t in figures.year_tables(figures.load_facts(session), 2026, "2026-03", "total",
+                                                      date.today())}
+    assert march["cost"].cells["total", "2026-03"].value > 0
+    assert march["cost"].cells == raw["cost"].cells
+
+
+def test_a_late_change_in_a_settled_month_updates_the_kept_facts(session):
+    municipality(session)
+    kept.refresh(session, None, date.today())
+    session.commit()
+    period, first, last = "2026-05", date(2026, 5, 1), date(2026, 5, 31)
+    facts = figures.load_facts(session)
+    # A placement with days reported in May: the provider removes them all (a late change).
+    target = next(p for p in facts.placements.values() if (p.ref, period) in facts.attendance)
+    from app.kundval.models import Placement
+    from app.offerings.models import Offering
+    from app.reporting.models import Attendance
+
+    placement_id, provider_id = session.execute(
+        select(Placement.id, Offering.provider_id).join(Offering, Offering.id == Placement.offering_id)
+        .where(Placement.ref == target.ref)).one()
+    days = session.execute(select(Attendance.date).where(
+        Attendance.placement_id == placement_id, Attendance.date >= first, Attendance.date <= last)).scalars().all()
+
+    def disputed_base() -> int:
+        tables = {t.figure: t for t in kept.year_tables(session, 2026, "2026-10", "total")}
+        return tables["disputed_days"].cells["total", period].n
+
+    before = disputed_base()
+    grid.apply_changes(session, provider_id, period, {(placement_id, day): None for day in days}, {}, None,
+                       reason="Fel placering")
+    session.commit()
+    assert disputed_base() == before - 1  # one placement fewer with days reported in May
+    raw = figures.year_tables(figures.load_facts(session), 2026, "2026-10", "total", date.today())
+    assert kept.year_tables(session, 2026, "2026-10", "total") == raw
+
+
+def test_a_rolled_back_change_leaves_the_kept_facts_as_they_were(session):
+    municipality(session)
+    kept.refresh(session, None, AS_OF)
+    session.commit()
+    rows = session.execute(select(func.count()).select_from(KeptFigure)).scalar()
+    kept.data_changed(session, "2026-05")
+    session.rollback()
+    session.commit()
+    assert session.get(KeptYear, 2026).as_of == AS_OF
+    assert session.execute(select(func.count()).select_from(KeptFigure)).scalar() == rows
+
+
+def test_the_dashboard_reads_the_kept_year_and_says_as_of_when(client, auth, session):
+    municipality(session)
+    kept.refresh(session, {2026}, AS_OF)
+    session.commit()
+    view = service.dashboard(session, 2026, "2026-08", "provider", AS_OF)
+    session.rollback()
+    assert view.kept_as_of == AS_OF
+    auth.login("finance")
+    page = client.get("/uppfoljning/?year=2026&through=2026-08&dimension=provider")
+    assert page.status_code == 200
+    assert "Nyckeltalen är räknade per 2026-11-24" in page.text
+    assert "Anordnare 1" in page.text
+
+
+def test_the_nightly_job_rewrites_every_year_once_a_day(session):
+    municipality(session)
+    session.commit()
+    assert kept.nightly_job(session, AS_OF).ran
+    session.commit()
+    assert {y.year for y in session.execute(select(KeptYear)).scalars()} == {2025, 2026}
+    assert not kept.nightly_job(session, AS_OF).ran
+
+
+def test_a_year_without_placements_is_kept_as_the_raw_figures_show_it(session):
+    kept.refresh(session, {2026}, AS_OF)
+    session.commit()
+    raw = figures.year_tables(figures.load_facts(session), 2026, "2026-04", "total", AS_OF)
+    assert kept.year_tables(session, 2026, "2026-04", "total") == raw
+    assert kept.year_tables(session, 2026, "2026-04", "provider") == \
+        figures.year_tables(figures.load_facts(session), 2026, "2026-04", "provider", AS_OF)

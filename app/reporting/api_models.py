@@ -255,6 +255,8 @@ class PlacementOut(ApiModel):
 
 
 class PlacementPage(ApiModel):
+    """A page of your placements."""
+
     placements: list[PlacementOut]
     next: str | None = Field(description="The cursor of the next page; null on the last.")
     next_url: str | None = Field(None, description="The next page's URL; absent on the last.")
@@ -267,6 +269,8 @@ class DayOut(ApiModel):
 
 
 class AttendanceOut(ApiModel):
+    """A placement's month of attendance, as stored."""
+
     placement: str
     period: str = Field(json_schema_extra={"pattern": PERIOD_PATTERN})
     submitted: bool
@@ -276,6 +280,8 @@ class AttendanceOut(ApiModel):
 
 
 class OutcomeOut(ApiModel):
+    """A reported result and whether a case worker has verified it."""
+
     ref: str
     placement: str
     kind: Literal["employment", "studies"]
@@ -288,6 +294,8 @@ class OutcomeOut(ApiModel):
 
 
 class OutcomeList(ApiModel):
+    """The results reported for a placement, newest first."""
+
     outcomes: list[OutcomeOut]
 
 
@@ -324,6 +332,8 @@ class SettlementOut(ApiModel):
 
 
 class SettlementList(ApiModel):
+    """Your approved settlements with their lines."""
+
     settlements: list[SettlementOut]
 
 

@@ -43,13 +43,23 @@ def worker(database_url: str, tasks_url: str, queue_name: str = "kundval", worke
     log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stop the worker
     proc = subprocess.Popen([sys.executable, "-m", "flask", "tasks", "worker", "-w", str(workers)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_die_with_parent)
     proc.log = log  # type: ignore[attr-defined]
     try:
         yield proc
     finally:
         stop(proc)
         log.close()
+
+
+def _die_with_parent() -> None:
+    """Linux: the consumer gets SIGKILL if the test process dies without stopping it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def stop(proc: subprocess.Popen, hard: bool = False) -> str:

@@ -109,10 +109,14 @@ def main() -> None:
         client = app.test_client()
         with client.session_transaction() as sess:
             sess.update({"_user_id": ids[role], "_fresh": True, "second_factor_user": int(ids[role].split(".")[0])})
-        request, response = _clock(lambda: client.post(path, data=dict(data), content_type="multipart/form-data"))
+        started = time.perf_counter()
+        response = client.post(path, data=dict(data), content_type="multipart/form-data")
+        request = time.perf_counter() - started
         location = response.headers["Location"]
-        job, _ = _clock(lambda: drain(app))
-        status, answer = _clock(lambda: client.get(location + "/status"))
+        job, _ = _clock(lambda: drain(app))  # noqa: B023 (called at once)
+        started = time.perf_counter()
+        answer = client.get(location + "/status")
+        status = time.perf_counter() - started
         assert answer.json["status"] == "done", (name, answer.json)
         print(f"{name:24} {work:8.3f} {request:8.3f} {job:8.3f} {status:8.3f}  s")
 

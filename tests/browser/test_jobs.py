@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import login, shot
 from tests.conftest import ROOT
-from tests.tasks.helpers import worker
-from tests.tasks.test_queue import many_providers
+from tests.tasks.helpers import many_providers, worker
 
 pytestmark = pytest.mark.browser
 

@@ -23,8 +23,7 @@ from app.tasks import queue
 from app.tasks import service as tasks
 from app.tasks.models import Task
 from tests.followup.helpers import bonus_document
-from tests.settlement.helpers import attendance
-from tests.tasks.helpers import run_jobs, stop, wait_for, worker
+from tests.tasks.helpers import luhn, many_providers, run_jobs, stop, wait_for, worker
 
 REDIS_URL = os.environ.get("KUNDVAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 SIMULATION_FORM = {"first": "2026-03", "last": "2026-06", "rule-0-include": "1",
@@ -53,39 +52,6 @@ def _task(app, task_id: int) -> Task:
 def _count(app, model) -> int:
     with app.app_context():
         return db.session.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-def _luhn(payload: str) -> str:
-    total = 0
-    for index, char in enumerate(payload):
-        digit = int(char) * (2 if index % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return str((10 - total % 10) % 10)
-
-
-def many_providers(count: int) -> dict:
-    """`count` providers, each with one client placed in March 2026 and ten days of hours."""
-    doc: dict = {k: [] for k in ("providers", "offerings", "clients", "referrals", "placements",
-                                 "attendance")}
-    for i in range(count):
-        org = f"556{i:06d}"
-        pid = f"800101{i + 1:03d}"
-        doc["providers"].append({"ref": f"P{i}", "org_nr": f"{org[:6]}-{org[6:]}{_luhn(org)}",
-                                 "name": f"Anordnare {i:03d}", "status": "approved"})
-        doc["offerings"].append({"ref": f"O{i}", "provider": f"P{i}", "service_type": "praktik",
-                                 "title": "Praktik", "rate_unit": "hour", "rate": "100.00",
-                                 "vat_rate": 25, "capacity": 10})
-        doc["clients"].append({"ref": f"C{i}", "personal_id": f"19{pid[:6]}-{pid[6:]}{_luhn(pid)}",
-                               "name": f"Deltagare {i}", "newly_arrived": False,
-                               "children_in_household": False})
-        doc["referrals"].append({"ref": f"R{i}", "client": f"C{i}", "service_type": "praktik",
-                                 "decided_on": "2026-02-20", "valid_from": "2026-03-01",
-                                 "valid_to": "2026-12-31", "max_hours_per_week": None})
-        doc["placements"].append({"ref": f"PL{i}", "referral": f"R{i}", "offering": f"O{i}",
-                                  "chosen_by": "client", "start_date": "2026-03-02",
-                                  "ended_on": None, "end_reason": None})
-        doc["attendance"] += attendance(f"PL{i}", "2026-03-02", 10)
-    return doc
 
 
 def test_a_simulation_runs_on_a_real_consumer_and_the_page_shows_progress_then_the_kept_figures(
@@ -182,10 +148,10 @@ def _payroll_file(clients: int, others: int) -> str:
     rows = ["personnummer;arbetsgivare_orgnr;period;kontant_bruttolon"]
     for i in range(clients):
         pid = f"800101{i + 1:03d}"
-        rows.append(f"19{pid[:6]}-{pid[6:]}{_luhn(pid)};556677-8899;2026-03;21 300,50")
+        rows.append(f"19{pid[:6]}-{pid[6:]}{luhn(pid)};556677-8899;2026-03;21 300,50")
     for i in range(others):
         pid = f"900202{i % 999 + 1:03d}"
-        rows.append(f"19{pid[:6]}-{pid[6:]}{_luhn(pid)};556677-8899;2026-{1 + i // 999:02d};100")
+        rows.append(f"19{pid[:6]}-{pid[6:]}{luhn(pid)};556677-8899;2026-{1 + i // 999:02d};100")
     return "\n".join(rows) + "\n"
 
 

@@ -18,10 +18,11 @@ test checks it on generated data on both databases.
 """
 from __future__ import annotations
 
+import zlib
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, delete, event, func, insert, or_, select
+from sqlalchemy import and_, delete, event, func, insert, or_, select, text
 from sqlmodel import Session
 
 from app.common import clock
@@ -84,6 +85,7 @@ def refresh(session: Session, years: set[int] | None, as_of: date) -> int:
               for dimension in figures.DIMENSIONS}
     written = 0
     for year in sorted(years):
+        _lock_year(session, year)
         rows = []
         for month in range(1, 13):
             period = f"{year:04d}-{month:02d}"
@@ -116,6 +118,14 @@ def refresh(session: Session, years: set[int] | None, as_of: date) -> int:
         written += len(rows)
     session.flush()
     return written
+
+
+def _lock_year(session: Session, year: int) -> None:
+    """Two transactions rewriting the same year (an approval and a late change) take turns: on
+    PostgreSQL the second waits for this transaction-scoped lock, then deletes what the first
+    wrote; SQLite's BEGIN IMMEDIATE already lets one writer in at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"kept_facts:{year}".encode())})
 
 
 def _relevant(facts: figures.Facts, first: date, last: date) -> figures.Facts:

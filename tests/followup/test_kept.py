@@ -222,3 +222,4 @@ def test_a_year_without_placements_is_kept_as_the_raw_figures_show_it(session):
     assert kept.year_tables(session, 2026, "2026-04", "total") == raw
     assert kept.year_tables(session, 2026, "2026-04", "provider") == \
         figures.year_tables(figures.load_facts(session), 2026, "2026-04", "provider", AS_OF)
+

@@ -63,7 +63,7 @@ def _ticked(form, prefix: str, options: tuple[str, ...]) -> tuple[str, ...]:
 def parse_whole(raw: str, field_name: str, low: int, high: int) -> int:
     text = (raw or "").strip()
     if not (text.lstrip("-").isdigit() and low <= int(text) <= high):
-        raise ValidationError(field_name, f"ange ett heltal från {low} till {high}")
+        raise ValidationError(field_name, _l("ange ett heltal från %(low)s till %(high)s", low=low, high=high))
     return int(text)
 
 
@@ -84,10 +84,10 @@ def new_rule(form, index: int) -> rules.BonusRule | None:
         return None
     service_types = _ticked(form, prefix + "service_type-", SERVICE_TYPES)
     if not service_types:
-        raise ValidationError(prefix + "service_types", "välj minst en tjänst")
+        raise ValidationError(prefix + "service_types", _l("välj minst en tjänst"))
     outcome_kinds = _ticked(form, prefix + "outcome_kind-", OUTCOME_KINDS)
     if not outcome_kinds:
-        raise ValidationError(prefix + "outcome_kinds", "välj minst ett slags resultat")
+        raise ValidationError(prefix + "outcome_kinds", _l("välj minst ett slags resultat"))
     priority = parse_whole(form.get(prefix + "priority", "0"), prefix + "priority", -1000, 1000)
     rule = rules.BonusRule(ref=f"SIMULERAD-{index + 1}", priority=priority, service_types=service_types,
                            outcome_kinds=outcome_kinds, tiers=())
@@ -115,9 +115,9 @@ def level_prices(form) -> LevelPrices | None:
                 percent[level] = parse_percent(raw)
             except OutOfBounds:
                 raise ValidationError(f"level-{level}-percent",
-                                      "ange procent av grundpriset, 0 till 1000, till exempel 120") from None
+                                      _l("ange procent av grundpriset, 0 till 1000, till exempel 120")) from None
     if not percent:
-        raise ValidationError("level-A-percent", "ange procent för minst en nivå")
+        raise ValidationError("level-A-percent", _l("ange procent för minst en nivå"))
     return LevelPrices(percent, _ticked(form, "level-service_type-", SERVICE_TYPES))
 
 

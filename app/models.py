@@ -6,12 +6,14 @@ from app.common.jobs import JobLock
 from app.common.models import AccessLog, AuditLog
 from app.followup.models import BudgetFrame, ExternalFigure, FigureTarget
 from app.kundval.models import (
+    Attendance,
     AttendanceDispute,
     Client,
     ClientLoginCode,
     DefaultChoiceSetting,
     FollowUp,
     LevelAssessment,
+    Outcome,
     PayrollEntry,
     Placement,
     Referral,
@@ -27,7 +29,7 @@ from app.providers.models import (
     ProviderDocument,
     ProviderInvitation,
 )
-from app.reporting.models import Attendance, MonthReport, Outcome
+from app.reporting.models import MonthReport
 from app.settlement.models import (
     BonusRule,
     NumberSeries,

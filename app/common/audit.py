@@ -25,13 +25,3 @@ def record_list_access(session: Session, user_id: int | None, client_ids, page: 
         return
     session.add(AccessLog(user_id=user_id, client_id=next(iter(ids)) if len(ids) == 1 else None,
                           client_count=len(ids), page=page[:200]))
-
-
-def clients_of_referrals(session: Session, referral_ids) -> list[int]:
-    """The clients behind these referrals (for logging a view of placements)."""
-    from sqlmodel import select
-
-    from app.kundval.models import Referral
-
-    ids = set(referral_ids)
-    return list(session.exec(select(Referral.client_id).where(Referral.id.in_(ids))).all()) if ids else []

@@ -1,17 +1,25 @@
-"""Remembering the page language a client chose, so it greets them next time."""
+"""The page language a client chose: read when a page is shown, remembered when they switch.
+
+The choice is kept on the client's record, which belongs to kundval (an area above common);
+kundval provides how to read and store it in create_app(), so common imports no area.
+"""
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from collections.abc import Callable
+from typing import Any
 
+from sqlmodel import Session
+
+from app.common.hooks import Hook
 from app.common.languages import CLIENT_LANGUAGES
+
+# (signed-in client user) -> their recorded choice, and (session, user, code) -> None.
+recorded_choice: Hook[Callable[[Any], str | None]] = Hook("client_language.recorded_choice")
+store_choice: Hook[Callable[[Session, Any, str], None]] = Hook("client_language.store_choice")
 
 
 def remember_client_language(session: Session, user, code: str) -> None:
-    """Store a signed-in client's choice on their Client row; anyone else keeps it in the session only."""
+    """Store a signed-in client's choice on their record; anyone else keeps it in the session only."""
     if code not in CLIENT_LANGUAGES or not getattr(user, "is_authenticated", False) or user.role != "client":
         return
-    from app.kundval.models import Client
-
-    client = session.exec(select(Client).where(Client.user_id == user.id)).first()
-    if client is not None and client.page_language != code:
-        client.page_language = code
+    store_choice(session, user, code)

@@ -1,6 +1,11 @@
 """Swedish UI names for the spec's code values (translated to English through Babel)."""
 from flask_babel import lazy_gettext as _l
 
+# The spec's service types and rate units (code values; their names are in LABELS below).
+SERVICE_TYPES = ("arbetsprovning", "arbetstraning", "praktik", "utredning")
+RATE_UNITS = ("hour", "day", "week", "package")
+OUTCOME_KINDS = ("employment", "studies")
+
 LABELS = {
     "service_type": {
         "arbetsprovning": _l("Arbetsprövning"),

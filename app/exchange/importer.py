@@ -25,17 +25,22 @@ from app.common.dates import BadDate, in_bounds
 from app.common.errors import ValidationError
 from app.common.money import MAX_DAY_HOURS, MAX_MONEY, MAX_WEEK_HOURS
 from app.common.personal_data import cipher
-from app.kundval.models import CHOSEN_BY, END_REASONS, LEVELS, Client, Placement, Referral
-from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
-from app.providers.models import PROVIDER_KINDS, PROVIDER_STATUSES, Provider
-from app.reporting import late_changes
-from app.reporting.models import (
+from app.kundval.models import (
     ATTENDANCE_STATUSES,
+    CHOSEN_BY,
     EMPLOYMENT_FORMS,
+    END_REASONS,
+    LEVELS,
     OUTCOME_KINDS,
     Attendance,
+    Client,
     Outcome,
+    Placement,
+    Referral,
 )
+from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
+from app.providers.models import PROVIDER_KINDS, PROVIDER_STATUSES, Provider
+from app.settlement import late_changes
 from app.settlement.models import BonusRule
 
 SECTIONS = ("providers", "offerings", "bonus_rules", "clients", "referrals", "placements",

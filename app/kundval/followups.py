@@ -5,6 +5,7 @@ The case worker answers yes (work or studies), no, or not reached; what is due a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,30 +15,27 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
+from app.common.hooks import Hook
 from app.kundval.models import (
     FOLLOWUP_ANSWERS,
     FOLLOWUP_KINDS,
     Client,
     FollowUp,
+    Outcome,
     Placement,
     Referral,
 )
-from app.offerings.models import SERVICE_TYPES, Offering
+from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Outcome
-from app.settlement.models import BonusRule
 
 AFTER_END_DAYS = 90
 DEFAULT_SUSTAIN_DAYS = 90
 
 
-def sustain_days_by_service_type(session: Session) -> dict[str, int]:
-    """The sustain_days of the first bonus rule (by priority) covering each service type; 90 without one."""
-    days = {}
-    for rule in session.exec(select(BonusRule).order_by(BonusRule.priority, BonusRule.ref)).all():
-        for service_type in rule.service_types or []:
-            days.setdefault(service_type, rule.sustain_days)
-    return {st: days.get(st, DEFAULT_SUSTAIN_DAYS) for st in SERVICE_TYPES}
+# The bonus rules are settlement's, an area above kundval, and say how long a result must last:
+# (session) -> {service type: days}, provided in create_app() (settlement/bonus_rules.py).
+sustain_days_by_service_type: Hook[Callable[[Session], dict[str, int]]] = Hook(
+    "kundval.followups.sustain_days_by_service_type")
 
 
 def _of_service_type(service_type: str):

@@ -18,18 +18,20 @@ from werkzeug.exceptions import HTTPException
 
 from app.auth.access import public
 from app.common import clock
-from app.common.audit import clients_of_referrals, record_access, record_list_access
+from app.common.audit import record_access, record_list_access
 from app.common.base import utcnow
 from app.common.dates import BadDate, parse_date
 from app.common.errors import ValidationError
 from app.common.periods import check_period
 from app.extensions import csrf, db, limiter
-from app.kundval.models import Placement
+from app.kundval import results
+from app.kundval.models import ATTENDANCE_STATUSES, Attendance, Placement
+from app.kundval.service import clients_of_referrals
 from app.providers import service as provider_service
 from app.providers.models import IdempotencyRecord
 from app.reporting import grid as grid_service
-from app.reporting import late_changes, results
-from app.reporting.models import ATTENDANCE_STATUSES, Attendance, MonthReport
+from app.reporting.models import MonthReport
+from app.settlement import late_changes
 from app.settlement.export import line_order, stored_line_records
 from app.settlement.models import Settlement
 

@@ -17,8 +17,13 @@ from sqlmodel import Session
 from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
+from app.common.labels import OUTCOME_KINDS, SERVICE_TYPES
 from app.common.money import money
+from app.kundval.followups import DEFAULT_SUSTAIN_DAYS
+from app.kundval.models import Client, Placement, Referral
+from app.offerings.models import Offering
 from app.settlement import rules
+from app.settlement.loading import bonus_rule_terms
 from app.settlement.models import BonusRule, Settlement, SettlementLine
 
 BONUS_KINDS = ("bonus_result", "bonus_sustained")
@@ -91,9 +96,6 @@ def _amount(value: str, name: str) -> Decimal:
 
 def check(data: RuleData) -> dict:
     """Column values for a rule, or a ValidationError naming the field."""
-    from app.offerings.models import SERVICE_TYPES
-    from app.reporting.models import OUTCOME_KINDS
-
     name = (data.name or "").strip()
     if not name:
         raise ValidationError("name", "ge regeln ett namn")
@@ -166,10 +168,6 @@ class Usage:
 def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int, Usage]:
     """Per rule id: the placements it applies to (the first matching rule by priority) and the
     approved bonus lines of those placements (adjustments of bonus lines included)."""
-    from app.kundval.models import Client, Placement, Referral
-    from app.offerings.models import Offering
-    from app.settlement.service import bonus_rule_terms
-
     stored = list(session.execute(select(BonusRule)).scalars()) if stored is None else stored
     result = {rule.id: Usage() for rule in stored}
     if not stored:
@@ -284,3 +282,12 @@ def frozen_field_changed(rule: BonusRule, values: dict) -> str | None:
         if old != new:
             return name
     return None
+
+
+def sustain_days_by_service_type(session: Session) -> dict[str, int]:
+    """The sustain_days of the first bonus rule (by priority) covering each service type; 90 without one."""
+    days = {}
+    for rule in session.execute(select(BonusRule).order_by(BonusRule.priority, BonusRule.ref)).scalars():
+        for service_type in rule.service_types or []:
+            days.setdefault(service_type, rule.sustain_days)
+    return {st: days.get(st, DEFAULT_SUSTAIN_DAYS) for st in SERVICE_TYPES}

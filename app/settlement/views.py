@@ -24,7 +24,7 @@ from app.common.confirm import confirmed
 from app.common.errors import ValidationError
 from app.common.nav import add_nav
 from app.extensions import db
-from app.settlement import overview, service, timing
+from app.settlement import late_changes, overview, service, timing
 
 bp = Blueprint("settlement", __name__, url_prefix="/avrakning")
 
@@ -144,8 +144,6 @@ def show(settlement_id: int):
     detail = overview.settlement_detail(db.session, settlement_id)
     if detail is None:
         abort(404)
-    from app.reporting import late_changes
-
     return render_template("settlement/show.html", preliminary=timing.is_preliminary(detail["settlement"].period),
                            late=late_changes.for_settlement(db.session, detail["settlement"]), **detail)
 

@@ -10,8 +10,7 @@ from sqlmodel import select
 
 from app.common.personal_data import cipher
 from app.kundval import payroll
-from app.kundval.models import PayrollEntry
-from app.reporting.models import Outcome
+from app.kundval.models import Outcome, PayrollEntry
 from tests.kundval import factories as f
 
 CLIENT = f.PERSONAL_IDS[0]  # 19900101-1239, made a client below

@@ -15,8 +15,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.auth.models import User
 from app.common.errors import ValidationError
 from app.common.models import AuditLog
+from app.kundval.models import Placement
+from app.offerings.models import Offering
+from app.settlement.models import Period, Settlement, SettlementLine
 
 ACTION = "late_change"
 REASON_REQUIRED = "månaden är redan avräknad: ange ett skäl till ändringen"
@@ -28,8 +32,6 @@ def period_of(day: date) -> str:
 
 def settled_pairs(session: Session, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     """Those (provider id, period) pairs that are settled: an approved settlement or a closed period."""
-    from app.settlement.models import Period, Settlement
-
     if not pairs:
         return set()
     periods = {period for _pid, period in pairs}
@@ -63,6 +65,18 @@ def record(session: Session, actor_id: int | None, entity: str, entity_id: int |
     session.add(AuditLog(user_id=actor_id, action=ACTION, entity=entity, entity_id=entity_id,
                          before={**context, **(before or {})}, after={**context, **(after or {})},
                          reason=reason))
+
+
+def record_new_outcome(session: Session, actor_id: int | None, outcome, *, provider_id: int,
+                       reason: str, channel: str) -> None:
+    """A result reported for a settled month needs a reason and is recorded as a late change
+    (kundval/results.report_outcome asks through its hook)."""
+    period = period_of(outcome.result_date)
+    if is_settled(session, provider_id, period):
+        record(session, actor_id, "outcome", outcome.id, provider_id=provider_id,
+               placement_id=outcome.placement_id, period=period, before=None,
+               after={"ref": outcome.ref, **outcome_dates(outcome)},
+               reason=require_reason(reason), channel=channel)
 
 
 def outcome_dates(outcome) -> dict:
@@ -99,10 +113,6 @@ class LateChange:
 def for_settlement(session: Session, settlement) -> list[LateChange]:
     """Late changes paid through this settlement: made for its provider since the previous approval,
     in a period before this one, up to this settlement's approval."""
-    from app.auth.models import User
-    from app.kundval.models import Placement
-    from app.settlement.models import Settlement, SettlementLine
-
     since = session.execute(select(Settlement.approved_at).where(
         Settlement.provider_id == settlement.provider_id, Settlement.status == "approved",
         Settlement.period < settlement.period).order_by(Settlement.approved_at.desc()).limit(1)).scalar()
@@ -156,9 +166,6 @@ def record_import(session: Session, actor_id: int | None, source: str,
     attendance: (placement id, date, (status, hours) or None, (status, hours));
     outcomes: (outcome id, placement id, dates before or None, dates after).
     """
-    from app.kundval.models import Placement
-    from app.offerings.models import Offering
-
     placement_ids = {a[0] for a in attendance} | {o[1] for o in outcomes}
     if not placement_ids:
         return 0

@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_cli(app)
     _connect_areas()
 
-    from app.common.web import register_web_helpers
+    from app.web import register_web_helpers
 
     register_web_helpers(app)
     logging.getLogger("kundval").setLevel(logging.INFO)
@@ -45,10 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from app.auth import oidc
     from app.common import limits
     from app.common.i18n import select_locale, select_timezone
     from app.extensions import babel, csrf, db, limiter, login_manager
-    from app.kundval import oidc
 
     db.init_app(app)
     limits.init_app(app)  # before CSRFProtect, which reads the form first
@@ -81,9 +81,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.settlement.bonus_views import bp as bonus_rules_bp
     from app.settlement.provider_views import bp as provider_settlements_bp
     from app.settlement.views import bp as settlement_bp
+    from app.start.views import bp as start_bp
     from app.tasks.views import bp as tasks_bp
 
-    for blueprint in (auth_bp, second_factor_bp, passkeys_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
+    for blueprint in (start_bp, auth_bp, second_factor_bp, passkeys_bp, sso_bp, admin_bp, settlement_bp, provider_views.bp, provider_views.admin_bp,
                       notifications_bp, offerings_bp, reporting_bp, api_bp,
                       kundval_bp, client_bp, followup_bp, procurement_views.bp,
                       procurement_views.admin_bp, procurement_views.portal_bp, bonus_rules_bp,
@@ -111,8 +112,27 @@ def _register_cli(app: Flask) -> None:
 
 
 def _connect_areas() -> None:
-    """The few calls from a lower area up to a higher one, registered here so imports point down."""
-    from app.notifications.service import register_provider_addresses
-    from app.providers.service import contact_addresses
+    """Provide the hooks through which a lower area asks a higher one (app/common/hooks.py)."""
+    from app.auth import service as auth_service
+    from app.auth import sessions
+    from app.common import client_language
+    from app.followup import kept
+    from app.kundval import followups, page_language, results
+    from app.kundval import service as kundval_service
+    from app.notifications import service as notifications
+    from app.offerings import service as offerings
+    from app.providers import service as providers
+    from app.settlement import bonus_rules, late_changes, workflow
 
-    register_provider_addresses(contact_addresses)
+    auth_service.provider_by_org_nr.provide(providers.provider_id_for_org_nr)
+    sessions.end_other_access.provide(providers.revoke_tokens_made_by)
+    notifications.provider_addresses.provide(providers.contact_addresses)
+    client_language.recorded_choice.provide(page_language.recorded)
+    client_language.store_choice.provide(page_language.store)
+    offerings.offering_in_use.provide(kundval_service.offering_in_use)
+    results.record_if_late.provide(late_changes.record_new_outcome)
+    followups.sustain_days_by_service_type.provide(bonus_rules.sustain_days_by_service_type)
+    followups.sustain_days_of.provide(bonus_rules.sustain_days_of)
+    late_changes.month_changed.provide(kept.data_changed)
+    workflow.period_approved.provide(kept.settlement_approved)
+    providers.stop_offerings.provide(offerings.stop_offerings)

@@ -13,12 +13,14 @@ from app.followup.models import (
     KeptYear,
 )
 from app.kundval.models import (
+    Attendance,
     AttendanceDispute,
     Client,
     ClientLoginCode,
     DefaultChoiceSetting,
     FollowUp,
     LevelAssessment,
+    Outcome,
     PayrollEntry,
     Placement,
     Referral,
@@ -34,7 +36,7 @@ from app.providers.models import (
     ProviderDocument,
     ProviderInvitation,
 )
-from app.reporting.models import Attendance, MonthReport, Outcome
+from app.reporting.models import MonthReport
 from app.settlement.models import (
     BonusRule,
     NumberSeries,

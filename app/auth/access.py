@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
@@ -43,3 +44,13 @@ def public(view: View) -> View:
     """Open to everyone (login page, provider application, health check)."""
     view.access_public = True  # type: ignore[attr-defined]
     return view
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site (browsers read `\\` as `/` and drop tabs)."""
+    if not target or "\\" in target or any(ch.isspace() or ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    return target

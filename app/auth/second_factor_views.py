@@ -129,7 +129,7 @@ def _check_code(user, pending, form):
     complete_sign_in(user, method=method)
     if method == "recovery":
         flash(_("Du loggade in med en reservkod. Du har %(n)s kvar.", n=left), "warning")
-    return redirect(pending.get("next") or url_for("auth.home"))
+    return redirect(pending.get("next") or url_for("start.home"))
 
 
 def relying_party() -> tuple[str, str]:
@@ -168,7 +168,7 @@ def passkey_verify():
         return {"error": _("Säkerhetsnyckeln godtogs inte. Försök igen eller skriv en kod.")}, 401
     db.session.commit()
     complete_sign_in(user, method="webauthn")
-    return {"redirect": pending.get("next") or url_for("auth.home")}
+    return {"redirect": pending.get("next") or url_for("start.home")}
 
 
 def _enrol(user: User, pending: dict):
@@ -189,7 +189,7 @@ def _enrol(user: User, pending: dict):
             complete_sign_in(user, method="totp")
             # Shown once, in this answer only: never stored in the session or sent again.
             return render_template("auth/recovery_codes.html", codes=codes,
-                                   next_url=pending.get("next") or url_for("auth.home"))
+                                   next_url=pending.get("next") or url_for("start.home"))
     status = 401 if request.method == "POST" else 200
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return render_template("auth/second_factor_enrol.html", form=form, secret=grouped,

@@ -1,6 +1,8 @@
 """Users: creation, password hashing (argon2) and sign-in checks."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -14,12 +16,16 @@ from app.auth.sessions import end_user_access
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
+from app.common.hooks import Hook
 from app.common.identifiers import normalize_org_nr
-from app.providers.models import Provider
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
+
+# A provider user belongs to a provider, and providers is an area above auth: (session,
+# organisationsnummer) -> the provider's id or None, provided in create_app().
+provider_by_org_nr: Hook[Callable[[Session, str], int | None]] = Hook("auth.provider_by_org_nr")
 
 
 def hash_password(password: str) -> str:
@@ -83,10 +89,9 @@ def create_user(session: Session, *, email: str, role: str, password: str, name:
         if not provider_org_nr:
             raise ValidationError("provider", _l("en anordnaranvändare måste höra till en anordnare"))
         org_nr = normalize_org_nr(provider_org_nr, "provider")
-        provider = session.exec(select(Provider).where(Provider.org_nr == org_nr)).first()
-        if provider is None:
+        provider_id = provider_by_org_nr(session, org_nr)
+        if provider_id is None:
             raise ValidationError("provider", _l("ingen anordnare med det organisationsnumret"))
-        provider_id = provider.id
     elif provider_org_nr:
         raise ValidationError("provider", _l("bara anordnaranvändare hör till en anordnare"))
     user = User(email=email, name=name.strip(), role=role, provider_id=provider_id,

@@ -3,12 +3,14 @@ deactivation raise, and a session ends after SESSION_IDLE_MINUTES idle or SESSIO
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, session
 from flask_login import logout_user, user_logged_in
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.common.base import utcnow
+from app.common.hooks import Hook
 
 
 def parse_id(value: str) -> tuple[int, int] | None:
@@ -25,14 +27,15 @@ def end_sessions(user) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
+# What else stops working when a user's access ends: the API tokens the user made, which are the
+# providers area's (above auth). (session, user) -> None, provided in create_app().
+end_other_access: Hook[Callable[[Session, Any], None]] = Hook("auth.end_other_access")
+
+
 def end_user_access(db_session: Session, user) -> None:
     """On deactivation: the user's sessions and the API tokens they made stop working."""
-    from app.providers.models import ApiToken
-
     end_sessions(user)
-    for token in db_session.exec(select(ApiToken).where(ApiToken.created_by_id == user.id,
-                                                        ApiToken.revoked_at.is_(None))).all():
-        token.revoked_at = utcnow()
+    end_other_access(db_session, user)
 
 
 def init_app(app: Flask) -> None:

@@ -24,13 +24,13 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from app.auth import second_factor_views
-from app.auth.access import public
+from app.auth.access import public, safe_next
 from app.auth.models import User
+from app.auth.oidc import registry, token_or_failure
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.extensions import db
-from app.kundval.oidc import registry, token_or_failure
 
 log = logging.getLogger("kundval.sso")
 bp = Blueprint("sso", __name__, url_prefix="/login/sso")
@@ -110,8 +110,6 @@ def _remote():
 @bp.route("/klar")
 @public
 def callback():
-    from app.auth.views import _safe_next
-
     if not configured():
         return _refused("off"), 404
     token, failure = token_or_failure(_remote())
@@ -124,7 +122,7 @@ def callback():
         log.info("staff SSO refused: %s", exc.field)
         return _refused("unknown" if exc.field == "email" else "no_role"), 403
     db.session.commit()
-    target = _safe_next(session.pop("sso_next", "")) or url_for("auth.home")
+    target = safe_next(session.pop("sso_next", "")) or url_for("start.home")
     if current_app.config["STAFF_SSO_LOCAL_SECOND_FACTOR"]:
         return second_factor_views.begin(user, target)
     second_factor_views.complete_sign_in(user, method="sso")

@@ -1,8 +1,6 @@
 """Sign in and out, the language switch and each role's start page."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -14,16 +12,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import second_factor, second_factor_views, service, sso
-from app.auth.access import login_required_any, public
+from app.auth.access import login_required_any, public, safe_next
 from app.auth.forms import LoginForm
 from app.auth.sessions import end_sessions
-from app.auth.start import start_facts
 from app.common.client_language import remember_client_language
-from app.common.nav import add_nav
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -38,22 +33,12 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site (browsers read `\\` as `/` and drop tabs)."""
-    if not target or "\\" in target or any(ch.isspace() or ord(ch) < 32 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.home"))
+        return redirect(url_for("start.home"))
     form = LoginForm()
     sso_page = {"sso": sso.configured(), "passwords": sso.passwords_allowed(),
                 "sso_label": current_app.config["STAFF_SSO_BUTTON_LABEL"]}
@@ -75,7 +60,7 @@ def _sign_in_with_password(form, sso_page):
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
         return render_template("auth/login.html", form=form, **sso_page), 401
     db.session.commit()
-    target = _safe_next(request.args.get("next")) or url_for("auth.home")
+    target = safe_next(request.args.get("next")) or url_for("start.home")
     if second_factor.required_for(user):
         return second_factor_views.begin(user, target)
     login_user(user)
@@ -94,13 +79,6 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/")
-@login_required_any
-def home():
-    facts = start_facts(db.session, current_user)
-    return render_template(f"start/{current_user.role}.html", facts=facts)
-
-
 @bp.route("/sprak/<lang>")
 @public
 def set_language(lang: str):
@@ -108,7 +86,7 @@ def set_language(lang: str):
         session["lang"] = lang
         remember_client_language(db.session, current_user, lang)
         db.session.commit()
-    return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+    return redirect(safe_next(request.args.get("next")) or url_for("start.home"))
 
 
 @bp.route("/health")
@@ -117,4 +95,3 @@ def health():
     return {"status": "ok"}
 
 
-add_nav(("admin", "case_worker", "finance", "management", "provider", "client"), "auth.home", _l("Start"), order=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.common.models import AccessLog, AuditLog
 
@@ -28,13 +28,3 @@ def record_list_access(session: Session, user_id: int | None, client_ids: Iterab
         return
     session.add(AccessLog(user_id=user_id, client_id=next(iter(ids)) if len(ids) == 1 else None,
                           client_count=len(ids), page=page[:200]))
-
-
-def clients_of_referrals(session: Session, referral_ids: Iterable[int]) -> list[int]:
-    """The clients behind these referrals (for logging a view of placements)."""
-    from sqlmodel import select
-
-    from app.kundval.models import Referral
-
-    ids = set(referral_ids)
-    return list(session.exec(select(col(Referral.client_id)).where(col(Referral.id).in_(ids))).all()) if ids else []

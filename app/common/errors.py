@@ -10,7 +10,7 @@ def msgid_of(message: Any) -> str:
     if not lazy_args:
         return str(message)
     variables = getattr(message, "_kwargs", {})
-    return lazy_args[0] % variables if variables else lazy_args[0]
+    return str(lazy_args[0] % variables if variables else lazy_args[0])
 
 
 class ValidationError(Exception):
@@ -53,7 +53,7 @@ API_HTTP_CODES = {400: "unreadable", 404: "not_found", 405: "method_not_allowed"
                   429: "rate_limited", 500: "internal"}
 
 
-def api_error_body(status: int, message: str) -> dict:
+def api_error_body(status: int, message: str) -> dict[str, Any]:
     """The API's error shape (`code`, `field`, `message`) for an error of the app, not of a view."""
     item = {"code": API_HTTP_CODES.get(status, "unreadable"), "field": None, "message": str(message)}
     return {"error": {"status": status, **item, "errors": [item]}}

@@ -9,14 +9,13 @@ from babel.support import Translations
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, get_locale
 from flask_login import current_user
-from sqlmodel import col
 
+from app.common import client_language
 from app.common.languages import (
     CLIENT_LANGUAGES,
     DEFAULT_LANGUAGE,
     STAFF_LANGUAGES,
     PageLanguage,
-    from_recorded,
     page_language,
 )
 
@@ -26,18 +25,6 @@ def client_page() -> bool:
     if current_user.is_authenticated:
         return bool(current_user.role == "client")
     return request.blueprint == "deltagare" or request.endpoint is None
-
-
-def _signed_in_client_choice() -> str | None:
-    from sqlmodel import select
-
-    from app.extensions import db
-    from app.kundval.models import Client
-
-    client = db.session.exec(select(Client).where(col(Client.user_id) == current_user.id)).first()
-    if client is None:
-        return None
-    return client.page_language or from_recorded(client.language)
 
 
 def current_page_language() -> PageLanguage:
@@ -53,7 +40,7 @@ def current_page_language() -> PageLanguage:
         code = request.accept_languages.best_match(STAFF_LANGUAGES) or DEFAULT_LANGUAGE
     elif client_page():
         if chosen not in CLIENT_LANGUAGES and current_user.is_authenticated:
-            chosen = _signed_in_client_choice()
+            chosen = client_language.recorded_choice(current_user)
         code = chosen if chosen in CLIENT_LANGUAGES else DEFAULT_LANGUAGE
     else:
         code = chosen if chosen in STAFF_LANGUAGES else DEFAULT_LANGUAGE

@@ -3,6 +3,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+# The spec's service types and rate units (code values; their names are in LABELS below).
+SERVICE_TYPES = ("arbetsprovning", "arbetstraning", "praktik", "utredning")
+RATE_UNITS = ("hour", "day", "week", "package")
+OUTCOME_KINDS = ("employment", "studies")
+
 LABELS: dict[str, dict[Any, Any]] = {
     "service_type": {
         "arbetsprovning": _l("Arbetsprövning"),

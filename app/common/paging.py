@@ -33,7 +33,7 @@ def page_number(raw: Any) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def fetch(session, stmt, number: int, per_page: int = PER_PAGE) -> Page:
+def fetch(session: Any, stmt: Any, number: int, per_page: int = PER_PAGE) -> Page:
     """Rows of page `number` of the ordered statement `stmt`."""
     rows = list(session.exec(stmt.offset((number - 1) * per_page).limit(per_page + 1)).all())
     return Page(rows[:per_page], number, len(rows) > per_page, per_page)

@@ -16,9 +16,8 @@ from app.common.errors import ValidationError
 from app.exchange.importer import SECTIONS, ImportSummary, import_document, import_file
 from app.extensions import db
 from app.kundval.demo import JOURNEYS
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Attendance, Client, Placement, Referral
 from app.providers.models import Provider
-from app.reporting.models import Attendance
 from app.settlement.models import Period
 from app.settlement.service import close_period
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.common.money import ZERO, round_money
-from app.followup.models import BudgetFrame
-from app.followup.service import put_value
+from app.followup.models import BudgetFrame, KeptBudget, KeptYear
+from app.followup.values import put_value
 from app.kundval.models import Placement
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.settlement.models import Settlement, SettlementLine
@@ -101,6 +101,17 @@ def amounts_by_month(session: Session, year: int, drafts_only: bool = False
     return result
 
 
+def approved_amounts(session: Session, year: int) -> dict[tuple[str, str, str], Decimal]:
+    """(period, 'approved', post) -> the kept approved amount of the year's months (written by
+    followup/kept.py at approval, on late changes and nightly)."""
+    result: dict[tuple[str, str, str], Decimal] = {}
+    for period, post, amount in session.execute(
+            select(KeptBudget.period, KeptBudget.post, KeptBudget.amount).where(KeptBudget.year == year)):
+        result[period, "approved", post] = result.get((period, "approved", post), ZERO) + \
+            round_money(Decimal(str(amount)))
+    return result
+
+
 def budget(session: Session, year: int) -> Budget:
     """Frames, approved and draft settlements per month, and a forecast to December.
 
@@ -108,13 +119,11 @@ def budget(session: Session, year: int) -> Budget:
     Forecast = what is settled so far + the average of the last three settled months (up to the
     latest month with a settlement) × the months left of the year.
     """
-    from app.followup import kept
-
     months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
-    if kept.kept_year(session, year) is None:
+    if session.get(KeptYear, year) is None:
         amounts = amounts_by_month(session, year)
     else:  # approved months from the kept amounts; only the drafts from the settlement lines
-        amounts = {**kept.approved_amounts(session, year), **amounts_by_month(session, year, drafts_only=True)}
+        amounts = {**approved_amounts(session, year), **amounts_by_month(session, year, drafts_only=True)}
     frame_of = frames(session, year)
     with_data = sorted({period for period, _s, _p in amounts})
     last = with_data[-1] if with_data else None

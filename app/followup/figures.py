@@ -15,10 +15,17 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from app.common.money import ZERO, round_money
-from app.kundval.models import AttendanceDispute, Client, PayrollEntry, Placement, Referral
+from app.kundval.models import (
+    Attendance,
+    AttendanceDispute,
+    Client,
+    Outcome,
+    PayrollEntry,
+    Placement,
+    Referral,
+)
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Attendance, Outcome
 from app.settlement import rules
 from app.settlement.models import Settlement, SettlementLine
 

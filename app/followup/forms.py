@@ -10,9 +10,8 @@ from app.common.errors import ValidationError
 from app.common.money import OutOfBounds, parse_money, parse_percent
 from app.followup import simulation
 from app.followup.simulation import LevelPrices
-from app.kundval.models import LEVELS
+from app.kundval.models import LEVELS, OUTCOME_KINDS
 from app.offerings.models import SERVICE_TYPES
-from app.reporting.models import OUTCOME_KINDS
 from app.settlement import rules
 
 NEW_RULES = 1  # how many new rules the simulation form offers

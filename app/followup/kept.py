@@ -190,16 +190,6 @@ def _value(code: str, value) -> Decimal | int | None:
     return round_money(Decimal(str(value)))
 
 
-def approved_amounts(session: Session, year: int) -> dict[tuple[str, str, str], Decimal]:
-    """(period, 'approved', post) -> the kept approved amount of the year's months."""
-    result: dict[tuple[str, str, str], Decimal] = {}
-    for period, post, amount in session.execute(
-            select(KeptBudget.period, KeptBudget.post, KeptBudget.amount).where(KeptBudget.year == year)):
-        result[period, "approved", post] = result.get((period, "approved", post), ZERO) + \
-            round_money(Decimal(str(amount)))
-    return result
-
-
 def nightly_job(session: Session, today: date):
     """Every night: rewrite every year's kept facts as of today (the job lock makes it once a day)."""
     from app.common.jobs import run_once

@@ -15,10 +15,9 @@ from sqlmodel import Session
 
 from app.common.money import round_money
 from app.followup.figures import Cell
-from app.kundval.models import Placement, Referral
+from app.kundval.models import Attendance, Outcome, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Attendance, Outcome
 
 RESULT_DAYS = 90
 MUNICIPALITY = ""  # the provider key of the municipality's row

@@ -13,6 +13,7 @@ from app.common.errors import ValidationError
 from app.common.money import round_money
 from app.followup import figures
 from app.followup.models import ExternalFigure, FigureTarget
+from app.followup.values import put_value
 from app.settlement import rules
 
 EXTERNAL_FIGURES = ("households_forsorjningsstod", "local_unemployment")
@@ -30,17 +31,6 @@ class Dashboard:
     external: dict[str, dict[str, Decimal]]  # figure -> period -> value
     kinds: list[figures.KindRow] = field(default_factory=list)  # providers and placements per kind
     kept_as_of: date | None = None  # the day the kept figures were computed as of; None: just now
-
-
-def put_value(session: Session, row, value, attr: str, create) -> None:
-    """Store `value` in `row` (made by `create()` when missing); None removes the row."""
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(create())
-    else:
-        setattr(row, attr, value)
 
 
 def check_dimension(dimension: str) -> str:

@@ -18,9 +18,8 @@ from app.common.personal_data import cipher
 from app.common.workdays import add_working_days
 from app.kundval import followups
 from app.kundval.handoff import no_first_meeting
-from app.kundval.models import AttendanceDispute, Client, Placement, Referral
+from app.kundval.models import Attendance, AttendanceDispute, Client, Outcome, Placement, Referral
 from app.offerings.models import SERVICE_TYPES
-from app.reporting.models import Attendance, Outcome
 
 PER_PAGE = 50
 FILTERS = ("waiting", "deadline_soon", "placed", "no_first_meeting", "attendance_missing", "to_verify",

@@ -18,11 +18,10 @@ from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.client_language import for_client
 from app.common.errors import ValidationError
-from app.kundval.models import END_REASONS, Client, Placement, Referral
+from app.kundval.models import END_REASONS, Client, Outcome, Placement, Referral
 from app.notifications.service import notify
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Outcome
 
 NO_PLACE = _l("platsen är tyvärr redan tagen. Välj en annan tjänst.")
 

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from sqlmodel import select
 
+from app.auth import oidc
 from app.auth.access import public, roles_required
 from app.auth.models import User
 from app.common import clock
@@ -26,13 +27,13 @@ from app.common.audit import record_access
 from app.common.client_language import remember_client_language
 from app.common.errors import ValidationError
 from app.common.nav import add_nav
+from app.common.periods import period_bounds
 from app.extensions import db, limiter
-from app.kundval import choice, disputes, fairness, forms, levels, oidc, service
+from app.kundval import choice, disputes, fairness, forms, levels, service
 from app.kundval.client_messages import client_error
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.settlement.rules import period_bounds
 
 bp = Blueprint("deltagare", __name__, url_prefix="/deltagare")
 MAX_COMPARE = 3

@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
-from app.kundval.models import AttendanceDispute, Client, Placement, Referral
+from app.kundval.models import Attendance, AttendanceDispute, Client, Placement, Referral
 from app.notifications.service import notify
 from app.offerings.models import Offering
-from app.reporting.models import Attendance
 
 RESOLUTIONS = ("correct", "confirmed")
 

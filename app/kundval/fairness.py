@@ -15,9 +15,8 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.kundval.models import Placement, Referral
+from app.kundval.models import Outcome, Placement, Referral
 from app.offerings.models import Offering
-from app.reporting.models import Outcome
 
 FOLLOW_UP_DAYS = 90
 TAIL = 0.025  # each side of a two-sided 5 % test

@@ -5,6 +5,7 @@ The case worker answers yes (work or studies), no, or not reached; what is due a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,60 +16,34 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
-from app.common.money import ZERO
+from app.common.hooks import Hook
 from app.kundval.models import (
     FOLLOWUP_ANSWERS,
     FOLLOWUP_KINDS,
     Client,
     FollowUp,
+    Outcome,
     Placement,
     Referral,
 )
-from app.offerings.models import SERVICE_TYPES, Offering
+from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Outcome
-from app.settlement import rules
-from app.settlement.loading import bonus_rule_terms
-from app.settlement.models import BonusRule
 
 AFTER_END_DAYS = 90
 DEFAULT_SUSTAIN_DAYS = 90
 
 
-def sustain_days_by_service_type(session: Session) -> dict[str, int]:
-    """The sustain_days of the first bonus rule (by priority) covering each service type; 90 without one."""
-    days = {}
-    for rule in session.exec(select(BonusRule).order_by(BonusRule.priority, BonusRule.ref)).all():
-        for service_type in rule.service_types or []:
-            days.setdefault(service_type, rule.sustain_days)
-    return {st: days.get(st, DEFAULT_SUSTAIN_DAYS) for st in SERVICE_TYPES}
+# The bonus rules are settlement's, an area above kundval, and say how long a result must last:
+# (session) -> {service type: days}, provided in create_app() (settlement/bonus_rules.py).
+sustain_days_by_service_type: Hook[Callable[[Session], dict[str, int]]] = Hook(
+    "kundval.followups.sustain_days_by_service_type")
 
 
-def sustain_days_of(session: Session, placements: list[Placement]) -> dict[int, int]:
-    """placement id -> the sustain_days of the bonus rule that applies to it, as the settlement
-    engine chooses it (service type, age, newly arrived, level, dates); 90 without a rule.
-
-    The pay-data hint ("the pay continues through ...") uses it, so it asks about the same day the
-    sustainment bonus is paid for. Three queries, whatever the number of placements.
-    """
-    if not placements:
-        return {}
-    terms = [bonus_rule_terms(rule) for rule in session.exec(select(BonusRule)).all()]
-    offerings = {o.id: o for o in session.exec(select(Offering).where(
-        Offering.id.in_({p.offering_id for p in placements}))).all()}
-    people = {r.id: (r.level, c) for r, c in session.exec(
-        select(Referral, Client).join(Client, Client.id == Referral.client_id)
-        .where(Referral.id.in_({p.referral_id for p in placements}))).all()}
-    out = {}
-    for p in placements:
-        level, client = people[p.referral_id]
-        record = rules.Placement(ref=str(p.id), referral="", offering="", start_date=p.start_date,
-                                 client_birth_date=client.birth_date, client_newly_arrived=client.newly_arrived)
-        offering = rules.Offering(ref="", provider="", service_type=offerings[p.offering_id].service_type,
-                                  rate_unit="", rate=ZERO, vat_rate=0)
-        rule = rules.bonus_rule_for(record, offering, terms, level or None)
-        out[p.id] = rule.sustain_days if rule is not None else DEFAULT_SUSTAIN_DAYS
-    return out
+# (session, placements) -> {placement id: the sustain_days of the bonus rule that applies to it, as the
+# settlement engine chooses it; 90 without one}: the pay-data hint asks about the day the sustainment
+# bonus pays for (settlement/bonus_rules.py provides it).
+sustain_days_of: Hook[Callable[[Session, list[Placement]], dict[int, int]]] = Hook(
+    "kundval.followups.sustain_days_of")
 
 
 def _of_service_type(service_type: str):

@@ -1,17 +1,21 @@
-"""Clients, their referrals (beslut) and placements (the chosen offering)."""
+"""Clients, their referrals (beslut), placements (the chosen offering), attendance and outcomes."""
+import datetime as dt
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field
 
-from app.common.base import JSONField, Timestamped
+from app.common.base import HoursField, JSONField, Timestamped
+from app.common.labels import OUTCOME_KINDS as OUTCOME_KINDS  # the kinds a result can be
 
 LEVELS = ("A", "B", "C")
 CHOSEN_BY = ("client", "case_worker", "default")
 END_REASONS = ("completed", "result", "interrupted", "switched")
 FOLLOWUP_KINDS = ("sustain", "after_end")
 FOLLOWUP_ANSWERS = ("yes", "no", "not_reached")
+ATTENDANCE_STATUSES = ("present", "absent")
+EMPLOYMENT_FORMS = ("regular", "extratjanst", "introduktionsjobb", "lonebidrag")
 
 
 class Client(Timestamped, table=True):
@@ -161,3 +165,36 @@ class FollowUp(Timestamped, table=True):
     answer: str = Field(max_length=20)
     recorded_on: date
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+# What providers report for a placement: attendance per date, and outcomes (results) ----------
+
+class Attendance(Timestamped, table=True):
+    __table_args__ = (UniqueConstraint("placement_id", "date", name="uq_attendance_placement_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    placement_id: int = Field(foreign_key="placement.id")
+    date: dt.date = Field(index=True)
+    status: str = Field(default="present", max_length=10)
+    hours: Decimal = HoursField(default=Decimal("0"))
+
+
+class Outcome(Timestamped, table=True):
+    """A result: work or studies that began on result_date, verified by a case worker."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=64, unique=True, index=True)
+    placement_id: int = Field(foreign_key="placement.id", index=True)
+    kind: str = Field(max_length=20)
+    result_date: dt.date
+    verified_on: dt.date | None = None
+    sustained_verified_on: dt.date | None = None
+    employer: str = Field(default="", max_length=200)
+    extent: str = Field(default="", max_length=100)
+    rejected_on: dt.date | None = None
+    rejection_reason: str = Field(default="")
+    # employment: regular, extratjanst, introduktionsjobb, lonebidrag (followed up by management)
+    employment_form: str = Field(default="", max_length=30)
+    reported_at: dt.datetime | None = None
+    reported_by_id: int | None = Field(default=None, foreign_key="user.id")
+    verified_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -24,10 +24,9 @@ from app.common.identifiers import normalize_org_nr, normalize_personal_id
 from app.common.money import money
 from app.common.personal_data import cipher
 from app.kundval import followups
-from app.kundval.models import Client, PayrollEntry, Placement
+from app.kundval.models import Client, Outcome, PayrollEntry, Placement
+from app.kundval.results import OutcomeRow, outcome_rows
 from app.providers.models import Provider
-from app.reporting.models import Outcome
-from app.reporting.results import OutcomeRow, outcome_rows
 
 HEADER = ("personnummer", "arbetsgivare_orgnr", "period", "kontant_bruttolon")
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

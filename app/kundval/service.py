@@ -340,3 +340,14 @@ def access_log_query(*, client_id: int | None = None, user_id: int | None = None
     if until is not None:
         stmt = stmt.where(AccessLog.at < datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC))
     return stmt.order_by(AccessLog.at.desc(), AccessLog.id.desc())
+
+
+def offering_in_use(session: Session, offering_id: int) -> bool:
+    """A placement uses the offering (so its price is frozen, offerings/service.is_frozen)."""
+    return session.exec(select(Placement.id).where(Placement.offering_id == offering_id)).first() is not None
+
+
+def clients_of_referrals(session: Session, referral_ids) -> list[int]:
+    """The clients behind these referrals (for logging a view of placements)."""
+    ids = set(referral_ids)
+    return list(session.exec(select(Referral.client_id).where(Referral.id.in_(ids))).all()) if ids else []

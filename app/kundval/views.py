@@ -27,14 +27,20 @@ from app.kundval import (
     levels,
     payroll,
     payroll_jobs,
+    results,
     service,
 )
 from app.kundval.default_job import set_default
-from app.kundval.models import AttendanceDispute, Client, DefaultChoiceSetting, Placement, Referral
+from app.kundval.models import (
+    AttendanceDispute,
+    Client,
+    DefaultChoiceSetting,
+    Outcome,
+    Placement,
+    Referral,
+)
 from app.offerings.models import SERVICE_TYPES, Offering
 from app.providers.models import Provider
-from app.reporting import results
-from app.reporting.models import Outcome
 from app.tasks import service as tasks
 
 bp = Blueprint("kundval", __name__)

@@ -15,20 +15,14 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.common.base import utcnow
+from app.common.hooks import Hook
 from app.notifications.models import Notification
 
 log = logging.getLogger("kundval.notifications")
 
-# A provider's own contact address lives in the providers area, which sits above this one (it
-# sends messages); it registers how to find the address at app creation (create_app()).
-ProviderAddresses = Callable[[Session, int], list[str]]
-_provider_addresses: list[ProviderAddresses] = []
-
-
-def register_provider_addresses(find: ProviderAddresses) -> None:
-    """Where a message to a provider goes besides its users (once per process; repeats are ignored)."""
-    if find not in _provider_addresses:
-        _provider_addresses.append(find)
+# A provider's own contact address is the providers area's, which sits above this one (it sends
+# messages): (session, provider id) -> addresses, provided in create_app().
+provider_addresses: Hook[Callable[[Session, int], list[str]]] = Hook("notifications.provider_addresses")
 
 
 def notify(session: Session, *, subject: str, body: str, provider_id: int | None = None,
@@ -54,8 +48,7 @@ def recipients(session: Session, note: Notification) -> list[str]:
         if user is not None and user.active:
             found.append(user.email)
     if note.provider_id:
-        for find in _provider_addresses:
-            found += find(session, note.provider_id)
+        found += provider_addresses(session, note.provider_id)
         found += session.exec(select(User.email).where(User.provider_id == note.provider_id,
                                                        User.active.is_(True))).all()
     elif note.role and not note.user_id:

@@ -5,9 +5,9 @@ from decimal import Decimal
 from sqlmodel import Field
 
 from app.common.base import JSONField, MoneyField, Timestamped
+from app.common.labels import RATE_UNITS as RATE_UNITS  # the vocabulary offerings are made of
+from app.common.labels import SERVICE_TYPES as SERVICE_TYPES
 
-SERVICE_TYPES = ("arbetsprovning", "arbetstraning", "praktik", "utredning")
-RATE_UNITS = ("hour", "day", "week", "package")
 VAT_RATES = (0, 6, 12, 25)
 OFFERING_STATUSES = ("draft", "published", "withdrawn", "closed")
 

@@ -1,6 +1,7 @@
 """Offerings: create, edit, publish, withdraw, and a new price once the old one is frozen."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,9 +12,10 @@ from sqlmodel import Session, select
 from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
+from app.common.hooks import Hook
 from app.common.money import OutOfBounds, parse_money
-from app.kundval.models import Placement
 from app.offerings.models import RATE_UNITS, SERVICE_TYPES, VAT_RATES, Offering
+from app.procurement.service import check_price, require_accepted_contract
 from app.providers.models import Provider
 
 FROZEN_FIELDS = ("rate_unit", "rate", "vat_rate", "start_share", "level_rates")
@@ -129,8 +131,6 @@ def check_descriptions(raw: dict) -> dict:
 
 def _check_price(session: Session, provider: Provider, values: dict, level_rates: dict | None) -> None:
     """The rate (and level rates) against the price rule of the conditions the offering falls under."""
-    from app.procurement.service import check_price
-
     check_price(session, provider.id, values["service_type"], values["rate_unit"], values["rate"],
                 level_rates)
 
@@ -145,9 +145,21 @@ def _term(offering: Offering, name: str):
     return check_level_rates(offering.level_rates) if name == "level_rates" else getattr(offering, name)
 
 
+# Placements are kundval's, an area above offerings: (session, offering id) -> whether a
+# placement uses it, provided in create_app().
+offering_in_use: Hook[Callable[[Session, int], bool]] = Hook("offerings.offering_in_use")
+
+
+def stop_offerings(session: Session, provider_id: int, provider_status: str) -> None:
+    """A suspended provider's published offerings are withdrawn, a terminated provider's closed."""
+    for offering in session.exec(select(Offering).where(Offering.provider_id == provider_id,
+                                                        Offering.status == "published")).all():
+        offering.status = "withdrawn" if provider_status == "suspended" else "closed"
+
+
 def is_frozen(session: Session, offering: Offering) -> bool:
     """True once a placement uses the offering: its price terms can no longer change."""
-    return session.exec(select(Placement.id).where(Placement.offering_id == offering.id)).first() is not None
+    return bool(offering_in_use(session, offering.id))
 
 
 def own_offering(session: Session, provider_id: int, offering_id: int) -> Offering | None:
@@ -201,8 +213,6 @@ def publish(session: Session, offering: Offering, actor_id: int | None) -> Offer
         raise ValidationError("status", _l("bara godkända anordnare kan publicera tjänster"))
     if offering.status not in ("draft", "withdrawn"):
         raise ValidationError("status", _l("tjänsten kan inte publiceras i sin nuvarande status"))
-    from app.procurement.service import require_accepted_contract
-
     require_accepted_contract(session, provider.id)
     if not is_frozen(session, offering):
         _check_price(session, provider, {k: getattr(offering, k) for k in (

@@ -20,10 +20,9 @@ from app.common.labels import label
 from app.common.models import AccessLog, AuditLog
 from app.config import BASE_DIR
 from app.kundval import service as kundval
-from app.kundval.models import Client, ClientLoginCode, Placement, Referral
+from app.kundval.models import Attendance, Client, ClientLoginCode, Outcome, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Attendance, Outcome
 from app.settlement.models import Settlement, SettlementLine
 
 TEMPLATES = BASE_DIR / "templates" / "privacy"

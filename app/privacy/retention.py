@@ -19,10 +19,9 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.common.models import AccessLog, AuditLog
-from app.kundval.models import Client, ClientLoginCode, Placement, Referral
+from app.kundval.models import Client, ClientLoginCode, Outcome, Placement, Referral
 from app.notifications.models import Notification
 from app.privacy.models import RetentionRun
-from app.reporting.models import Outcome
 from app.settlement.models import Settlement, SettlementLine, SettlementWarning
 
 log = logging.getLogger("kundval.retention")

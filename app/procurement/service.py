@@ -22,9 +22,9 @@ from app.common.base import new_ref, utcnow
 from app.common.errors import ValidationError
 from app.common.i18n import fmt_money
 from app.common.jobs import JobOutcome, run_once
+from app.common.labels import RATE_UNITS, SERVICE_TYPES
 from app.common.money import money
 from app.notifications.service import notify
-from app.offerings.models import RATE_UNITS, SERVICE_TYPES
 from app.procurement.models import PRICE_RULES, Conditions, Contract, ContractChange
 from app.providers.models import Provider
 

@@ -25,9 +25,9 @@ from app.auth.models import User
 from app.common.audit import record_change
 from app.common.errors import ValidationError
 from app.common.forms import show_error
+from app.common.labels import SERVICE_TYPES
 from app.common.nav import add_nav
 from app.extensions import db
-from app.offerings.models import SERVICE_TYPES
 from app.procurement import service
 from app.procurement.forms import ConditionsForm, KindForm, PublishForm
 from app.procurement.models import Conditions, Contract

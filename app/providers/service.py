@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -16,6 +17,7 @@ from app.auth.sessions import end_user_access
 from app.common.audit import record_change
 from app.common.base import new_ref, utcnow
 from app.common.errors import ValidationError, ValidationErrors
+from app.common.hooks import Hook
 from app.common.identifiers import (
     normalize_bankgiro,
     normalize_org_nr,
@@ -23,8 +25,8 @@ from app.common.identifiers import (
     normalize_vat_number,
 )
 from app.common.jobs import JobOutcome, run_once
+from app.common.labels import SERVICE_TYPES
 from app.notifications.service import notify
-from app.offerings.models import SERVICE_TYPES, Offering
 from app.procurement import service as procurement
 from app.providers.documents import DOCUMENT_KINDS, Upload, check_document, store_document
 from app.providers.models import (
@@ -47,6 +49,10 @@ DECISIONS = {
     "reinstate": (("suspended",), "approved", False),
     "terminate": (("approved", "suspended"), "terminated", True),
 }
+# A suspended provider's published offerings are withdrawn, a terminated one's closed; offerings
+# is an area above providers: (session, provider id, new status) -> None, provided in create_app().
+stop_offerings: Hook[Callable[[Session, int, str], None]] = Hook("providers.stop_offerings")
+
 DECISION_SUBJECTS = {
     "approve": "Er ansökan är godkänd",
     "reject": "Er ansökan är avslagen",
@@ -216,9 +222,7 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
     provider.decided_at = utcnow()
     provider.decision_reason = reason
     if new_status in ("suspended", "terminated"):
-        for offering in session.exec(select(Offering).where(Offering.provider_id == provider.id,
-                                                            Offering.status == "published")).all():
-            offering.status = "withdrawn" if new_status == "suspended" else "closed"
+        stop_offerings(session, provider.id, new_status)
     record_change(session, actor_id, action, "provider", provider.id, before=before,
                   after={"status": new_status, **({"documents_missing_or_expired": overridden}
                                                   if overridden else {})}, reason=reason)
@@ -238,6 +242,18 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
 
 def _has_users(session: Session, provider_id: int) -> bool:
     return session.exec(select(User.id).where(User.provider_id == provider_id)).first() is not None
+
+
+def provider_id_for_org_nr(session: Session, org_nr: str) -> int | None:
+    """The provider with this (normalised) organisationsnummer, for creating its users."""
+    return session.exec(select(Provider.id).where(Provider.org_nr == org_nr)).first()
+
+
+def revoke_tokens_made_by(session: Session, user: User) -> None:
+    """A user whose access ends takes the API tokens they made with them."""
+    for token in session.exec(select(ApiToken).where(ApiToken.created_by_id == user.id,
+                                                     ApiToken.revoked_at.is_(None))).all():
+        token.revoked_at = utcnow()
 
 
 def contact_addresses(session: Session, provider_id: int) -> list[str]:

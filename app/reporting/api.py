@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from app.auth.access import public
 from app.common import clock
-from app.common.audit import clients_of_referrals, record_access, record_list_access
+from app.common.audit import record_access, record_list_access
 from app.extensions import db
-from app.kundval.models import Placement
+from app.kundval import results
+from app.kundval.models import Attendance, Placement
+from app.kundval.service import clients_of_referrals
 from app.reporting import grid as grid_service
-from app.reporting import late_changes, results
 from app.reporting.api_errors import ApiError
 from app.reporting.api_models import (
     AttendanceOut,
@@ -40,7 +41,8 @@ from app.reporting.api_models import (
     encode_cursor,
 )
 from app.reporting.api_support import Operation, bp, operation, read_body
-from app.reporting.models import Attendance, MonthReport
+from app.reporting.models import MonthReport
+from app.settlement import late_changes
 from app.settlement.export import line_order, stored_line_records
 from app.settlement.models import Settlement
 

@@ -29,9 +29,9 @@ from app.common.dates import BadDate, parse_date
 from app.common.errors import ValidationError
 from app.common.money import as_text
 from app.common.periods import Month
+from app.kundval.models import EMPLOYMENT_FORMS
 from app.reporting import grid as grid_service
 from app.reporting.api_errors import ApiError, custom
-from app.reporting.models import EMPLOYMENT_FORMS
 
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 PAGE_DEFAULT, PAGE_MAX = 100, 500

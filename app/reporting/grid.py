@@ -23,10 +23,10 @@ from app.common.periods import month_bounds as month_bounds  # re-exported for t
 from app.common.periods import next_period as next_period
 from app.common.periods import period_of as period_of
 from app.common.periods import previous_period as previous_period
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Attendance, Client, Placement, Referral
 from app.offerings.models import Offering
-from app.reporting import late_changes
-from app.reporting.models import Attendance, MonthReport
+from app.reporting.models import MonthReport
+from app.settlement import late_changes
 
 MAX_HOURS = Decimal("24")
 ABSENT_WORDS = {"f", "fr", "frånvaro", "franvaro", "a", "absent", "frånv"}

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.common.jobs import JobOutcome, run_once
-from app.kundval.models import Placement, Referral
+from app.kundval.models import Attendance, Placement, Referral
 from app.notifications.service import notify
 from app.offerings.models import Offering
 from app.providers.models import Provider
 from app.reporting.grid import period_of, previous_period
-from app.reporting.models import Attendance, MonthReport
+from app.reporting.models import MonthReport
 
 
 def missing_attendance(session: Session, first: date, last: date) -> dict[int, dict]:

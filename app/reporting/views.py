@@ -11,15 +11,17 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common import clock, paging
-from app.common.audit import clients_of_referrals, record_list_access
+from app.common.audit import record_list_access
 from app.common.errors import ValidationError
 from app.common.forms import show_error
 from app.common.nav import add_nav
 from app.extensions import db
+from app.kundval import results
+from app.kundval.service import clients_of_referrals
 from app.providers.models import Provider
 from app.reporting import grid as grid_service
-from app.reporting import late_changes, results
 from app.reporting.forms import OutcomeForm
+from app.settlement import late_changes
 
 bp = Blueprint("reporting", __name__, url_prefix="/rapportering")
 

@@ -19,8 +19,13 @@ from sqlmodel import Session, col
 from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
+from app.common.labels import OUTCOME_KINDS, SERVICE_TYPES
 from app.common.money import money
+from app.kundval.followups import DEFAULT_SUSTAIN_DAYS
+from app.kundval.models import Client, Placement, Referral
+from app.offerings.models import Offering
 from app.settlement import rules
+from app.settlement.loading import bonus_rule_terms
 from app.settlement.models import BonusRule, Settlement, SettlementLine
 
 BONUS_KINDS = ("bonus_result", "bonus_sustained")
@@ -106,9 +111,6 @@ def _name(data: RuleData) -> str:
 def _whom(data: RuleData) -> tuple[list[str], list[str], list[str]]:
     """(service types, outcome kinds, levels) the rule is for: a rule for no service type or
     no kind of result would never be chosen, so at least one of each; no levels means all."""
-    from app.offerings.models import SERVICE_TYPES
-    from app.reporting.models import OUTCOME_KINDS
-
     service_types = [s for s in data.service_types if s]
     if not service_types or any(s not in SERVICE_TYPES for s in service_types):
         raise ValidationError("service_types", _l("välj minst en tjänstetyp"))
@@ -195,10 +197,6 @@ class Usage:
 def usage(session: Session, stored: list[BonusRule] | None = None) -> dict[int | None, Usage]:
     """Per rule id: the placements it applies to (the first matching rule by priority) and the
     approved bonus lines of those placements (adjustments of bonus lines included)."""
-    from app.kundval.models import Client, Placement, Referral
-    from app.offerings.models import Offering
-    from app.settlement.service import bonus_rule_terms
-
     stored = list(session.execute(select(BonusRule)).scalars()) if stored is None else stored
     result = {rule.id: Usage() for rule in stored}
     if not stored:
@@ -313,3 +311,41 @@ def frozen_field_changed(rule: BonusRule, values: dict[str, Any]) -> str | None:
         if old != new:
             return name
     return None
+
+
+def sustain_days_by_service_type(session: Session) -> dict[str, int]:
+    """The sustain_days of the first bonus rule (by priority) covering each service type; 90 without one."""
+    days: dict[str, int] = {}
+    for rule in session.execute(select(BonusRule).order_by(col(BonusRule.priority), col(BonusRule.ref))).scalars():
+        for service_type in rule.service_types or []:
+            days.setdefault(service_type, rule.sustain_days)
+    return {st: days.get(st, DEFAULT_SUSTAIN_DAYS) for st in SERVICE_TYPES}
+
+
+def sustain_days_of(session: Session, placements: list[Placement]) -> dict[int, int]:
+    """placement id -> the sustain_days of the bonus rule that applies to it, as the settlement
+    engine chooses it (service type, age, newly arrived, level, dates); 90 without a rule.
+
+    The pay-data hint ("the pay continues through ...") uses it, so it asks about the same day the
+    sustainment bonus is paid for. Three queries, whatever the number of placements.
+    """
+    if not placements:
+        return {}
+    terms = [bonus_rule_terms(rule) for rule in session.execute(select(BonusRule)).scalars()]
+    service_types: dict[int, str] = dict(session.execute(
+        select(col(Offering.id), col(Offering.service_type))
+        .where(col(Offering.id).in_({p.offering_id for p in placements}))).tuples().all())
+    people = {r.id: (r.level, c) for r, c in session.execute(
+        select(Referral, Client).join(Client, col(Client.id) == col(Referral.client_id))
+        .where(col(Referral.id).in_({p.referral_id for p in placements}))).tuples().all()}
+    out: dict[int, int] = {}
+    for p in placements:
+        assert p.id is not None
+        level, client = people[p.referral_id]
+        record = rules.Placement(ref=str(p.id), referral="", offering="", start_date=p.start_date,
+                                 client_birth_date=client.birth_date, client_newly_arrived=client.newly_arrived)
+        offering = rules.Offering(ref="", provider="", service_type=service_types[p.offering_id],
+                                  rate_unit="", rate=money("0"), vat_rate=0)
+        rule = rules.bonus_rule_for(record, offering, terms, level or None)
+        out[p.id] = rule.sustain_days if rule is not None else DEFAULT_SUSTAIN_DAYS
+    return out

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.common.money import as_text
+from app.common.periods import check_period
 from app.kundval.models import Placement
 from app.providers.models import Provider
 from app.settlement import timing
@@ -53,8 +54,6 @@ def stored_line_records(session: Session, settlement_ids: list[int]) -> dict[int
 
 def export_period(session: Session, period: str) -> dict[str, Any]:
     """The settlement export of exchange.md: settlements by org_nr, lines by (placement, kind, ref_period)."""
-    from app.settlement.workflow import check_period
-
     check_period(period)
     settlements = session.execute(
         select(Settlement, col(Provider.ref), col(Provider.org_nr))

@@ -23,10 +23,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from app.common.money import from_db, money
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Attendance, Client, Outcome, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Attendance, Outcome
 from app.settlement import fast, rules
 from app.settlement.models import BonusRule
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
@@ -26,7 +26,7 @@ from app.common.confirm import confirmed
 from app.common.errors import ValidationError
 from app.common.nav import add_nav
 from app.extensions import db
-from app.settlement import overview, run_all, service, timing
+from app.settlement import late_changes, overview, run_all, service, timing
 from app.tasks import service as tasks
 
 if TYPE_CHECKING:  # the documents package loads WeasyPrint and lxml: only when a document is asked for
@@ -83,7 +83,7 @@ def run(period: str) -> ResponseReturnValue:
     return _run_answer(period, result=result)
 
 
-def _run_answer(period: str, result=None, error: ValidationError | None = None):
+def _run_answer(period: str, result: Any = None, error: ValidationError | None = None) -> ResponseReturnValue:
     wants_json = request.accept_mimetypes.best == "application/json"
     if error is not None:
         if wants_json:
@@ -164,8 +164,6 @@ def show(settlement_id: int) -> ResponseReturnValue:
     detail = overview.settlement_detail(db.session, settlement_id)
     if detail is None:
         abort(404)
-    from app.reporting import late_changes
-
     return render_template("settlement/show.html", preliminary=timing.is_preliminary(detail["settlement"].period),
                            late=late_changes.for_settlement(db.session, detail["settlement"]), **detail)
 

@@ -8,6 +8,7 @@ modules. Callers commit; every function works inside the caller's one transactio
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -19,6 +20,7 @@ from sqlmodel import Session, col
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
+from app.common.hooks import Hook
 from app.common.identifiers import normalize_org_nr
 from app.common.money import from_db
 from app.common.periods import check_period as check_period  # re-exported by service
@@ -42,6 +44,10 @@ def lock_settlements(session: Session) -> None:
 
 # --- Which periods are settled --------------------------------------------------------------
 
+
+# (session, period) -> None: a period's settlements were approved. The follow-up (an area above
+# settlement) keeps figures per year and rewrites them; followup/kept.py provides it.
+period_approved: Hook[Callable[[Session, str], None]] = Hook("settlement.workflow.period_approved")
 
 @dataclass
 class SettledState:
@@ -270,9 +276,7 @@ def approve_period(session: Session, period: str, provider_org_nr: str | None = 
     from app.settlement.notices import tell_providers_approved
 
     tell_providers_approved(session, [draft for draft, _org in drafts])
-    from app.followup import kept
-
-    kept.settlement_approved(session, period)  # the follow-up's kept figures, rewritten at commit
+    period_approved(session, period)  # the follow-up's kept figures, rewritten at commit
     return result
 
 

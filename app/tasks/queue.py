@@ -7,12 +7,20 @@ on any machine that reaches the database and the queue.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+# What runs a task row: tasks/service.execute, registered by that module when it is imported (the
+# service puts tasks on this queue, so the queue must not import the service back).
+_executor: list[Callable[[int], None]] = []
+
+
+def run_tasks_with(execute: Callable[[int], None]) -> None:
+    _executor[:] = [execute]
 
 
 def make_queue(app: Flask) -> Huey:
@@ -31,10 +39,10 @@ def make_queue(app: Flask) -> Huey:
 
     @huey.task(name="kundval.run_task")
     def run_task(task_id: int) -> None:
-        from app.tasks.service import execute
-
+        if not _executor:
+            raise RuntimeError("app.tasks.service was not imported: nothing runs task rows")
         with app.app_context():
-            execute(task_id)
+            _executor[0](task_id)
 
     @huey.on_startup()
     def _fresh_connections() -> None:

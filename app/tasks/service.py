@@ -243,6 +243,9 @@ def _fail(session: Session, task: Task, job: Job, field_name: str, message: str,
         session.commit()
 
 
+queue.run_tasks_with(execute)
+
+
 class _Heartbeat(threading.Thread):
     """Tells the page the worker is alive while a long step (one engine month) runs."""
 

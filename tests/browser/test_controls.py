@@ -37,9 +37,8 @@ def test_finance_sees_late_changes_on_the_next_settlement(live_server, page):
     from sqlmodel import select
 
     from app.exchange.importer import import_document
-    from app.kundval.models import Placement
+    from app.kundval.models import Attendance, Placement
     from app.reporting import grid
-    from app.reporting.models import Attendance
     from app.settlement import service
     from app.settlement.models import Settlement
     from tests.providers.factories import ORG_A, portal_document

@@ -166,7 +166,7 @@ def test_admin_and_case_worker_pages_have_no_serious_violations(live_server, pag
 def test_case_worker_verifies_a_result_and_follows_it_up(live_server, page):
     from datetime import timedelta
 
-    from app.reporting.models import Outcome
+    from app.kundval.models import Outcome
 
     worker = _arrange(live_server)
     today = date.today()

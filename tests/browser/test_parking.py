@@ -12,7 +12,7 @@ from tests.kundval import factories as f
 
 
 def test_finance_sees_providers_per_level_beside_the_municipality(live_server, page):
-    from app.reporting.models import Attendance
+    from app.kundval.models import Attendance
 
     with live_server.session() as s:
         for name, org_nr, hours, interrupted in (("Steget AB", "556036-0793", "8", 1),

@@ -17,7 +17,7 @@ def _month(day: date) -> str:
 
 def test_case_worker_reads_pay_data_and_sees_the_evidence_beside_the_button(live_server, page, tmp_path,
                                                                            task_worker):
-    from app.reporting.models import Outcome
+    from app.kundval.models import Outcome
 
     worker = live_server.user("case_worker", name="Karin Handläggare")
     today = date.today()

@@ -24,12 +24,11 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from app.auth.models import User
 from app.exchange.importer import import_document
 from app.extensions import db
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Client, Outcome, Placement, Referral
 from app.offerings.models import Offering
 from app.providers import service as provider_service
 from app.providers.documents import Upload
 from app.providers.models import Provider, ProviderDocument
-from app.reporting.models import Outcome
 from app.settlement import service as settlement_service
 from app.settlement.models import Settlement
 from tests.providers.factories import ORG_A, PDF, portal_document

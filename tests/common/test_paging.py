@@ -8,8 +8,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from app.common.models import AccessLog, AuditLog
-from app.kundval.models import Client, Placement
-from app.reporting.models import Outcome
+from app.kundval.models import Client, Outcome, Placement
 from tests.providers.factories import ORG_A, seed
 
 

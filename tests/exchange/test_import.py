@@ -15,10 +15,9 @@ from app.common import clock
 from app.common.errors import ValidationError
 from app.common.models import AuditLog
 from app.exchange.importer import import_document
-from app.kundval.models import Client, Placement, Referral
+from app.kundval.models import Attendance, Client, Outcome, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting.models import Attendance, Outcome
 from app.settlement.models import BonusRule
 from tests.conftest import CASES_DIR
 

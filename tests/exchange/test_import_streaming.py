@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select
 from app.common import clock
 from app.common.errors import ValidationError
 from app.exchange.importer import import_file, reading
-from app.reporting.models import Attendance
+from app.kundval.models import Attendance
 from tests.conftest import CASES_DIR
 from tests.exchange.dumps import dump, same_as
 from tests.exchange.test_import import base_doc, personal_id, run_import, table_counts

@@ -9,9 +9,9 @@ from sqlalchemy import delete, func, select
 from app.exchange.importer import import_document
 from app.followup import budget, figures, kept, service
 from app.followup.models import KeptFigure, KeptYear
+from app.kundval.models import EMPLOYMENT_FORMS
 from app.offerings.models import SERVICE_TYPES
 from app.reporting import grid
-from app.reporting.models import EMPLOYMENT_FORMS
 from app.settlement import service as settlement
 
 AS_OF = date(2026, 11, 24)
@@ -157,9 +157,8 @@ def test_a_late_change_in_a_settled_month_updates_the_kept_facts(session):
     facts = figures.load_facts(session)
     # A placement with days reported in May: the provider removes them all (a late change).
     target = next(p for p in facts.placements.values() if (p.ref, period) in facts.attendance)
-    from app.kundval.models import Placement
+    from app.kundval.models import Attendance, Placement
     from app.offerings.models import Offering
-    from app.reporting.models import Attendance
 
     placement_id, provider_id = session.execute(
         select(Placement.id, Offering.provider_id).join(Offering, Offering.id == Placement.offering_id)

@@ -47,7 +47,7 @@ def test_only_placements_ended_in_the_range_count_for_interruptions_and_results(
 
 
 def test_the_page_shows_providers_beside_the_municipality(app, client, auth, session):
-    from app.reporting.models import Attendance
+    from app.kundval.models import Attendance
     from tests.kundval import factories as f
 
     prov = f.provider(session, "Steget AB")

@@ -56,7 +56,7 @@ def test_the_share_of_disputed_days_counts_reported_days_in_the_range():
 
 def test_disputed_days_are_read_from_the_database(app, session):
     from app.kundval import disputes
-    from app.reporting.models import Attendance
+    from app.kundval.models import Attendance
     from tests.kundval import factories as f
 
     prov = f.provider(session)

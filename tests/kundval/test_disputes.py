@@ -8,9 +8,8 @@ from decimal import Decimal
 from sqlmodel import select
 
 from app.kundval import disputes, service
-from app.kundval.models import AttendanceDispute
+from app.kundval.models import Attendance, AttendanceDispute
 from app.notifications.models import Notification
-from app.reporting.models import Attendance
 from tests.kundval import factories as f
 
 MARCH_3 = date(2025, 3, 3)  # a Monday

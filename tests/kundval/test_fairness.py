@@ -8,7 +8,7 @@ import pytest
 
 from app.kundval import fairness
 from app.kundval.fairness import Ended
-from app.reporting.models import Outcome
+from app.kundval.models import Outcome
 from tests.kundval import factories as f
 
 

@@ -10,8 +10,7 @@ from sqlmodel import select
 from app.common.base import new_ref
 from app.common.errors import ValidationError
 from app.kundval import followups
-from app.kundval.models import FollowUp
-from app.reporting.models import Outcome
+from app.kundval.models import FollowUp, Outcome
 from app.settlement.models import BonusRule
 from tests.kundval import factories as f
 

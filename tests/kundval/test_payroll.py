@@ -10,8 +10,7 @@ from sqlmodel import select
 
 from app.common.personal_data import cipher
 from app.kundval import payroll
-from app.kundval.models import PayrollEntry, Placement
-from app.reporting.models import Outcome
+from app.kundval.models import Outcome, PayrollEntry, Placement
 from tests.kundval import factories as f
 from tests.tasks.helpers import follow
 
@@ -257,7 +256,7 @@ def _pay_every_month(session, client_id, first, months, skip=0):
 
 def test_the_sustainment_hint_looks_as_far_as_the_rules_sustain_days(app, session):
     from app.kundval import followups
-    from app.reporting.results import OutcomeRow
+    from app.kundval.results import OutcomeRow
 
     c, outcome = _result(session, None, TODAY - timedelta(days=200), verified=True)
     _rule(session, "LEVEL-C", 1, 365, levels=["C"])  # the referral has no level: not this one

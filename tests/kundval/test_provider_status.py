@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from app.common.errors import ValidationError
 from app.kundval import choice, default_job
+from app.kundval.models import Attendance
 from app.providers.models import Provider
-from app.reporting.models import Attendance
 from tests.kundval import factories as f
 from tests.providers.factories import ORG_A, ORG_B, seed
 

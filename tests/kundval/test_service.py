@@ -10,11 +10,9 @@ from sqlmodel import Session, select
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.extensions import make_engine
-from app.kundval import caselist, choice, followups, service
+from app.kundval import caselist, choice, followups, results, service
 from app.kundval.default_job import default_placement_job, place_overdue, set_default
-from app.kundval.models import ClientLoginCode, Placement
-from app.reporting import results
-from app.reporting.models import Outcome
+from app.kundval.models import ClientLoginCode, Outcome, Placement
 from tests.kundval import factories as f
 
 TODAY = f.TODAY

@@ -7,8 +7,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from app.kundval import choice
-from app.kundval.models import Placement
-from app.reporting.models import Attendance
+from app.kundval.models import Attendance, Placement
 from app.settlement.service import compute_period
 from tests.kundval import factories as f
 

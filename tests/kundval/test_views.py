@@ -9,8 +9,7 @@ from sqlmodel import select
 from app.common.models import AccessLog
 from app.common.workdays import add_working_days
 from app.extensions import db
-from app.kundval.models import Client, Placement, Referral
-from app.reporting.models import Outcome
+from app.kundval.models import Client, Outcome, Placement, Referral
 from tests.kundval import factories as f
 
 PNR = "19900101-1239"

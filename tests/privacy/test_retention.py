@@ -14,10 +14,9 @@ from app.common.audit import record_access
 from app.common.models import AccessLog, AuditLog
 from app.exchange.importer import import_document
 from app.kundval import service as kundval
-from app.kundval.models import Client, ClientLoginCode
+from app.kundval.models import Client, ClientLoginCode, Outcome
 from app.privacy import retention
 from app.privacy.models import RetentionRun
-from app.reporting.models import Outcome
 from app.scheduler import retention_job
 from app.settlement import rules
 from app.settlement import service as settlement

@@ -69,7 +69,7 @@ def test_other_providers_objects_are_not_found_or_refused(client, session, two_p
     client.post("/rapportering/2026-03", data={f"c-{ids['placement']}-2026-03-10": "4"})
     session.expire_all()
     from app.auth.models import User
-    from app.reporting.models import Attendance
+    from app.kundval.models import Attendance
 
     assert session.get(ApiToken, ids["token"]).revoked_at is None
     assert session.get(User, ids["user_b"]).active is True

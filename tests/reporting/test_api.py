@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.auth.models import User
+from app.kundval.models import Attendance, Outcome
 from app.providers import service as provider_service
-from app.reporting.models import Attendance, Outcome
 from tests.providers.factories import ORG_A, ORG_B, seed
 
 MONTH = {"days": [{"date": "2026-03-10", "status": "present", "hours": "7.5"},

@@ -8,8 +8,7 @@ import pytest
 from sqlmodel import select
 
 from app.common import clock
-from app.kundval.models import Placement
-from app.reporting.models import Attendance, Outcome
+from app.kundval.models import Attendance, Outcome, Placement
 from app.settlement import service as settlement_service
 from app.settlement.models import Period, Settlement
 from tests.providers.factories import ORG_A, seed
@@ -71,7 +70,7 @@ def test_results_after_today_are_refused_on_screen_and_in_the_api(client, auth, 
 
 def test_case_worker_cannot_verify_on_a_day_after_today(session):
     from app.common.errors import ValidationError
-    from app.reporting import results
+    from app.kundval import results
 
     outcome = Outcome(ref="U1", placement_id=1, kind="studies", result_date=date(2026, 3, 12))
     with pytest.raises(ValidationError) as error:

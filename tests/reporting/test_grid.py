@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from app.common.errors import ValidationError
 from app.common.models import AuditLog
-from app.kundval.models import Placement
+from app.kundval.models import Attendance, Placement
 from app.reporting import grid
-from app.reporting.models import Attendance, MonthReport
+from app.reporting.models import MonthReport
 from tests.providers.factories import ORG_A, seed
 
 

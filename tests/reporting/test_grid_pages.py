@@ -7,9 +7,8 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from app.common import clock
-from app.kundval.models import Placement
+from app.kundval.models import Attendance, Placement
 from app.reporting import grid
-from app.reporting.models import Attendance
 from tests.providers.factories import ORG_A, seed
 from tests.reporting.test_api_paging import add_placements
 

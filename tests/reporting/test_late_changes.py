@@ -7,8 +7,7 @@ from datetime import date
 from sqlmodel import select
 
 from app.common.models import AuditLog
-from app.kundval.models import Placement
-from app.reporting.models import Attendance
+from app.kundval.models import Attendance, Placement
 from app.settlement import service as settlement_service
 from app.settlement.models import Settlement
 from tests.providers.factories import ORG_A, seed, switch_user

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from app.reporting.models import Outcome
+from app.kundval.models import Outcome
 from tests.providers.factories import ORG_A, seed
 
 

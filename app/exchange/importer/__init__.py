@@ -23,8 +23,8 @@ from app.common.audit import record_change
 from app.exchange.importer import checks, matching, reading, writing
 from app.exchange.importer.attendance import AttendanceRows
 from app.exchange.importer.sections import SECTIONS, SPEC, ImportSummary, Rec, parse_section
-from app.reporting import late_changes
-from app.reporting.models import Attendance
+from app.kundval.models import Attendance
+from app.settlement import late_changes
 
 __all__ = ["ANALYZE_ROWS", "SECTIONS", "ImportSummary", "analyze_touched", "import_document", "import_file"]
 

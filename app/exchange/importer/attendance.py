@@ -22,8 +22,8 @@ from app.common import clock
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.exchange.importer import fields as f
-from app.reporting import late_changes
-from app.reporting.models import ATTENDANCE_STATUSES, Attendance
+from app.kundval.models import ATTENDANCE_STATUSES, Attendance
+from app.settlement import late_changes
 
 QUARTER_HOURS = [(Decimal(q) / 4).quantize(Decimal("0.01")) for q in range(int(24 * 4) + 1)]
 BATCH = 20_000  # rows written per statement

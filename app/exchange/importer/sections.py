@@ -13,10 +13,19 @@ from typing import Any
 from app.common import clock, identifiers
 from app.common.errors import ValidationError
 from app.exchange.importer import fields as f
-from app.kundval.models import CHOSEN_BY, END_REASONS, LEVELS, Client, Placement, Referral
+from app.kundval.models import (
+    CHOSEN_BY,
+    EMPLOYMENT_FORMS,
+    END_REASONS,
+    LEVELS,
+    OUTCOME_KINDS,
+    Client,
+    Outcome,
+    Placement,
+    Referral,
+)
 from app.offerings.models import OFFERING_STATUSES, RATE_UNITS, SERVICE_TYPES, Offering
 from app.providers.models import PROVIDER_KINDS, PROVIDER_STATUSES, Provider
-from app.reporting.models import EMPLOYMENT_FORMS, OUTCOME_KINDS, Outcome
 from app.settlement.models import BonusRule
 
 SECTIONS = ("providers", "offerings", "bonus_rules", "clients", "referrals", "placements",

@@ -1,12 +1,15 @@
 """What each role's start page shows: a few facts from the data and where to go next."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.common import clock
 from app.common.base import utcnow
+from app.kundval.handoff import no_first_meeting
 from app.kundval.models import Client, Placement, Referral
 from app.kundval.provider_status import placements_to_move
 from app.offerings.models import Offering
@@ -32,10 +35,6 @@ def start_facts(session: Session, user: User) -> dict:
             "expiring_documents": expiring_soon(session, utcnow().date()), "today": utcnow().date(),
         }
     if user.role == "case_worker":
-        from datetime import date
-
-        from app.kundval.handoff import no_first_meeting
-
         return {
             "no_first_meeting": _count(session, select(func.count()).select_from(Placement)
                                        .join(Referral, Referral.id == Placement.referral_id)

@@ -8,16 +8,24 @@ with `record`; the next settlement's page lists them with `for_settlement`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from app.auth.models import User
 from app.common.errors import ValidationError
+from app.common.hooks import Hook
 from app.common.models import AuditLog
+from app.common.money import ZERO, as_text, from_db
+from app.kundval.models import Placement
+from app.offerings.models import Offering
+from app.settlement.models import Period, Settlement, SettlementLine
 
 ACTION = "late_change"
 REASON_REQUIRED = _l("månaden är redan avräknad: ange ett skäl till ändringen")
@@ -29,17 +37,15 @@ def period_of(day: date) -> str:
 
 def settled_pairs(session: Session, pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     """Those (provider id, period) pairs that are settled: an approved settlement or a closed period."""
-    from app.settlement.models import Period, Settlement
-
     if not pairs:
         return set()
     periods = {period for _pid, period in pairs}
-    closed = set(session.execute(select(Period.period).where(
-        Period.period.in_(periods), Period.closed_at.is_not(None))).scalars())
+    closed = set(session.execute(select(col(Period.period)).where(
+        col(Period.period).in_(periods), col(Period.closed_at).is_not(None))).scalars())
     approved = {(pid, period) for pid, period in session.execute(
-        select(Settlement.provider_id, Settlement.period).where(
-            Settlement.status == "approved", Settlement.period.in_(periods),
-            Settlement.provider_id.in_({pid for pid, _ in pairs})))}
+        select(col(Settlement.provider_id), col(Settlement.period)).where(
+            col(Settlement.status) == "approved", col(Settlement.period).in_(periods),
+            col(Settlement.provider_id).in_({pid for pid, _ in pairs}))).tuples()}
     return {(pid, period) for pid, period in pairs if period in closed or (pid, period) in approved}
 
 
@@ -55,28 +61,43 @@ def require_reason(reason: str | None, field_name: str = "reason") -> str:
     return reason
 
 
+# (session, period) -> None: data in a settled month changed. The follow-up (an area above
+# settlement) keeps figures per year and rewrites them; followup/kept.py provides it.
+month_changed: Hook[Callable[[Session, str], None]] = Hook("settlement.late_changes.month_changed")
+
+
 def record(session: Session, actor_id: int | None, entity: str, entity_id: int | None, *,
-           provider_id: int, placement_id: int, period: str, before: dict | None, after: dict | None,
-           reason: str, channel: str) -> None:
+           provider_id: int, placement_id: int, period: str, before: dict[str, Any] | None,
+           after: dict[str, Any] | None, reason: str, channel: str) -> None:
     """One audit row per late change: who (actor), when (the row's time), before → after, why."""
     context = {"provider_id": provider_id, "placement_id": placement_id, "period": period,
                "channel": channel}
     session.add(AuditLog(user_id=actor_id, action=ACTION, entity=entity, entity_id=entity_id,
                          before={**context, **(before or {})}, after={**context, **(after or {})},
                          reason=reason))
-    from app.followup import kept
-
-    kept.data_changed(session, period)  # the follow-up's kept figures of that year, rewritten at commit
+    month_changed(session, period)  # the follow-up's kept figures of that year, rewritten at commit
 
 
-def outcome_dates(outcome) -> dict:
+def record_new_outcome(session: Session, actor_id: int | None, outcome: Any, *, provider_id: int,
+                       reason: str, channel: str) -> None:
+    """A result reported for a settled month needs a reason and is recorded as a late change
+    (kundval/results.report_outcome asks through its hook)."""
+    period = period_of(outcome.result_date)
+    if is_settled(session, provider_id, period):
+        record(session, actor_id, "outcome", outcome.id, provider_id=provider_id,
+               placement_id=outcome.placement_id, period=period, before=None,
+               after={"ref": outcome.ref, **outcome_dates(outcome)},
+               reason=require_reason(reason), channel=channel)
+
+
+def outcome_dates(outcome: Any) -> dict[str, str | None]:
     """The dates of an outcome that settlement depends on, as text (None when not set)."""
     return {name: (value.isoformat() if value else None) for name, value in (
         ("result_date", outcome.result_date), ("verified_on", outcome.verified_on),
         ("sustained_verified_on", outcome.sustained_verified_on))}
 
 
-def periods_of_dates(before: dict | None, after: dict | None) -> set[str]:
+def periods_of_dates(before: dict[str, Any] | None, after: dict[str, Any] | None) -> set[str]:
     """The months of the dates that differ between two outcome_dates() dicts (old and new value)."""
     before, after = before or {}, after or {}
     return {value[:7] for name in set(before) | set(after) if before.get(name) != after.get(name)
@@ -94,43 +115,41 @@ class LateChange:
     placement_ref: str
     period: str
     channel: str
-    before: dict
-    after: dict
+    before: dict[str, Any]
+    after: dict[str, Any]
     reason: str
     adjustment: Decimal | None  # the adjustment lines of this settlement for (placement, period)
 
 
-def for_settlement(session: Session, settlement) -> list[LateChange]:
+def for_settlement(session: Session, settlement: Settlement) -> list[LateChange]:
     """Late changes paid through this settlement: made for its provider since the previous approval,
     in a period before this one, up to this settlement's approval."""
-    from app.auth.models import User
-    from app.kundval.models import Placement
-    from app.settlement.models import Settlement, SettlementLine
-
-    since = session.execute(select(Settlement.approved_at).where(
-        Settlement.provider_id == settlement.provider_id, Settlement.status == "approved",
-        Settlement.period < settlement.period).order_by(Settlement.approved_at.desc()).limit(1)).scalar()
-    stmt = select(AuditLog).where(AuditLog.action == ACTION).order_by(AuditLog.at, AuditLog.id)
+    since = session.execute(select(col(Settlement.approved_at)).where(
+        col(Settlement.provider_id) == settlement.provider_id, col(Settlement.status) == "approved",
+        col(Settlement.period) < settlement.period).order_by(col(Settlement.approved_at).desc()).limit(1)).scalar()
+    stmt = select(AuditLog).where(col(AuditLog.action) == ACTION).order_by(col(AuditLog.at), col(AuditLog.id))
     if since is not None:
-        stmt = stmt.where(AuditLog.at > since)
+        stmt = stmt.where(col(AuditLog.at) > since)
     if settlement.approved_at is not None:
-        stmt = stmt.where(AuditLog.at <= settlement.approved_at)
+        stmt = stmt.where(col(AuditLog.at) <= settlement.approved_at)
     rows = [r for r in session.execute(stmt).scalars()
             if (r.after or {}).get("provider_id") == settlement.provider_id
             and (r.after or {}).get("period", "9999-99") < settlement.period]
     if not rows:
         return []
     placement_ids = {r.after["placement_id"] for r in rows}
-    refs = {pid: ref for pid, ref in session.execute(
-        select(Placement.id, Placement.ref).where(Placement.id.in_(placement_ids)))}
+    refs: dict[int, str] = dict(session.execute(
+        select(col(Placement.id), col(Placement.ref)).where(col(Placement.id).in_(placement_ids))).tuples().all())
     user_ids = {r.user_id for r in rows if r.user_id}
     users = {uid: name or email for uid, name, email in session.execute(
-        select(User.id, User.name, User.email).where(User.id.in_(user_ids)))} if user_ids else {}
-    adjustments: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+        select(col(User.id), col(User.name), col(User.email)).where(col(User.id).in_(user_ids))).tuples()
+    } if user_ids else {}
+    adjustments: dict[tuple[int, str | None], Decimal] = defaultdict(lambda: ZERO)
     for placement_id, ref_period, amount in session.execute(
-            select(SettlementLine.placement_id, SettlementLine.ref_period, SettlementLine.amount).where(
-                SettlementLine.settlement_id == settlement.id, SettlementLine.kind == "adjustment")):
-        adjustments[(placement_id, ref_period)] += Decimal(amount)
+            select(col(SettlementLine.placement_id), col(SettlementLine.ref_period), col(SettlementLine.amount))
+            .where(col(SettlementLine.settlement_id) == settlement.id,
+                   col(SettlementLine.kind) == "adjustment")).tuples():
+        adjustments[(placement_id, ref_period)] += from_db(amount)
     result = []
     for r in rows:
         key = (r.after["placement_id"], r.after["period"])
@@ -145,7 +164,7 @@ def for_settlement(session: Session, settlement) -> list[LateChange]:
 _CONTEXT = {"provider_id", "placement_id", "period", "channel"}
 
 
-def _shown(values: dict | None) -> dict:
+def _shown(values: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (values or {}).items() if k not in _CONTEXT}
 
 
@@ -153,25 +172,23 @@ def _shown(values: dict | None) -> dict:
 
 
 def record_import(session: Session, actor_id: int | None, source: str,
-                  attendance: list[tuple[int, date, dict | None, dict]],
-                  outcomes: list[tuple[int, int, dict | None, dict]]) -> int:
+                  attendance: list[tuple[int, date, tuple[str, Any] | None, tuple[str, Any] | None]],
+                  outcomes: list[tuple[int, int, dict[str, Any] | None, dict[str, Any]]]) -> int:
     """Audit what an import changed in settled months; returns the number of late changes.
 
     attendance: (placement id, date, (status, hours) or None, (status, hours));
     outcomes: (outcome id, placement id, dates before or None, dates after).
     """
-    from app.kundval.models import Placement
-    from app.offerings.models import Offering
-
     placement_ids = {a[0] for a in attendance} | {o[1] for o in outcomes}
     if not placement_ids:
         return 0
     provider_of: dict[int, int] = {}
     ids = sorted(placement_ids)
     for i in range(0, len(ids), 500):
-        provider_of.update((pid, provider_id) for pid, provider_id in session.execute(
-            select(Placement.id, Offering.provider_id).join(Offering, Offering.id == Placement.offering_id)
-            .where(Placement.id.in_(ids[i:i + 500]))))
+        provider_of.update(session.execute(
+            select(col(Placement.id), col(Offering.provider_id))
+            .join(Offering, col(Offering.id) == col(Placement.offering_id))
+            .where(col(Placement.id).in_(ids[i:i + 500]))).tuples().all())
     pairs = {(provider_of[pid], period_of(day)) for pid, day, _b, _a in attendance}
     pairs |= {(provider_of[pid], period) for _oid, pid, before, after in outcomes
               for period in periods_of_dates(before, after)}
@@ -180,11 +197,11 @@ def record_import(session: Session, actor_id: int | None, source: str,
         return 0
     reason = f"import: {source or 'file'}"
     count = 0
-    for pid, day, before, after in attendance:
+    for pid, day, cell_before, cell_after in attendance:
         period = period_of(day)
         if (provider_of[pid], period) in settled:
             record(session, actor_id, "attendance", pid, provider_id=provider_of[pid], placement_id=pid,
-                   period=period, before=_cell(day, before), after=_cell(day, after), reason=reason,
+                   period=period, before=_cell(day, cell_before), after=_cell(day, cell_after), reason=reason,
                    channel="import")
             count += 1
     for oid, pid, before, after in outcomes:
@@ -196,7 +213,7 @@ def record_import(session: Session, actor_id: int | None, source: str,
     return count
 
 
-def _cell(day: date, cell: tuple | None) -> dict:
+def _cell(day: date, cell: tuple[str, Any] | None) -> dict[str, Any]:
     if cell is None:
         return {"date": day.isoformat(), "status": None}
-    return {"date": day.isoformat(), "status": cell[0], "hours": f"{Decimal(cell[1]):.2f}"}
+    return {"date": day.isoformat(), "status": cell[0], "hours": as_text(cell[1])}

@@ -1,9 +1,11 @@
 """A result's life: a provider reports work or studies, a case worker verifies or rejects it.
 
-The follow-up after the sustain period is kundval/followups.py; payroll evidence kundval/payroll.py.
+The follow-up after the sustain period is followups.py; payroll evidence payroll.py. Providers
+report through reporting/ (the portal and the API), which calls report_outcome() here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,11 +17,15 @@ from app.common.audit import record_change
 from app.common.base import new_ref, utcnow
 from app.common.clock import check_not_future
 from app.common.errors import ValidationError
-from app.kundval.models import Client, Placement, Referral
+from app.common.hooks import Hook
+from app.kundval.models import EMPLOYMENT_FORMS, OUTCOME_KINDS, Client, Outcome, Placement, Referral
 from app.offerings.models import Offering
 from app.providers.models import Provider
-from app.reporting import late_changes
-from app.reporting.models import EMPLOYMENT_FORMS, OUTCOME_KINDS, Outcome
+
+# Whether a result's date falls in a settled month is settlement's to say, an area above kundval:
+# (session, actor id, outcome, provider id, reason, channel) -> None refuses a result without a
+# reason there and records it as a late change. Provided in create_app() (settlement/late_changes.py).
+record_if_late: Hook[Callable[..., None]] = Hook("kundval.results.record_if_late")
 
 # Reporting (the provider portal and the API) -------------------------------------------------
 
@@ -89,12 +95,7 @@ def report_outcome(session: Session, provider_id: int, placement_ref: str, kind:
                       reported_at=utcnow(), reported_by_id=actor_id)
     session.add(outcome)
     session.flush()
-    period = late_changes.period_of(result_date)
-    if late_changes.is_settled(session, provider_id, period):
-        late_changes.record(session, actor_id, "outcome", outcome.id, provider_id=provider_id,
-                            placement_id=placement.id, period=period, before=None,
-                            after={"ref": outcome.ref, **late_changes.outcome_dates(outcome)},
-                            reason=late_changes.require_reason(reason), channel=channel)
+    record_if_late(session, actor_id, outcome, provider_id=provider_id, reason=reason, channel=channel)
     record_change(session, actor_id, "report", "outcome", outcome.id,
                   after={"placement": placement.ref, "kind": kind, "result_date": str(result_date)})
     return outcome

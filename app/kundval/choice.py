@@ -19,7 +19,7 @@ from app.common.base import new_ref
 from app.common.client_language import for_client
 from app.common.errors import ValidationError
 from app.kundval.models import END_REASONS, Client, Outcome, Placement, Referral
-from app.notifications.service import notify
+from app.notifications.service import notify, preload_keys
 from app.offerings.models import Offering
 from app.providers.models import Provider
 
@@ -259,6 +259,7 @@ def place_by_default(session: Session, picks: list[tuple[Referral, Offering, Cli
                   for referral, offering, _client in picks]
     session.add_all(placements)
     session.flush()
+    preload_keys(session, (f"placement:{p.ref}{who}" for p in placements for who in ("", ":client", ":provider")))
     for (referral, offering, client), placement in zip(picks, placements, strict=True):
         record_change(session, None, "create", "placement", placement.id,
                       after={"referral_id": referral.id, "offering_id": offering.id, "chosen_by": "default",

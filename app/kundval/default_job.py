@@ -15,7 +15,7 @@ from app.common.jobs import JobOutcome, run_once
 from app.common.labels import label
 from app.kundval import choice
 from app.kundval.models import Client, DefaultChoiceSetting, Placement, Referral
-from app.notifications.service import notify
+from app.notifications.service import notify, preload_keys
 from app.offerings.models import Offering
 from app.providers.models import Provider
 
@@ -192,6 +192,7 @@ def place_overdue(session: Session, today: date, secret: str) -> str:
     # Families with children are placed first when places are scarce.
     overdue = sorted(overdue, key=lambda r: not clients[r.client_id].children_in_household)
     refused = _still_open(session, overdue, today) if overdue else {}
+    preload_keys(session, (f"default-failed:{r.ref}:{today}" for r in overdue))
     places = _Places(session, [r for r in overdue if r.id not in refused], settings, clients, today, secret)
     picks: list[tuple[Referral, Offering, Client]] = []
     failed = 0

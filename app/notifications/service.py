@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlalchemy import event, or_
+from sqlmodel import Session, col, select
 
 from app.auth.models import User
 from app.common.base import utcnow
@@ -25,16 +25,46 @@ log = logging.getLogger("kundval.notifications")
 provider_addresses: Hook[Callable[[Session, int], list[str]]] = Hook("notifications.provider_addresses")
 
 
+KNOWN_KEYS = "notification_keys"  # session.info: key -> already queued, read by preload_keys()
+
+
+def preload_keys(session: Session, keys: Iterable[str]) -> None:
+    """Read in one query which of these keys are already queued, so notify() asks nothing more for
+    them: a job that tells many people (the no-choice job) then costs the same statements for 2
+    clients or 2 000. The knowledge is forgotten when the transaction ends."""
+    wanted = {key[:120] for key in keys if key}
+    if not wanted:
+        return
+    found = set(session.exec(select(Notification.key).where(col(Notification.key).in_(wanted))).all())
+    session.info.setdefault(KNOWN_KEYS, {}).update({key: key in found for key in wanted})
+
+
+def _already_queued(session: Session, key: str) -> bool:
+    known = session.info.get(KNOWN_KEYS, {})
+    if key in known:
+        return bool(known[key])
+    return session.exec(select(Notification.id).where(Notification.key == key)).first() is not None
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_known_keys(session: Session) -> None:
+    session.info.pop(KNOWN_KEYS, None)
+
+
 def notify(session: Session, *, subject: str, body: str, provider_id: int | None = None,
            user_id: int | None = None, role: str = "", email: str = "", key: str = ""
            ) -> Notification | None:
     """Queue a message; with a key, a message already queued under that key is not repeated."""
-    if key and session.exec(select(Notification.id).where(Notification.key == key)).first():
+    key = key[:120]
+    if key and _already_queued(session, key):
         return None
     note = Notification(subject=subject[:200], body=body, provider_id=provider_id, user_id=user_id,
                         role=role if role else ("provider" if provider_id else ""),
-                        email=email, key=key[:120])
+                        email=email, key=key)
     session.add(note)
+    if key and KNOWN_KEYS in session.info:
+        session.info[KNOWN_KEYS][key] = True
     return note
 
 

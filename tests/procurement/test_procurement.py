@@ -310,20 +310,27 @@ def test_the_comparison_page_names_the_kind_in_plain_words(app, client, auth, se
 def test_key_figures_count_providers_and_placements_per_kind(session):
     from app.followup import figures
     from tests.followup.test_figures import facts, placement
+    from tests.kundval import factories as f
 
-    seed(session)
-    provider = session.exec(select(Provider).where(Provider.org_nr == ORG_A)).one()
-    provider.kind = "social_enterprise"
+    day = date.today()
+    kinds = ("social_enterprise", "own_unit", "company")
+    providers = [f.provider(session, f"Anordnare {kind}", org_nr=f.ORG_NRS[i]) for i, kind in enumerate(kinds)]
+    for provider, kind in zip(providers, kinds, strict=True):
+        provider.kind = kind
+    offerings = [f.offering(session, provider) for provider in providers[:2]]
+    for i in range(10):  # five active placements at the social enterprise, five at the own unit
+        referral = f.referral(session, f.client(session, i), decided_on=day - timedelta(days=20))
+        f.placement(session, referral, offerings[i // 5], start=day - timedelta(days=10))
     session.commit()
-    day = date(2026, 10, 15)
-    kinds = {p: "social_enterprise" if i < 5 else "own_unit" for i, p in enumerate(
-        [f"S{i}" for i in range(5)] + [f"O{i}" for i in range(5)])}
-    placements = [placement(ref, date(2026, 10, 1)) for ref in kinds]
-    placements = [figures.PlacementFact(**{**p.__dict__, "provider_kind": kinds[p.ref]}) for p in placements]
-    rows = {r.kind: r for r in figures.by_provider_kind(session, facts(placements), day)}
+    rows = {r.kind: r for r in figures.by_provider_kind(session, day)}
     assert (rows["social_enterprise"].providers, rows["social_enterprise"].active) == (1, 5)
     assert rows["social_enterprise"].share == Decimal("50.00") and not rows["own_unit"].hidden
     assert rows["company"].providers == 1 and rows["nonprofit"].providers == 0
+    kinds_of = {p: "social_enterprise" if i < 5 else "own_unit" for i, p in enumerate(
+        [f"S{i}" for i in range(5)] + [f"O{i}" for i in range(5)])}
+    placements = [placement(ref, date(2026, 10, 1)) for ref in kinds_of]
+    placements = [figures.PlacementFact(**{**p.__dict__, "provider_kind": kinds_of[p.ref]}) for p in placements]
+    day = date(2026, 10, 15)
     grouped = figures.compute(facts(placements), day, day, "provider_kind", day)
     assert grouped["own_unit"]["active"].value == 5
 

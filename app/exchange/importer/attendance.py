@@ -59,13 +59,25 @@ class AttendanceRows:
         return None
 
     def read(self, raw_rows: Iterable) -> None:
-        """Check every row (the same messages as each field's parser) and keep it."""
+        """Check every row (the same messages as each field's parser) and keep it.
+
+        A row whose values were all seen before is kept by four dictionary look-ups; any other
+        goes through the parsers (`_parse`), which fill those dictionaries."""
         today = clock.today().toordinal()
+        numbers, dates, statuses, hours = self.number, self._dates, self._statuses, self._hours
         for index, row in enumerate(raw_rows, start=len(self)):
-            number = self._placement(row, index)
-            day = self._day(row["date"], index, today)
-            status = self._status(row["status"], index)
-            self._add(number, day, status, self._quarters(row, status, index))
+            try:
+                number, day, status = numbers[row["placement"]], dates[row["date"]], statuses[row["status"]]
+                quarters = hours[row["hours"]]
+            except (KeyError, TypeError):
+                number, day, status, quarters = self._parse(row, index, today)
+            self._add(number, day, status, quarters)
+
+    def _parse(self, row, index: int, today: int) -> tuple[int, int, int, int]:
+        number = self._placement(row, index)
+        day = self._day(row["date"], index, today)
+        status = self._status(row["status"], index)
+        return number, day, status, self._quarters(row, status, index)
 
     def _placement(self, row, index: int) -> int:
         if not isinstance(row, dict):
@@ -210,23 +222,40 @@ def _write_batch(session: Session, writer, batch: list, placement_ids: list[int]
     if not batch:
         return
     stored = _stored(session, batch, placement_ids, new_placements)
-    inserts, updates = [], []
-    for number, day, status_index, quarters in batch:
-        p_id, status, hours = placement_ids[number], ATTENDANCE_STATUSES[status_index], QUARTER_HOURS[quarters]
-        old = stored.get((p_id, day))
-        if old is None:
-            inserts.append((p_id, day, status, quarters))
-        elif old[1] != status or old[2] != hours:
-            updates.append({"id": old[0], "status": status, "hours": hours, "updated_at": now})
-        else:
-            continue
-        if settled.covers(p_id, day):
-            written.changes.append((p_id, date.fromordinal(day), None if old is None else old[1:], (status, hours)))
-    writer(inserts, now)
+    inserts, updates = (batch, []) if not stored else _compare(batch, stored, placement_ids, now)
+    if settled.pairs:
+        written.changes.extend(_late(batch, stored, placement_ids, settled))
+    writer(inserts, placement_ids, now)
     if updates:
         session.execute(update(Attendance), updates)
     written.created += len(inserts)
     written.updated += len(updates)
+
+
+def _compare(batch: list, stored: dict, placement_ids: list[int], now) -> tuple[list, list[dict]]:
+    """The rows not stored yet, and the stored rows whose status or hours the file changes."""
+    inserts, updates = [], []
+    for row in batch:
+        number, day, status, quarters = row
+        old = stored.get((placement_ids[number], day))
+        if old is None:
+            inserts.append(row)
+        elif old[1] != ATTENDANCE_STATUSES[status] or old[2] != QUARTER_HOURS[quarters]:
+            updates.append({"id": old[0], "status": ATTENDANCE_STATUSES[status], "hours": QUARTER_HOURS[quarters],
+                            "updated_at": now})
+    return inserts, updates
+
+
+def _late(batch: list, stored: dict, placement_ids: list[int], settled: _Settled) -> Iterator[tuple]:
+    """(placement id, date, (status, hours) before or None, after) of the changes in settled months."""
+    for number, day, status, quarters in batch:
+        p_id = placement_ids[number]
+        if not settled.covers(p_id, day):
+            continue
+        old = stored.get((p_id, day))
+        after = (ATTENDANCE_STATUSES[status], QUARTER_HOURS[quarters])
+        if old is None or old[1:] != after:
+            yield p_id, date.fromordinal(day), None if old is None else old[1:], after
 
 
 def _writer(session: Session):
@@ -242,14 +271,15 @@ def _copy_writer(connection):
     driver = connection.connection.driver_connection
     sql = f"COPY {Attendance.__tablename__} ({', '.join(COLUMNS)}) FROM STDIN"
 
-    def insert(rows: list[tuple[int, int, str, int]], now) -> None:
+    def insert(rows: list[tuple[int, int, int, int]], placement_ids: list[int], now) -> None:
         if not rows:
             return
         days: dict[int, date] = {}
         with driver.cursor() as cursor, cursor.copy(sql) as copy:
-            for p_id, day, status, quarters in rows:
+            for number, day, status, quarters in rows:
                 when = days.get(day) or days.setdefault(day, date.fromordinal(day))
-                copy.write_row((p_id, when, status, QUARTER_HOURS[quarters], now, now))
+                copy.write_row((placement_ids[number], when, ATTENDANCE_STATUSES[status], QUARTER_HOURS[quarters],
+                                now, now))
     return insert
 
 
@@ -260,17 +290,18 @@ def _executemany_writer(connection):
     bind = {name: table.c[name].type._cached_bind_processor(dialect) or (lambda v: v) for name in COLUMNS}
     sql = f"INSERT INTO {table.name} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
     hours = [bind["hours"](h) for h in QUARTER_HOURS]
+    statuses = [bind["status"](s) for s in ATTENDANCE_STATUSES]
     days: dict[int, object] = {}
 
-    def insert(rows: list[tuple[int, int, str, int]], now) -> None:
+    def insert(rows: list[tuple[int, int, int, int]], placement_ids: list[int], now) -> None:
         if not rows:
             return
         created, updated = bind["created_at"](now), bind["updated_at"](now)
         values = []
-        for p_id, day, status, quarters in rows:
+        for number, day, status, quarters in rows:
             when = days.get(day)
             if when is None:
                 when = days[day] = bind["date"](date.fromordinal(day))
-            values.append((p_id, when, status, hours[quarters], created, updated))
+            values.append((placement_ids[number], when, statuses[status], hours[quarters], created, updated))
         connection.exec_driver_sql(sql, values)
     return insert

@@ -12,10 +12,11 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from itertools import takewhile
+from itertools import islice, takewhile
 from operator import ne
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +29,8 @@ from app.exchange.importer.sections import SECTIONS
 BOM = b"\xef\xbb\xbf"
 BUF_SIZE = 256 * 1024
 EXACT_POSITION_LIMIT = 16 * 1024 * 1024  # below this a bad file is read again by json for its position
+RECORDS_PER_FEED = 4096  # parser events handed to the item builder at a time
+_END = object()
 NOT_AN_OBJECT = "the document must be a JSON object with sections like \"providers\""
 Sections = Iterator[tuple[str, Any]]
 
@@ -53,8 +56,7 @@ def document_sections(doc: Any) -> Sections:
 def stream_sections(stream: IO[bytes]) -> Sections:
     """(name, records) per section in the order of the file; exhaust each before taking the next.
 
-    Only the top level is walked here in Python; ijson builds each record in C from the events of
-    its section, which end at the section's closing bracket."""
+    Only the top level is walked here in Python; ijson builds each record in C (`_records`)."""
     events = ijson.parse(stream, buf_size=BUF_SIZE)
     start = next(events, None)
     if start is None or start[1] != "start_map":
@@ -73,10 +75,25 @@ def stream_sections(stream: IO[bytes]) -> Sections:
         if kind == "null":
             yield name, iter(())
         elif kind == "start_array":
-            section_events = takewhile(partial(ne, (name, "end_array", None)), events)
-            yield name, ijson.items(section_events, f"{name}.item")
+            yield name, _records(events, name)
         else:
             raise ValidationError(name, "must be a list")
+
+
+def _records(events, name: str) -> Iterator[Any]:
+    """The section's records, built in C: the parser's events of the section go to ijson's item
+    builder through C-level iterators (map over its send), with no Python code per event; the
+    section ends at its closing bracket, where the top level takes the events over again."""
+    built = ijson.sendable_list()
+    builder = ijson.get_backend(ijson.backend).items_basecoro(built, f"{name}.item")
+    feed = map(builder.send, takewhile(partial(ne, (name, "end_array", None)), events))
+    while True:
+        deque(islice(feed, RECORDS_PER_FEED - 1), maxlen=0)
+        done = next(feed, _END) is _END
+        yield from built
+        del built[:]
+        if done:
+            return
 
 
 def _expect_end(events) -> None:

@@ -212,3 +212,16 @@ def test_docs_list_every_code_with_its_status():
     text = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
     for code, known in CODES.items():
         assert f"| `{code}` | {known.status} |" in text, code
+
+
+def test_a_service_refusal_comes_in_the_language_asked_for(api):
+    """The services' messages are translated when shown (issue #12): the API gives them in the
+    Accept-Language language like its own, with the same code and field."""
+    body = {"kind": "employment", "result_date": "2020-01-15", "employer": "Hotell Stjärnan",
+            "extent": "heltid", "employment_form": "regular"}
+    answers = {language: _error(api("POST", "/api/v1/placements/PL1/outcomes", body,
+                                    **({"Accept-Language": language} if language else {})), 422)
+               for language in (None, "en")}
+    assert answers[None]["field"] == answers["en"]["field"] == "result_date"
+    assert answers[None]["message"] == "resultatet kan inte börja före placeringen"
+    assert answers["en"]["message"] == "the result cannot start before the placement"

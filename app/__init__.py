@@ -121,6 +121,7 @@ def _connect_areas() -> None:
     from app.kundval import service as kundval_service
     from app.notifications import service as notifications
     from app.offerings import service as offerings
+    from app.procurement import service as procurement
     from app.providers import service as providers
     from app.settlement import bonus_rules, late_changes, workflow
 
@@ -136,3 +137,6 @@ def _connect_areas() -> None:
     late_changes.month_changed.provide(kept.data_changed)
     workflow.period_approved.provide(kept.settlement_approved)
     providers.stop_offerings.provide(offerings.stop_offerings)
+    providers.published_conditions.provide(procurement.current_by_type)
+    providers.conditions_applied_to.provide(procurement.record_application)
+    providers.contract_on_approval.provide(procurement.offer_contract)

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,6 @@ from app.common.identifiers import (
 from app.common.jobs import JobOutcome, run_once
 from app.common.labels import SERVICE_TYPES
 from app.notifications.service import notify
-from app.procurement import service as procurement
 from app.providers.documents import DOCUMENT_KINDS, Upload, check_document, store_document
 from app.providers.models import (
     PROVIDER_KINDS,
@@ -36,6 +36,15 @@ from app.providers.models import (
     ProviderDocument,
     ProviderInvitation,
 )
+
+# Procurement (an area above providers) owns the conditions a provider applies to and the contract
+# an approval offers; it provides these in create_app() (app/common/hooks.py):
+# (session) -> {service type: published Conditions}, (session, provider) -> {service type: version},
+# (session, provider, actor id, today) -> the Contract offered, or None without conditions.
+published_conditions: Hook[Callable[[Session], dict[str, Any]]] = Hook("providers.published_conditions")
+conditions_applied_to: Hook[Callable[[Session, Provider], dict[str, int]]] = Hook("providers.conditions_applied_to")
+contract_on_approval: Hook[Callable[[Session, Provider, int | None, date], Any]] = Hook(
+    "providers.contract_on_approval")
 
 REQUIRED_DOCUMENTS = DOCUMENT_KINDS
 INVITATION_DAYS = 7
@@ -190,7 +199,7 @@ def apply(session: Session, form: Application, upload_dir: str, today: date | No
             store_document(session, provider, upload, upload_dir, field=f"documents.{upload.kind}")
     record_change(session, None, "apply", "provider", provider.id,
                   after={"org_nr": org_nr, "name": name, "service_types": types,
-                         "conditions": procurement.record_application(session, provider)})
+                         "conditions": conditions_applied_to(session, provider)})
     notify(session, role="admin", subject=f"Ny ansökan från {name}",
            body=f"{name} ({org_nr}) har ansökt om att bli anordnare. Granska ansökan i kön.")
     notify(session, provider_id=provider.id, email=email, subject="Vi har tagit emot er ansökan",
@@ -228,8 +237,7 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
                                                   if overridden else {})}, reason=reason)
     body = DECISION_SUBJECTS[action] + "." + (f"\n\nSkäl: {reason}" if reason else "")
     invitation = None
-    if action == "approve" and procurement.offer_contract(session, provider, actor_id,
-                                                          utcnow().date()) is not None:
+    if action == "approve" and contract_on_approval(session, provider, actor_id, utcnow().date()) is not None:
         body += "\n\nGodta avtalet och villkoren i portalen under Avtal."
     if action == "approve" and not _has_users(session, provider.id) and not session.exec(
             select(User.id).where(User.email == provider.email)).first():

@@ -27,7 +27,6 @@ from app.common.forms import show_error
 from app.common.models import AuditLog
 from app.common.nav import add_nav
 from app.extensions import db, limiter
-from app.procurement import service as procurement
 from app.providers import held_files, service
 from app.providers.documents import Upload, document_path
 from app.providers.forms import (
@@ -113,7 +112,7 @@ def apply():
         _hold_good_files(form, new_files, errors, upload_dir)
     status = 400 if request.method == "POST" else 200
     return render_template("providers/apply.html", form=form, documents=DOCUMENT_LABELS,
-                           conditions=procurement.current_by_type(db.session),
+                           conditions=service.published_conditions(db.session),
                            held=held_files.held(session, upload_dir),
                            required=service.REQUIRED_DOCUMENTS), status
 

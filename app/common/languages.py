@@ -61,7 +61,7 @@ CLIENT_FACING_MESSAGES = ("Din kod", "Skriv koden du fick av din handläggare.",
                           "Ange ett datum mellan %(first)s och %(last)s.",  # any date field (common.forms)
                           # the message to the client when the first meeting is booked (kundval/handoff.py)
                           "Din första träff", "Du ska träffa %(offering)s %(day)s kl. %(time)s. Plats: %(place)s.",
-                          # the error pages' messages (app/common/web.py)
+                          # the error pages' messages (app/web.py)
                           "Formuläret har gått ut. Ladda om sidan och försök igen.", "Förfrågan kunde inte läsas.",
                           "Du har inte behörighet till den här sidan.", "Sidan finns inte.",
                           "Det går inte att göra så här på den här sidan.",

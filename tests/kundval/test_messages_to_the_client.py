@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from sqlmodel import select
 
-from app.common.models import Notification
+from app.notifications.models import Notification
 from app.kundval import choice, handoff, service
 from tests.kundval import factories as f
 

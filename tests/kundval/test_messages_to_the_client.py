@@ -6,8 +6,8 @@ from datetime import date, time, timedelta
 
 from sqlmodel import select
 
-from app.notifications.models import Notification
 from app.kundval import choice, handoff, service
+from app.notifications.models import Notification
 from tests.kundval import factories as f
 
 

@@ -24,7 +24,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 help:
 	@echo "make run                  install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test                 run the test suite (TEST_DATABASE_URL=... adds PostgreSQL)"
-	@echo "make lint                 ruff and mypy (files and strictness in pyproject.toml)"
+	@echo "make lint                 ruff, mypy and import-linter (settings in pyproject.toml)"
 	@echo "make venv | translations | translations-update | migrate | seed | clean"
 
 venv: $(STAMP)
@@ -83,6 +83,7 @@ test: $(STAMP) translations
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf test-artifacts .pytest_cache .ruff_cache .hypothesis build *.egg-info $(VENV)/messages.pot

@@ -1,7 +1,8 @@
 """The case worker's list of clients: search, filters, counts, sorting and paging, all in SQL.
 
-Each client's row shows their latest decision; a filter is one SQL condition, so the counts and
-the page come from two queries whatever the number of clients.
+Each client's row shows their latest decision; the status and every filter's flag are worked out
+once per client with joins and grouping, and the page carries the counts as window sums, so the
+page and its counts are one query whatever the number of clients.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The case worker's list of clients: search, filters, counts, sorting and paging, all in SQL.
 
-Each client's row shows their latest decision; a filter is one SQL condition, so the counts and
-the page come from two queries whatever the number of clients.
+Each client's row shows their latest decision; the status and every filter's flag are worked out
+once per client with joins and grouping, and the page carries the counts as window sums, so the
+page and its counts are one query whatever the number of clients.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ FILTERS = ("waiting", "deadline_soon", "placed", "no_first_meeting", "attendance
            "followup_due", "disputed")
 SORTS = ("priority", "name", "deadline", "born")
 STATUS_FILTERS = ("waiting", "deadline_soon", "placed")  # worked out from the row's status
+PLACEMENT_FILTERS = tuple(name for name in FILTERS if name not in STATUS_FILTERS)
 # The filters' names in the URL (Swedish, readable) and in code.
 FILTER_PARAMS = {"vantar": "waiting", "snart": "deadline_soon", "placerade": "placed",
                  "ingen_traff": "no_first_meeting", "narvaro": "attendance_missing",
@@ -50,22 +52,17 @@ class CaseList:
     pages: int
 
 
-def _latest_referral():
-    """Each client's latest decision (by decision day, then id): an index look-up per client."""
-    latest = (select(Referral.id).where(Referral.client_id == Client.id)
-              .order_by(Referral.decided_on.desc(), Referral.id.desc()).limit(1).scalar_subquery())
-    return select(Client.id.label("cid"), latest.label("rid")).subquery(), aliased(Referral)
+def _latest_referral(base: list):
+    """Each listed client's latest decision (by decision day, then id), found once for all of them
+    with a window over their decisions (not a look-up per client repeated in every condition)."""
+    ranked = (select(Referral.client_id.label("cid"), Referral.id.label("rid"), func.row_number().over(
+        partition_by=Referral.client_id, order_by=(Referral.decided_on.desc(), Referral.id.desc())).label("rn"))
+        .join(Client, Client.id == Referral.client_id).where(*base).subquery())
+    return select(ranked.c.cid, ranked.c.rid).where(ranked.c.rn == 1).cte("latest_referral")
 
 
-def _running(referral, today: date):
-    return select(Placement.id).where(Placement.referral_id == referral.id, or_(
-        Placement.ended_on.is_(None), Placement.ended_on >= today)).exists()
-
-
-def _client_placements(*conditions):
-    """EXISTS a placement under any of the client's decisions meeting the conditions."""
-    return (select(Placement.id).join(Referral, Referral.id == Placement.referral_id)
-            .where(Referral.client_id == Client.id, *conditions).exists())
+def _running(today: date):
+    return or_(Placement.ended_on.is_(None), Placement.ended_on >= today)
 
 
 def _previous_week(today: date) -> tuple[date, date]:
@@ -73,26 +70,24 @@ def _previous_week(today: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def conditions(referral, status, today: date, sustain_days: dict[str, int]) -> dict:
-    """Each filter as one SQL condition on (Client, latest referral)."""
+def placement_flags(today: date, sustain_days: dict[str, int]) -> dict:
+    """Each placement-level filter as one SQL condition on Placement; a client is in the filter when
+    any placement under any of their decisions meets it."""
     monday, sunday = _previous_week(today)
     no_attendance = ~select(Attendance.id).where(
         Attendance.placement_id == Placement.id, Attendance.date >= monday, Attendance.date <= sunday).exists()
     return {
-        "waiting": status == "waiting",
-        "deadline_soon": and_(status == "waiting", referral.choice_deadline <= add_working_days(today, 2)),
-        "placed": status == "placed",
-        "no_first_meeting": _client_placements(no_first_meeting(today)),
-        "attendance_missing": _client_placements(
+        "no_first_meeting": no_first_meeting(today),
+        "attendance_missing": and_(
             Placement.start_date <= monday, or_(Placement.ended_on.is_(None), Placement.ended_on >= sunday),
             no_attendance),
-        "to_verify": _client_placements(select(Outcome.id).where(
+        "to_verify": select(Outcome.id).where(
             Outcome.placement_id == Placement.id, Outcome.verified_on.is_(None),
-            Outcome.rejected_on.is_(None)).exists()),
-        "followup_due": _client_placements(followups.due_condition(today, sustain_days)),
+            Outcome.rejected_on.is_(None)).exists(),
+        "followup_due": followups.due_condition(today, sustain_days),
         # Days the client says "jag var inte där" about, not yet resolved by the case worker.
-        "disputed": _client_placements(select(AttendanceDispute.id).where(
-            AttendanceDispute.placement_id == Placement.id, AttendanceDispute.status == "open").exists()),
+        "disputed": select(AttendanceDispute.id).where(
+            AttendanceDispute.placement_id == Placement.id, AttendanceDispute.status == "open").exists(),
     }
 
 
@@ -109,51 +104,65 @@ def _search(text: str):
     return or_(*found)
 
 
+def _flag(condition):
+    return func.max(case((condition, 1), else_=0))
+
+
+def _rows(session: Session, base: list, today: date):
+    """One row per listed client: its latest decision, status and each filter's flag, worked out
+    once per client (and once per placement) with joins and grouping, so the counts and the page
+    read the same few columns."""
+    latest = _latest_referral(base)
+    # Per client: over all their placements, and over those of the latest decision.
+    of_latest = Referral.id == latest.c.rid
+    per_client = (select(Referral.client_id.label("cid"),
+                         _flag(of_latest).label("any_latest"),
+                         _flag(and_(of_latest, _running(today))).label("running_latest"),
+                         *[_flag(cond).label(name) for name, cond in
+                           placement_flags(today, followups.sustain_days_by_service_type(session)).items()])
+                  .select_from(Placement).join(Referral, Referral.id == Placement.referral_id)
+                  .join(latest, latest.c.cid == Referral.client_id)
+                  .group_by(Referral.client_id).subquery())
+    status = case(
+        (Referral.id.is_(None), literal("none")),
+        (Referral.withdrawn_on.is_not(None), literal("withdrawn")),
+        (per_client.c.running_latest == 1, literal("placed")),
+        (or_(per_client.c.any_latest == 1, Referral.valid_to < today), literal("ended")),
+        else_=literal("waiting"))
+    soon = and_(status == "waiting", Referral.choice_deadline <= add_working_days(today, 2))
+    return (select(Client.id.label("cid"), Referral.id.label("rid"), status.label("status"),
+                   case((soon, 1), else_=0).label("deadline_soon"),
+                   *[func.coalesce(per_client.c[name], 0).label(name) for name in PLACEMENT_FILTERS])
+            .select_from(Client).join(latest, latest.c.cid == Client.id, isouter=True)
+            .join(Referral, Referral.id == latest.c.rid, isouter=True)
+            .join(per_client, per_client.c.cid == Client.id, isouter=True)
+            .where(*base).subquery())
+
+
 def case_list(session: Session, *, case_worker_id: int | None, today: date, search: str = "",
               service_type: str = "", filter_name: str = "", sort: str = "priority", page: int = 1) -> CaseList:
     """One page of the case worker's (or everyone's) clients with the count of each filter."""
     if session.get_bind().dialect.name == "postgresql":
-        # Compiling these many small subplans (JIT) costs more than running them.
+        # Compiling the plan's expressions (JIT) costs more than running them.
         session.execute(text("SET LOCAL jit = off"))
-    latest, referral = _latest_referral()
-    status = case(
-        (referral.id.is_(None), literal("none")),
-        (referral.withdrawn_on.is_not(None), literal("withdrawn")),
-        (_running(referral, today), literal("placed")),
-        (or_(select(Placement.id).where(Placement.referral_id == referral.id).exists(),
-             referral.valid_to < today), literal("ended")),
-        else_=literal("waiting"))
     base = []
     if case_worker_id is not None:
         base.append(Client.case_worker_id == case_worker_id)
     searched = _search(search)
     if searched is not None:
         base.append(searched)
+    rows_q = _rows(session, base, today)
     if service_type in SERVICE_TYPES:
-        base.append(referral.service_type == service_type)
-    conds = conditions(referral, status, today, followups.sustain_days_by_service_type(session))
-
-    def joined(stmt):
-        return (stmt.select_from(Client).join(latest, latest.c.cid == Client.id)
-                .outerjoin(referral, referral.id == latest.c.rid).where(*base))
-
-    # The status and each filter's flag are worked out once per client, then summed.
-    soon = referral.choice_deadline <= add_working_days(today, 2)
-    flags = joined(select(status.label("status"), soon.label("soon"), *[
-        cond.label(name) for name, cond in conds.items() if name not in STATUS_FILTERS])).subquery()
-
-    def flag_count(name: str):
-        flag = {"waiting": flags.c.status == "waiting", "placed": flags.c.status == "placed",
-                "deadline_soon": and_(flags.c.status == "waiting", flags.c.soon)}.get(name)
-        return func.coalesce(func.sum(case((flags.c[name] if flag is None else flag, 1), else_=0)), 0)
-
-    count_row = session.exec(select(func.count(), *[flag_count(name) for name in conds]).select_from(flags)).one()
-    counts = dict(zip(conds, count_row[1:], strict=True))
-    counts["all"] = count_row[0]
-    chosen = conds.get(filter_name)
-    total = counts[filter_name] if chosen is not None else counts["all"]
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
+        typed = aliased(Referral)
+        rows_q = (select(rows_q).join(typed, typed.id == rows_q.c.rid)
+                  .where(typed.service_type == service_type).subquery())
+    # The counts ride along the page as window sums over every listed client (one query);
+    # only an empty or too far page asks for them on their own.
+    counted = select(rows_q, func.count().over().label("n_all"), *[
+        func.sum(case((_flags(rows_q)[name], 1), else_=0)).over().label(f"n_{name}") for name in FILTERS]).subquery()
+    chosen = _flags(counted).get(filter_name)
+    referral = aliased(Referral)
+    status = counted.c.status
     order = {
         "name": (func.lower(Client.name), Client.id),
         "deadline": (referral.choice_deadline.is_(None), referral.choice_deadline, Client.id),
@@ -162,12 +171,34 @@ def case_list(session: Session, *, case_worker_id: int | None, today: date, sear
         Client.children_in_household.is_(False),
         case((status == "waiting", 0), (status == "placed", 1), (status == "none", 2), else_=3),
         referral.choice_deadline.is_(None), referral.choice_deadline, func.lower(Client.name), Client.id)
-    stmt = joined(select(Client, referral, status))
+    stmt = (select(Client, referral, status, counted.c.n_all, *[counted.c[f"n_{name}"] for name in FILTERS])
+            .select_from(counted).join(Client, Client.id == counted.c.cid)
+            .join(referral, referral.id == counted.c.rid, isouter=True).order_by(*order))
     if chosen is not None:
         stmt = stmt.where(chosen)
-    rows = session.exec(stmt.order_by(*order).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    out = [CaseListRow(c, r, s, _masked(c)) for c, r, s in rows]
+    page = max(page, 1)
+    rows = session.exec(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    if rows:
+        counts = dict(zip(("all", *FILTERS), rows[0][3:], strict=True))
+    else:
+        flags = _flags(rows_q)
+        count_row = session.exec(select(func.count(), *[
+            func.sum(case((flags[name], 1), else_=0)) for name in FILTERS]).select_from(rows_q)).one()
+        counts = dict(zip(("all", *FILTERS), count_row, strict=True))
+    counts = {name: int(n or 0) for name, n in counts.items()}
+    total = counts[filter_name] if chosen is not None else counts["all"]
+    pages = max(1, -(-total // PER_PAGE))
+    if page > pages:
+        page = pages
+        rows = session.exec(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all() if total else []
+    out = [CaseListRow(row[0], row[1], row[2], _masked(row[0])) for row in rows]
     return CaseList(out, total, counts, page, pages)
+
+
+def _flags(rows) -> dict:
+    """Each filter as a condition on the per-client rows."""
+    return {"waiting": rows.c.status == "waiting", "placed": rows.c.status == "placed",
+            "deadline_soon": rows.c.deadline_soon == 1, **{name: rows.c[name] == 1 for name in PLACEMENT_FILTERS}}
 
 
 def _masked(client: Client) -> str:

@@ -94,3 +94,56 @@ def test_the_list_is_not_a_loop_over_every_client(session, monkeypatch):
     monkeypatch.setattr(service, "masked_id", lambda c: calls.append(c) or "x")
     caselist.case_list(session, case_worker_id=None, today=TODAY)
     assert len(calls) == 50
+
+
+def _statements(session, work):
+    """The SQL statements that read clients while `work` runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = session.get_bind()
+
+    def note(conn, cursor, statement, params, context, many):
+        if "client" in statement.lower():
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        result = work()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return result, seen
+
+
+def _mixed(session):
+    """Clients waiting (one soon), placed and without a decision."""
+    prov = f.provider(session)
+    off = f.offering(session, prov)
+    for i in range(3):
+        f.referral(session, f.client(session, i, name=f"Väntar {i}"), decided_on=TODAY - timedelta(days=i),
+                   deadline=TODAY + timedelta(days=1 if i == 0 else 20))
+    for i in range(3, 5):
+        r = f.referral(session, f.client(session, i, name=f"Placerad {i}"), decided_on=TODAY - timedelta(days=30))
+        f.placement(session, r, off, start=TODAY - timedelta(days=20))
+    f.client(session, 5, name="Utan beslut")
+    _many(session, 60)
+
+
+def test_the_page_and_every_count_come_from_one_query_whatever_the_number_of_clients(session):
+    _mixed(session)
+    result, statements = _statements(session, lambda: caselist.case_list(session, case_worker_id=None, today=TODAY))
+    assert len(statements) == 1, statements
+    assert (result.counts["all"], result.counts["waiting"], result.counts["placed"]) == (66, 3, 2)
+    assert len(result.rows) == 50 and result.pages == 2
+
+
+def test_the_counts_stay_right_on_an_empty_filter_and_past_the_last_page(session):
+    _mixed(session)
+    shown = caselist.case_list(session, case_worker_id=None, today=TODAY)
+    empty = caselist.case_list(session, case_worker_id=None, today=TODAY, filter_name="to_verify")
+    assert (empty.rows, empty.total, empty.pages) == ([], 0, 1) and empty.counts == shown.counts
+    far = caselist.case_list(session, case_worker_id=None, today=TODAY, sort="name", page=99)
+    assert (far.page, far.pages, len(far.rows), far.counts) == (2, 2, 16, shown.counts)
+    placed = caselist.case_list(session, case_worker_id=None, today=TODAY, filter_name="placed", page=5)
+    assert [r.client.name for r in placed.rows] == ["Placerad 3", "Placerad 4"] and placed.page == 1
+    assert {r.status for r in placed.rows} == {"placed"} and placed.counts == shown.counts

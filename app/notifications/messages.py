@@ -11,11 +11,23 @@ link), and a variable's value may itself be a part (a translated word inside a s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from app.common.client_language import catalog
+from app.common.i18n import fmt_money
+from app.common.languages import page_language
+from app.common.money import money
 
 Message = Any  # a lazy string, a plain string, or a sequence of them (the parts of a body)
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount of money in a message, written as the reader's language writes money."""
+
+    value: Decimal
 
 
 def _part(message: Any) -> dict[str, Any]:
@@ -29,6 +41,8 @@ def _part(message: Any) -> dict[str, Any]:
 def _value(value: Any) -> Any:
     if getattr(value, "_args", None):
         return _part(value)
+    if isinstance(value, Amount):
+        return {"money": str(value.value)}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)  # a date reads as its ISO form, a Decimal as Python writes it
@@ -43,6 +57,8 @@ def message_data(message: Message, sep: str = "") -> dict[str, Any]:
 def _render_part(part: Any, code: str) -> str:
     if not isinstance(part, dict):
         return str(part)
+    if "money" in part:
+        return fmt_money(money(str(part["money"])), "sv" if code.startswith("sv") else page_language(code).locale)
     if "id" not in part:
         return str(part.get("text", ""))
     msgid = str(part["id"])

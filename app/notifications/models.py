@@ -1,10 +1,9 @@
 """The outbox table: every message the platform sends, kept whether or not it is e-mailed."""
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
-
-from typing import Any
 
 from app.common.base import Timestamped
 

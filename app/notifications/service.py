@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.common.base import utcnow
 from app.common.client_language import recorded_choice
 from app.common.hooks import Hook
-from app.common.languages import CLIENT_LANGUAGES, DEFAULT_LANGUAGE, STAFF_LANGUAGES
+from app.common.languages import CLIENT_LANGUAGES, DEFAULT_LANGUAGE, STAFF_LANGUAGES, page_language
 from app.notifications.messages import Message, message_data, render, shown
 from app.notifications.models import Notification
 
@@ -139,7 +139,7 @@ def _email(config, note: Notification, code: str, to: list[str]) -> EmailMessage
     msg["From"] = config.get("MAIL_SENDER", "kundval@kommun.example")
     msg["To"] = ", ".join(to)
     msg["Subject"] = shown(note, "subject", code)
-    msg["Content-Language"] = CLIENT_LANGUAGES[code].locale.replace("_", "-") if code in CLIENT_LANGUAGES else code
+    msg["Content-Language"] = page_language(code).html_lang
     msg.set_content(shown(note, "body", code))
     return msg
 

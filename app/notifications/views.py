@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common.base import utcnow
-from app.common.nav import add_nav
 from app.common.i18n import current_page_language
+from app.common.nav import add_nav
 from app.extensions import db
 from app.notifications.messages import shown
 from app.notifications.models import Notification

@@ -139,8 +139,8 @@ def _email(config, note: Notification, code: str, to: list[str]) -> EmailMessage
     msg["From"] = config.get("MAIL_SENDER", "kundval@kommun.example")
     msg["To"] = ", ".join(to)
     msg["Subject"] = shown(note, "subject", code)
-    msg["Content-Language"] = page_language(code).html_lang
     msg.set_content(shown(note, "body", code))
+    msg["Content-Language"] = page_language(code).html_lang  # after set_content, which clears Content-*
     return msg
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import click
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from app.common.jobs import JobOutcome, run_once
@@ -48,14 +49,16 @@ def missing_attendance_job(session: Session, today: date) -> JobOutcome:
         missing = missing_attendance(s, first, last)
         for provider_id, info in missing.items():
             notify(s, provider_id=provider_id, role="provider",
-                   key=f"missing-attendance:{today}:{provider_id}", subject="Närvaro saknas",
-                   body=(f"Närvaro saknas för {info['days']} vardagar i {info['placements']} placeringar "
-                         f"mellan {first} och {last}. Rapportera närvaron så snart som möjligt."))
+                   key=f"missing-attendance:{today}:{provider_id}", subject=_l("Närvaro saknas"),
+                   body=_l("Närvaro saknas för %(days)s vardagar i %(placements)s placeringar mellan %(first)s "
+                           "och %(last)s. Rapportera närvaron så snart som möjligt.", days=info["days"],
+                           placements=info["placements"], first=first.isoformat(), last=last.isoformat()))
         if missing:
             names = ", ".join(sorted(f"{i['name']} ({i['days']})" for i in missing.values()))
             notify(s, role="finance", key=f"missing-attendance:{today}",
-                   subject=f"Närvaro saknas hos {len(missing)} anordnare",
-                   body=f"Vardagar utan närvaro {first}–{last}: {names}")
+                   subject=_l("Närvaro saknas hos %(count)s anordnare", count=len(missing)),
+                   body=_l("Vardagar utan närvaro %(first)s–%(last)s: %(names)s", first=first.isoformat(),
+                           last=last.isoformat(), names=names))
         return f"{len(missing)} anordnare saknar närvaro"
 
     return run_once(session, "missing_attendance", today.isoformat(), work)

@@ -19,6 +19,8 @@ class User(UserMixin, Timestamped, table=True):
     provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     active: bool = Field(default=True)
     last_login_at: datetime | None = None
+    # A staff user's chosen interface language (sv/en), for what is written to them outside a page: e-mail.
+    ui_language: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
     # Part of the id in the session cookie: raising it (logout, deactivation) ends every session.
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 

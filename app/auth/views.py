@@ -19,6 +19,7 @@ from app.auth.access import login_required_any, public, safe_next
 from app.auth.forms import LoginForm
 from app.auth.sessions import end_sessions
 from app.common.client_language import remember_client_language
+from app.common.languages import STAFF_LANGUAGES
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -85,6 +86,8 @@ def set_language(lang: str):
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         remember_client_language(db.session, current_user, lang)
+        if current_user.is_authenticated and current_user.role != "client" and lang in STAFF_LANGUAGES:
+            current_user.ui_language = lang  # e-mails to them are written in it (notifications)
         db.session.commit()
     return redirect(safe_next(request.args.get("next")) or url_for("start.home"))
 

@@ -42,6 +42,11 @@ def _catalog(code: str) -> Translations:
     return catalog if isinstance(catalog, Translations) else Translations()
 
 
+def catalog(code: str) -> Translations:
+    """The compiled catalog of a page language, for text written outside the request of its reader."""
+    return _catalog(code)
+
+
 def for_client(client: Any, message: Any) -> str:
     """A message to a client (`_l("Du har en plats")`), in the client's language whatever the request's.
 

@@ -31,6 +31,11 @@ class ValidationError(Exception):
         return str(self._message)
 
     @property
+    def lazy_message(self) -> Any:
+        """The message as raised (usually a lazy string), to be translated later for another reader."""
+        return self._message
+
+    @property
     def msgid(self) -> str:
         """The untranslated (Swedish) message, with its placeholders filled in."""
         return msgid_of(self._message)

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.base import new_ref
-from app.common.client_language import for_client
 from app.common.errors import ValidationError
+from app.kundval import notices
 from app.kundval.models import END_REASONS, Client, Outcome, Placement, Referral
 from app.notifications.service import notify, preload_keys
 from app.offerings.models import Offering
@@ -182,43 +182,26 @@ def _check_offering(session: Session, referral: Referral, offering_id: int, toda
 
 
 def _notify(session: Session, referral: Referral, offering: Offering, placement: Placement,
-            subject_worker: str, client: Client) -> None:
-    """Tell the case worker, the client and the provider, each in words true to how the place came."""
+            how: str, client: Client) -> None:
+    """Tell the case worker, the client and the provider, each in words true to how the place came
+    (`how`: a chosen_by or "switched"); each reads it in their own language. What staff are told is
+    in notices.py; the client's message is here, among the client-facing sources."""
     provider = session.get(Provider, offering.provider_id)
     key = f"placement:{placement.ref}"
-    start = placement.start_date.isoformat()
-    if referral.case_worker_id or client.case_worker_id:
-        notify(session, user_id=referral.case_worker_id or client.case_worker_id, key=key,
-               subject=subject_worker,
-               body=f"Deltagare {client.ref}: {offering.title} hos {provider.name}, start {start}.")
-    if client.user_id:  # in the client's language (app.common.client_language.for_client)
+    worker_id = referral.case_worker_id or client.case_worker_id
+    if worker_id:
+        notices.tell_case_worker_placed(session, worker_id, client, offering, provider, placement, how, key)
+    if client.user_id:
         names = {"provider": provider.name, "offering": offering.title}
-        how = {"client": _l("Du har valt %(provider)s: %(offering)s.", **names),
-               "case_worker": _l("Din handläggare har placerat dig hos %(provider)s: %(offering)s.", **names),
-               "default": _l("Du valde inte själv, så kommunen har placerat dig hos %(provider)s: %(offering)s "
-                             "(ickevalsalternativet).", **names)}[placement.chosen_by]
+        told = {"client": _l("Du har valt %(provider)s: %(offering)s.", **names),
+                "case_worker": _l("Din handläggare har placerat dig hos %(provider)s: %(offering)s.", **names),
+                "default": _l("Du valde inte själv, så kommunen har placerat dig hos %(provider)s: %(offering)s "
+                              "(ickevalsalternativet).", **names)}[placement.chosen_by]
         then = _l("Du börjar tidigast %(start)s. %(provider)s ringer dig för att boka första träffen.",
-                  start=start, provider=provider.name)
+                  start=placement.start_date.isoformat(), provider=provider.name)
         notify(session, user_id=client.user_id, key=key + ":client",
-               subject=for_client(client, _l("Du har en plats")),
-               body=f"{for_client(client, how)} {for_client(client, then)}")
-    how = {"client": f"En ny deltagare har valt {offering.title}",
-           "case_worker": f"Handläggaren har placerat en ny deltagare i {offering.title}",
-           "default": f"En ny deltagare är placerad genom ickeval i {offering.title}"}[placement.chosen_by]
-    notify(session, provider_id=provider.id, role="provider", key=key + ":provider",
-           subject="Ny deltagare",
-           body=f"{how} (placering {placement.ref}, start {start}). "
-                f"Ring deltagaren och boka första träffen inom tre arbetsdagar.")
-
-
-def _notify_old_provider(session: Session, old: Placement) -> None:
-    """The provider a client leaves learns the last day it may report."""
-    offering = session.get(Offering, old.offering_id)
-    last = old.ended_on.isoformat()
-    notify(session, provider_id=offering.provider_id, key=f"switched:{old.ref}",
-           subject="Deltagaren byter anordnare",
-           body=f"Placering {old.ref} ({offering.title}) slutar {last}: deltagaren byter till en annan "
-                f"anordnare. Rapportera närvaro till och med {last}; senare dagar går inte att rapportera.")
+               subject=_l("Du har en plats"), body=[told, then], sep=" ")
+    notices.tell_provider_placed(session, offering, provider, placement, key + ":provider")
 
 
 def choose(session: Session, referral: Referral, offering_id: int, *, chosen_by: str,
@@ -241,9 +224,7 @@ def choose(session: Session, referral: Referral, offering_id: int, *, chosen_by:
     record_change(session, actor_id, "create", "placement", placement.id,
                   after={"referral_id": referral.id, "offering_id": offering.id, "chosen_by": chosen_by,
                          "start_date": placement.start_date.isoformat()})
-    subject = {"client": "Deltagaren har valt anordnare", "case_worker": "Placering registrerad",
-               "default": "Deltagaren har placerats hos ickevalsalternativet"}[chosen_by]
-    _notify(session, referral, offering, placement, subject, client)
+    _notify(session, referral, offering, placement, chosen_by, client)
     return placement
 
 
@@ -264,8 +245,7 @@ def place_by_default(session: Session, picks: list[tuple[Referral, Offering, Cli
         record_change(session, None, "create", "placement", placement.id,
                       after={"referral_id": referral.id, "offering_id": offering.id, "chosen_by": "default",
                              "start_date": placement.start_date.isoformat()})
-        _notify(session, referral, offering, placement,
-                "Deltagaren har placerats hos ickevalsalternativet", client)
+        _notify(session, referral, offering, placement, "default", client)
     session.flush()
     return placements
 
@@ -310,8 +290,8 @@ def switch(session: Session, referral: Referral, offering_id: int, *, by: str, a
                   after={"referral_id": referral.id, "offering_id": offering.id, "switched_from": current.id,
                          "start_date": start.isoformat()})
     client = session.get(Client, referral.client_id)
-    _notify(session, referral, offering, placement, "Deltagaren har bytt anordnare", client)
-    _notify_old_provider(session, current)
+    _notify(session, referral, offering, placement, "switched", client)
+    notices.tell_old_provider(session, current)
     return placement
 
 

@@ -215,13 +215,15 @@ def place_overdue(session: Session, today: date, secret: str) -> str:
 def _tell_case_worker(session: Session, referral: Referral, client: Client, exc: ValidationError,
                       today: date) -> None:
     """The case worker (or, with none, every case worker) learns why the client was not placed."""
-    message = exc.message if isinstance(exc, NoDefault) else (
-        "ickevalsalternativet har inga lediga platser" if exc.msgid == msgid_of(choice.NO_PLACE) else exc.message)
+    message = exc.lazy_message if isinstance(exc, NoDefault) else (
+        _l("ickevalsalternativet har inga lediga platser") if exc.msgid == msgid_of(choice.NO_PLACE)
+        else exc.lazy_message)
     worker = referral.case_worker_id or client.case_worker_id
     notify(session, user_id=worker, role="" if worker else "case_worker",
            key=f"default-failed:{referral.ref}:{today}",
-           subject="Ickevalsalternativet kunde inte användas",
-           body=f"Deltagare {client.ref}, beslut {referral.ref}: {message}. Kontakta deltagaren.")
+           subject=_l("Ickevalsalternativet kunde inte användas"),
+           body=_l("Deltagare %(client)s, beslut %(referral)s: %(why)s. Kontakta deltagaren.", client=client.ref,
+                   referral=referral.ref, why=message))
 
 
 def default_placement_job(session: Session, today: date) -> JobOutcome:

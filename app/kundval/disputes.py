@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.errors import ValidationError
+from app.kundval import notices
 from app.kundval.models import Attendance, AttendanceDispute, Client, Placement, Referral
-from app.notifications.service import notify
 from app.offerings.models import Offering
 
 RESOLUTIONS = ("correct", "confirmed")
@@ -68,12 +68,7 @@ def dispute(session: Session, placement: Placement, day: date, comment: str, act
     session.flush()
     record_change(session, actor_id, "create", "attendance_dispute", row.id,
                   after={"placement_id": placement.id, "date": day.isoformat()})
-    notify(session, provider_id=_provider_id(session, placement),
-           subject=f"Deltagare ifrågasätter närvaro {day.isoformat()} ({placement.ref})",
-           body=(f"Deltagaren i placering {placement.ref} säger att hen inte var där {day.isoformat()}, "
-                 f"då ni rapporterade {attendance.hours} timmar. Handläggaren går igenom det. "
-                 "Ersättningen hålls inte inne."),
-           key=f"dispute:{row.id}")
+    notices.tell_provider_disputed(session, _provider_id(session, placement), placement, row)
     return row
 
 
@@ -86,17 +81,7 @@ def resolve(session: Session, row: AttendanceDispute, resolution: str, on: date,
     placement = session.get(Placement, row.placement_id)
     row.status, row.resolved_on, row.resolved_by_id = resolution, on, actor_id
     record_change(session, actor_id, "resolve", "attendance_dispute", row.id, after={"status": resolution})
-    if resolution == "correct":
-        subject = f"Rätta närvaron {row.date.isoformat()} ({placement.ref})"
-        body = (f"Handläggaren har gått igenom dagen {row.date.isoformat()} i placering {placement.ref}: "
-                "deltagaren var inte där. Rätta rapporten i närvarorapporteringen; för en avräknad månad "
-                "görs det som en rättelse med skäl.")
-    else:
-        subject = f"Närvaron {row.date.isoformat()} står fast ({placement.ref})"
-        body = (f"Handläggaren har gått igenom dagen {row.date.isoformat()} i placering {placement.ref}: "
-                "er rapport står fast.")
-    notify(session, provider_id=_provider_id(session, placement), subject=subject, body=body,
-           key=f"dispute-resolved:{row.id}")
+    notices.tell_provider_resolved(session, _provider_id(session, placement), placement, row)
 
 
 @dataclass

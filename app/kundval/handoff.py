@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 
 from app.auth.models import User
 from app.common.audit import record_change
-from app.common.client_language import for_client
 from app.common.errors import ValidationError
 from app.common.workdays import add_working_days
 from app.kundval.models import Client, Placement, Referral
@@ -114,11 +113,12 @@ def book_first_meeting(session: Session, view: ProviderPlacement, *, on: date | 
     key = f"first-meeting:{placement.ref}:{when}"
     worker_id = view.referral.case_worker_id or view.client.case_worker_id
     if worker_id:
-        notify(session, user_id=worker_id, key=key, subject="Första träffen är bokad",
-               body=f"Deltagare {view.client.ref} ({view.offering.title}): första träffen {when}, {place}.")
+        notify(session, user_id=worker_id, key=key, subject=_l("Första träffen är bokad"),
+               body=_l("Deltagare %(client)s (%(offering)s): första träffen %(day)s kl. %(time)s, %(place)s.",
+                       client=view.client.ref, offering=view.offering.title, day=on.isoformat(),
+                       time=at.strftime("%H:%M"), place=place))
     if view.client.user_id:
         notify(session, user_id=view.client.user_id, key=key + ":client",
-               subject=for_client(view.client, _l("Din första träff")),
-               body=for_client(view.client, _l("Du ska träffa %(offering)s %(day)s kl. %(time)s. Plats: %(place)s.",
-                                               offering=view.offering.title, day=on.isoformat(),
-                                               time=at.strftime("%H:%M"), place=place)))
+               subject=_l("Din första träff"),
+               body=_l("Du ska träffa %(offering)s %(day)s kl. %(time)s. Plats: %(place)s.",
+                       offering=view.offering.title, day=on.isoformat(), time=at.strftime("%H:%M"), place=place))

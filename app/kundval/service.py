@@ -219,9 +219,10 @@ def withdraw_referral(session: Session, referral: Referral, *, reason: str, acto
                           reason="beslutet återkallat")
             offering = session.get(Offering, p.offering_id)
             notify(session, provider_id=offering.provider_id, key=f"withdrawn:{p.ref}",
-                   subject="Placeringen slutar",
-                   body=f"Placering {p.ref} ({offering.title}) slutar {p.ended_on.isoformat()}: beslutet "
-                        f"är återkallat. Rapportera närvaro till och med den dagen.")
+                   subject=_l("Placeringen slutar"),
+                   body=_l("Placering %(ref)s (%(offering)s) slutar %(last)s: beslutet är återkallat. Rapportera "
+                           "närvaro till och med den dagen.", ref=p.ref, offering=offering.title,
+                           last=p.ended_on.isoformat()))
             ended.append(p)
     return ended
 

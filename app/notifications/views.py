@@ -8,8 +8,10 @@ from flask_login import current_user
 
 from app.auth.access import roles_required
 from app.common.base import utcnow
+from app.common.i18n import current_page_language
 from app.common.nav import add_nav
 from app.extensions import db
+from app.notifications.messages import shown
 from app.notifications.models import Notification
 from app.notifications.service import outbox_query, send_pending
 
@@ -20,7 +22,9 @@ bp = Blueprint("notifications", __name__, url_prefix="/meddelanden", cli_group="
 @roles_required("admin", "provider", "finance", "case_worker")
 def outbox():
     notes = db.session.exec(outbox_query(current_user).limit(300)).all()
-    return render_template("notifications/outbox.html", notes=notes,
+    code = current_page_language().code
+    shown_notes = [(n, shown(n, "subject", code), shown(n, "body", code)) for n in notes]
+    return render_template("notifications/outbox.html", notes=shown_notes,
                            mail_configured=bool(current_app.config.get("MAIL_SERVER")))
 
 

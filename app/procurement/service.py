@@ -216,11 +216,12 @@ def publish(session: Session, cond: Conditions, actor_id: int | None, today: dat
                       after={"contract": contract.ref, "conditions_id": cond.id,
                              "version": cond.version, "accept_by": accept_by.isoformat()})
         notify(session, provider_id=contract.provider_id,
-               subject=f"Nya villkor för {cond.title}: version {cond.version}",
-               body=(f"Kommunen har publicerat version {cond.version} av villkoren för {cond.title}. "
-                     f"Godta dem i portalen senast {accept_by.isoformat()}. Till dess gäller de "
-                     f"nuvarande villkoren. Godtar ni inte de nya villkoren upphör avtalet "
-                     f"{contract.end_date.isoformat()}."))
+               subject=_l("Nya villkor för %(title)s: version %(version)s", title=cond.title,
+                          version=cond.version),
+               body=_l("Kommunen har publicerat version %(version)s av villkoren för %(title)s. Godta dem i "
+                       "portalen senast %(accept_by)s. Till dess gäller de nuvarande villkoren. Godtar ni inte "
+                       "de nya villkoren upphör avtalet %(end)s.", version=cond.version, title=cond.title,
+                       accept_by=accept_by.isoformat(), end=contract.end_date.isoformat()))
     return changes
 
 
@@ -398,8 +399,8 @@ def accept_contract(session: Session, contract: Contract | None, user: User) -> 
     contract.accepted_by_id = user.id
     record_change(session, user.id, "accept", "contract", contract.id, before={"status": "offered"},
                   after={"status": "active", "terms": contract.terms})
-    notify(session, role="admin", subject=f"Avtal {contract.ref} är godtaget",
-           body=f"Anordnaren har godtagit avtal {contract.ref} ({user.email}).")
+    notify(session, role="admin", subject=_l("Avtal %(ref)s är godtaget", ref=contract.ref),
+           body=_l("Anordnaren har godtagit avtal %(ref)s (%(email)s).", ref=contract.ref, email=user.email))
     return contract
 
 
@@ -431,8 +432,9 @@ def decline_change(session: Session, change_id: int, user: User, today: date) ->
     change.status, change.decided_at, change.decided_by_id = "declined", utcnow(), user.id
     record_change(session, user.id, "decline", "contract_change", change.id,
                   after={"contract": contract.ref, "ends_on": contract.end_date.isoformat()})
-    notify(session, role="admin", subject=f"Avtal {contract.ref}: nya villkor avböjda",
-           body=f"Anordnaren godtar inte de nya villkoren. Avtalet upphör {contract.end_date}.")
+    notify(session, role="admin", subject=_l("Avtal %(ref)s: nya villkor avböjda", ref=contract.ref),
+           body=_l("Anordnaren godtar inte de nya villkoren. Avtalet upphör %(end)s.",
+                   end=contract.end_date.isoformat()))
     return change
 
 

@@ -63,11 +63,11 @@ DECISIONS = {
 stop_offerings: Hook[Callable[[Session, int, str], None]] = Hook("providers.stop_offerings")
 
 DECISION_SUBJECTS = {
-    "approve": "Er ansökan är godkänd",
-    "reject": "Er ansökan är avslagen",
-    "suspend": "Ert avtal är tillfälligt avstängt",
-    "reinstate": "Avstängningen är hävd",
-    "terminate": "Ert avtal är avslutat",
+    "approve": _l("Er ansökan är godkänd"),
+    "reject": _l("Er ansökan är avslagen"),
+    "suspend": _l("Ert avtal är tillfälligt avstängt"),
+    "reinstate": _l("Avstängningen är hävd"),
+    "terminate": _l("Ert avtal är avslutat"),
 }
 
 
@@ -200,10 +200,12 @@ def apply(session: Session, form: Application, upload_dir: str, today: date | No
     record_change(session, None, "apply", "provider", provider.id,
                   after={"org_nr": org_nr, "name": name, "service_types": types,
                          "conditions": conditions_applied_to(session, provider)})
-    notify(session, role="admin", subject=f"Ny ansökan från {name}",
-           body=f"{name} ({org_nr}) har ansökt om att bli anordnare. Granska ansökan i kön.")
-    notify(session, provider_id=provider.id, email=email, subject="Vi har tagit emot er ansökan",
-           body=f"Tack! Ansökan från {name} ({org_nr}) är mottagen och granskas av kommunen.")
+    notify(session, role="admin", subject=_l("Ny ansökan från %(name)s", name=name),
+           body=_l("%(name)s (%(org_nr)s) har ansökt om att bli anordnare. Granska ansökan i kön.",
+                   name=name, org_nr=org_nr))
+    notify(session, provider_id=provider.id, email=email, subject=_l("Vi har tagit emot er ansökan"),
+           body=_l("Tack! Ansökan från %(name)s (%(org_nr)s) är mottagen och granskas av kommunen.",
+                   name=name, org_nr=org_nr))
     return provider
 
 
@@ -235,15 +237,16 @@ def decide(session: Session, provider: Provider, action: str, reason: str, actor
     record_change(session, actor_id, action, "provider", provider.id, before=before,
                   after={"status": new_status, **({"documents_missing_or_expired": overridden}
                                                   if overridden else {})}, reason=reason)
-    body = DECISION_SUBJECTS[action] + "." + (f"\n\nSkäl: {reason}" if reason else "")
+    body: list[Any] = [DECISION_SUBJECTS[action], "."] + (
+        ["\n\n", _l("Skäl: %(reason)s", reason=reason)] if reason else [])
     invitation = None
     if action == "approve" and contract_on_approval(session, provider, actor_id, utcnow().date()) is not None:
-        body += "\n\nGodta avtalet och villkoren i portalen under Avtal."
+        body += ["\n\n", _l("Godta avtalet och villkoren i portalen under Avtal.")]
     if action == "approve" and not _has_users(session, provider.id) and not session.exec(
             select(User.id).where(User.email == provider.email)).first():
         invitation, token = invite(session, provider, provider.email, actor_id, quiet=True)
-        body += ("\n\nSkapa ert första konto med länken nedan (gäller i "
-                 f"{INVITATION_DAYS} dagar):\n{base_url}/anordnare/inbjudan/{token}")
+        body += ["\n\n", _l("Skapa ert första konto med länken nedan (gäller i %(days)s dagar):\n%(link)s",
+                              days=INVITATION_DAYS, link=f"{base_url}/anordnare/inbjudan/{token}")]
     notify(session, provider_id=provider.id, subject=DECISION_SUBJECTS[action], body=body)
     return invitation
 
@@ -302,10 +305,10 @@ def invite(session: Session, provider: Provider, email: str, actor_id: int | Non
     record_change(session, actor_id, "invite", "provider_invitation", invitation.id,
                   after={"provider_id": provider.id, "email": email})
     if not quiet:
-        notify(session, email=email, subject=f"Inbjudan till {provider.name} i Kundval",
-               body=(f"Du är inbjuden som användare för {provider.name}. Skapa ditt konto med "
-                     f"länken (gäller i {INVITATION_DAYS} dagar):\n"
-                     f"{base_url}/anordnare/inbjudan/{token}"))
+        notify(session, email=email, subject=_l("Inbjudan till %(provider)s i Kundval", provider=provider.name),
+               body=_l("Du är inbjuden som användare för %(provider)s. Skapa ditt konto med länken (gäller i "
+                       "%(days)s dagar):\n%(link)s", provider=provider.name, days=INVITATION_DAYS,
+                       link=f"{base_url}/anordnare/inbjudan/{token}"))
     return invitation, token
 
 
@@ -425,8 +428,9 @@ def add_document(session: Session, actor: User, upload: Upload, upload_dir: str)
     doc = store_document(session, provider, upload, upload_dir, field="file")
     record_change(session, actor.id, "upload", "provider_document", doc.id,
                   after={"kind": doc.kind, "expires_on": str(doc.expires_on)})
-    notify(session, role="admin", subject=f"Nytt dokument från {provider.name}",
-           body=f"{provider.name} har laddat upp ett nytt dokument ({doc.kind}), giltigt till {doc.expires_on}.")
+    notify(session, role="admin", subject=_l("Nytt dokument från %(provider)s", provider=provider.name),
+           body=_l("%(provider)s har laddat upp ett nytt dokument (%(kind)s), giltigt till %(expires_on)s.",
+                   provider=provider.name, kind=doc.kind, expires_on=str(doc.expires_on)))
     return doc
 
 
@@ -496,14 +500,20 @@ def expiring_documents_job(session: Session, today: date) -> JobOutcome:
             if (pid, kind) in newer:
                 continue
             level = "expired" if doc.expires_on < today else "soon"
-            word = "har gått ut" if level == "expired" else "går snart ut"
-            body = (f"Dokumentet {doc.filename} ({kind}) för {provider.name} {word} "
-                    f"({doc.expires_on}). Ladda upp ett nytt under Anordnare → Dokument.")
+            names = {"file": doc.filename, "kind": kind, "provider": provider.name,
+                     "expires_on": doc.expires_on.isoformat()}
+            expired = level == "expired"
+            body = (_l("Dokumentet %(file)s (%(kind)s) för %(provider)s har gått ut (%(expires_on)s). Ladda upp "
+                       "ett nytt under Anordnare → Dokument.", **names) if expired else
+                    _l("Dokumentet %(file)s (%(kind)s) för %(provider)s går snart ut (%(expires_on)s). Ladda upp "
+                       "ett nytt under Anordnare → Dokument.", **names))
             key = f"doc-expiry:{doc.id}:{level}"
-            if notify(s, provider_id=pid, subject=f"Dokument {word}", body=body, key=key):
+            subject = _l("Dokument har gått ut") if expired else _l("Dokument går snart ut")
+            if notify(s, provider_id=pid, subject=subject, body=body, key=key):
                 count += 1
-            notify(s, role="admin", subject=f"{provider.name}: dokument {word}", body=body,
-                   key=key + ":admin")
+            admin_subject = (_l("%(provider)s: dokument har gått ut", **names) if expired
+                             else _l("%(provider)s: dokument går snart ut", **names))
+            notify(s, role="admin", subject=admin_subject, body=body, key=key + ":admin")
         return f"{count} påminnelser om dokument"
 
     return run_once(session, "expiring_documents", today.isoformat(), work)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -77,9 +78,9 @@ def month_report_reminder_job(session: Session, today: date):
         count = 0
         for provider_id in sorted(active - done):
             if notify(s, provider_id=provider_id, key=f"month-report:{period}:{provider_id}",
-                      subject=f"Månadsrapporten för {period} saknas",
-                      body=(f"Närvaron för {period} är inte markerad som rapporterad. Fyll i "
-                            "närvaron och välj ”Markera månaden som rapporterad”.")):
+                      subject=_l("Månadsrapporten för %(period)s saknas", period=period),
+                      body=_l("Närvaron för %(period)s är inte markerad som rapporterad. Fyll i "
+                              "närvaron och välj ”Markera månaden som rapporterad”.", period=period)):
                 count += 1
         return f"{period}: {count} påminnelser"
 

@@ -1,9 +1,11 @@
-"""No error or flashed message in app/ is a bare Swedish string: each is wrapped in _() or _l().
+"""No error, flashed message or notification in app/ is a bare Swedish string: each is wrapped in _() or _l().
 
 A bare literal is never extracted into the catalogs, so the English interface (and a client's
 language) would show it in Swedish. The scan reads the source (AST): the arguments of every
 `raise X(...)`, of every ValidationError-like constructor (also outside a raise: collected errors),
-of the services' error helpers and of every `flash(...)`, and the module constants they name.
+of the services' error helpers, of every `flash(...)`, the subject and body of every `notify(...)`
+(also the parts of a body given as a list, and a dict of subjects it picks from), and the module
+constants they name.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 WRAPPERS = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
 # Calls that carry a message to a user: the domain errors, the services' helpers that make them.
-MESSAGE_CALLS = re.compile(r"^(\w*Error|\w*Errors|NoDefault|_error|fail|_required|flash)$")
+MESSAGE_CALLS = re.compile(r"^(\w*Error|\w*Errors|NoDefault|_error|fail|_required|flash|notify|_notify)$")
 SWEDISH_WORDS = (
     "och att inte ett en det den som med har kan ska måste finns saknas ange välj fyll skriv redan eller "
     "ingen inget inga okänd okänt ogiltig ogiltigt högst minst bara till från efter före rad filen dagen "
@@ -38,6 +40,12 @@ def _literal_text(node: ast.expr, constants: dict[str, str]) -> str | None:
         return " ".join(p for p in parts if p) or None
     if isinstance(node, ast.Name):
         return constants.get(node.id)
+    if isinstance(node, (ast.List, ast.Tuple)):  # a notification's body in parts
+        parts = [_literal_text(part, constants) for part in node.elts]
+        return " ".join(p for p in parts if p) or None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict):  # {"a": "...", ...}[kind]
+        parts = [_literal_text(value, constants) for value in node.value.values]
+        return " ".join(p for p in parts if p) or None
     return None
 
 
@@ -61,7 +69,9 @@ def _message_args(call: ast.Call) -> list[ast.expr]:
         args = args[2:]
     elif _name(call.func) == "_error" and len(args) > 2:
         args = args[2:]
-    return args + [k.value for k in call.keywords if k.arg in (None, "message", "msg")]
+    elif _name(call.func) in ("notify", "_notify"):  # notify(session, subject=..., body=...)
+        args = args[1:]
+    return args + [k.value for k in call.keywords if k.arg in (None, "message", "msg", "subject", "body")]
 
 
 def bare_swedish_messages(source: str, filename: str) -> list[str]:
@@ -104,8 +114,12 @@ def f(x, check):
     check.fail("org_nr", "det finns redan en anordnare")
     errors.append(ValidationError("x", "välj en"))
     flash("Sparat och klart", "success")
+    notify(session, role="admin", subject=f"Avtal {x} är godtaget", body="Anordnaren har godtagit avtalet.")
+    notify(session, provider_id=1, subject=_l("Ny deltagare"), body=[_l("Ring deltagaren."), "och sedan mer"])
+    notify(session, subject={"a": "Placering registrerad", "b": _l("Ny deltagare")}[x], body=_l("a"))
+    _notify(session, x, x, x, "Deltagaren har bytt anordnare", x)
 '''
-    assert len(bare_swedish_messages(source, "x.py")) == 7
+    assert len(bare_swedish_messages(source, "x.py")) == 11
 
 
 def test_the_scan_passes_wrapped_messages_field_paths_and_english():
@@ -119,5 +133,8 @@ def f(x):
     raise ValidationError("body", "the body must be a JSON object")
     flash(_("Sparat."), "success")
     flash(exc.message, "error")
+    notify(session, role="admin", key=f"avtal:{x}", subject=_l("Avtal %(ref)s är godtaget", ref=x),
+           body=[_l("Skäl: %(reason)s", reason=x), ": ", x], sep=" ")
+    notify(session, email=x, subject={"a": _l("Placering registrerad")}[x], body=body)
 '''
     assert bare_swedish_messages(source, "x.py") == []

@@ -1,5 +1,6 @@
-"""Messages to the client (their place, their first meeting) are written in the language the client
-reads, whoever's page or job made them."""
+"""Messages to the client (their place, their first meeting) reach the client in the language the client
+reads, whoever's page or job made them: the outbox keeps the msgid, the e-mail is translated for the client
+(tests/notifications/test_languages.py sends one), and the stored text stays Swedish."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
@@ -7,7 +8,9 @@ from datetime import date, time, timedelta
 from sqlmodel import select
 
 from app.kundval import choice, handoff, service
+from app.notifications.messages import shown
 from app.notifications.models import Notification
+from app.notifications.service import reading_language
 from tests.kundval import factories as f
 
 
@@ -22,9 +25,17 @@ def _client_with_account(session, *, recorded="sv", chosen=None):
     return c, user, ref, off
 
 
+class _AsRead:
+    """A message as its recipient reads it."""
+
+    def __init__(self, note, code):
+        self.subject, self.body = shown(note, "subject", code), shown(note, "body", code)
+
+
 def _to(session, user):
-    return session.exec(select(Notification).where(Notification.user_id == user.id)
-                        .order_by(Notification.id)).all()
+    notes = session.exec(select(Notification).where(Notification.user_id == user.id)
+                         .order_by(Notification.id)).all()
+    return [_AsRead(note, reading_language(user)) for note in notes]
 
 
 def test_a_client_recorded_as_reading_tigrinya_is_told_of_the_place_and_meeting_in_tigrinya(session):

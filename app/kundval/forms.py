@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.common.forms import DateField, WeeklyCapField
+from app.common.labels import LABELS
 
 SERVICE_TYPE_CHOICES = [("arbetsprovning", _l("Arbetsprövning")), ("arbetstraning", _l("Arbetsträning")),
                         ("praktik", _l("Praktik")), ("utredning", _l("Utredning av arbetsförmåga"))]
@@ -65,8 +66,7 @@ class ReferralForm(FlaskForm):
     choice_deadline = DateField(_l("Sista dag att välja"), validators=[Optional()])
 
 
-LEVEL_CHOICES = [("", _l("Samma som förslaget")), ("A", _l("Nivå A – nära arbete")),
-                 ("B", _l("Nivå B – en bit från arbete")), ("C", _l("Nivå C – långt från arbete"))]
+LEVEL_CHOICES = [("", _l("Samma som förslaget"))] + [(level, LABELS["level"][level]) for level in ("A", "B", "C")]
 
 
 

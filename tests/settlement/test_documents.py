@@ -223,6 +223,24 @@ def test_pdf_shows_what_a_swedish_invoice_must(app, session):
                          rf"{re.escape(money_text(line.amount)[:-3])}", text), line
 
 
+def test_pdf_keeps_its_outline_and_table_layout_with_its_own_user_agent_stylesheet(app, session):
+    """The document replaces WeasyPrint's HTML5 user-agent stylesheet with a short one
+    (avrakning-ua.css); the PDF's outline (from h1/h2) and its table layout come from it."""
+    from app.settlement.documents.pdf import _weasyprint, render_html
+
+    mixed_rates(session)
+    doc = documents_of(app, session, "2026-04")
+    html, stylesheet, fonts = _weasyprint()
+    rendered = html(string=render_html(doc)).render(stylesheets=[stylesheet], font_config=fonts)
+    outline = rendered.make_bookmark_tree()
+    assert [label for label, *_ in outline] == ["AVRÄKNING"]  # (label, target, children, state)
+    assert [label for label, *_ in outline[0][2]] == ["Utförare (säljare)", "Köpare"]
+    first_page = rendered.pages[0]._page_box
+    tables = [box for box in first_page.descendants() if box.element_tag == "table"
+              and type(box).__name__ == "TableBox"]
+    assert len(tables) >= 4  # head, parties, lines, summary laid out as tables, not as text
+
+
 @needs_pdftotext
 def test_credit_note_pdf_names_the_settlement_it_corrects(app, session):
     from app.settlement.documents.pdf import render_pdf

@@ -191,7 +191,11 @@ def _claim(session: Session, task_id: int) -> Task | None:
     if taken.rowcount != 1:
         log.info("task %s is not queued any more; skipped", task_id)
         return None
-    return session.get(Task, task_id)
+    task = session.get(Task, task_id)
+    # End the read's transaction: on SQLite it began with BEGIN IMMEDIATE and would hold the
+    # database's write lock for the whole job (the session keeps the row's loaded values).
+    session.commit()
+    return task
 
 
 def _finish(session: Session, task: Task, attempt: int, **values) -> bool:

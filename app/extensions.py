@@ -45,9 +45,19 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             # IMMEDIATE takes the write lock at the start, so two writers queue instead of
-            # failing half-way with "database is locked".
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # failing half-way with "database is locked". A reading engine (reading()) begins
+            # a plain deferred transaction: in WAL mode it reads one snapshot and blocks nobody.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
     return engine
+
+
+READ_ONLY = "kundval_read_only"
+
+
+def reading(engine: Engine) -> Engine:
+    """The same engine and pool for work that only reads (a job's long computation): on SQLite
+    its transactions do not take the write lock, so web requests that write go on meanwhile."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 class Database:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.common.money import ZERO, round_money
-from app.followup.models import BudgetFrame, KeptBudget, KeptYear
+from app.followup.models import BudgetFrame, KeptBudget, KeptChange, KeptYear
 from app.followup.values import put_value
 from app.kundval.models import Placement
 from app.offerings.models import SERVICE_TYPES, Offering
@@ -112,6 +112,13 @@ def approved_amounts(session: Session, year: int) -> dict[tuple[str, str, str], 
     return result
 
 
+def kept_behind(session: Session, year: int) -> bool:
+    """A change (an approval) the kept amounts do not show yet: the budget reads the lines then."""
+    row = session.execute(select(KeptChange.version, KeptChange.kept_version)
+                          .where(KeptChange.year == year)).one_or_none()
+    return row is not None and row[0] > row[1]
+
+
 def budget(session: Session, year: int) -> Budget:
     """Frames, approved and draft settlements per month, and a forecast to December.
 
@@ -120,7 +127,7 @@ def budget(session: Session, year: int) -> Budget:
     latest month with a settlement) × the months left of the year.
     """
     months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
-    if session.get(KeptYear, year) is None:
+    if session.get(KeptYear, year) is None or kept_behind(session, year):
         amounts = amounts_by_month(session, year)
     else:  # approved months from the kept amounts; only the drafts from the settlement lines
         amounts = {**approved_amounts(session, year), **amounts_by_month(session, year, drafts_only=True)}

@@ -77,9 +77,9 @@ def run_report(session: Session, job: Job) -> Outcome:
 SIMULATION = register(Kind(
     "bonus_simulation", _l("Bonussimulering"), run_simulation, ROLES, "followup/_simulation_job.html",
     summary=lambda p: f"{p.get('first', '')} – {p.get('last', '')}",
-    back=lambda p: url_for("followup.simulate"), present=simulation_from_json))
+    back=lambda p: url_for("followup.simulate"), present=simulation_from_json, reads_only=True))
 REPORT = register(Kind(
     "committee_report", _l("Månadsrapport till nämnden"), run_report, ROLES, "followup/_report_job.html",
     summary=lambda p: p.get("period", ""),
     back=lambda p: url_for("followup.index", year=p.get("period", "")[:4],
-                           through=p.get("period", ""))))
+                           through=p.get("period", "")), reads_only=True))

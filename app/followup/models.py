@@ -83,3 +83,19 @@ class KeptBudget(SQLModel, table=True):
     period: str = Field(max_length=7)
     post: str = Field(max_length=20)
     amount: Decimal = Field(sa_column=Column(Numeric(16, 2), nullable=False))
+
+
+class KeptChange(SQLModel, table=True):
+    """A year whose data changed since (or while) its kept rows were computed.
+
+    `version` is raised in the last statement of every committed transaction that approves a
+    settlement of the year or changes data in a settled month of it (row-locked, so versions
+    follow commit order); `kept_version` is the version the kept rows were computed at. The year
+    is being rewritten (the page says so) while version > kept_version: a job on the queue
+    catches up, and the nightly refresh is the backstop.
+    """
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = 0
+    kept_version: int = 0
+    changed_at: datetime  # the last change (UTC)

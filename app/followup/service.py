@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -31,6 +31,8 @@ class Dashboard:
     external: dict[str, dict[str, Decimal]]  # figure -> period -> value
     kinds: list[figures.KindRow] = field(default_factory=list)  # providers and placements per kind
     kept_as_of: date | None = None  # the day the kept figures were computed as of; None: just now
+    kept_computed_at: datetime | None = None  # when they were computed
+    updating_since: datetime | None = None  # a change they do not show yet (a rewrite is queued)
 
 
 def check_dimension(dimension: str) -> str:
@@ -46,17 +48,22 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
         raise ValidationError("through", _l("månaden måste ligga i det valda året"))
     from app.followup import kept
 
-    stored = kept.kept_year(session, year)
-    if stored is not None:  # one year's kept rows (written on approval, late changes and nightly)
-        tables = kept.year_tables(session, year, through, dimension)
-        totals = tables if dimension == "total" else kept.year_tables(session, year, through, "total")
-    else:  # a year not kept yet (before the first nightly run): from every year's raw rows
+    # One year's kept rows (rewritten by a job after approvals and late changes, and nightly),
+    # read in one statement with whether a rewrite is pending.
+    stored = kept.read_year(session, year, through, tuple(dict.fromkeys((dimension, "total"))))
+    if stored is not None:
+        tables, totals = stored.tables[dimension], stored.tables["total"]
+    else:  # a year not kept yet (before the first rewrite): from every year's raw rows
         facts = figures.load_facts(session)
         tables = figures.year_tables(facts, year, through, dimension, as_of)
         totals = tables if dimension == "total" else figures.year_tables(facts, year, through, "total", as_of)
-    return Dashboard(year, through, dimension, tables, {t.figure: t for t in totals},
+    view = Dashboard(year, through, dimension, tables, {t.figure: t for t in totals},
                      targets(session, year), external_figures(session, year),
-                     figures.by_provider_kind(session, as_of), stored.as_of if stored else None)
+                     figures.by_provider_kind(session, as_of))
+    if stored is not None:
+        view.kept_as_of, view.kept_computed_at = stored.as_of, stored.computed_at
+        view.updating_since = stored.updating_since
+    return view
 
 
 def targets(session: Session, year: int) -> dict[str, Decimal]:

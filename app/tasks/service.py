@@ -11,7 +11,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from sqlmodel import Session, select
 from app.common.base import utcnow
 from app.common.errors import ValidationError
 from app.common.personal_data import cipher
-from app.extensions import db
+from app.extensions import db, reading
 from app.tasks import queue
 from app.tasks.models import Task
 
@@ -81,6 +82,9 @@ class Kind:
     present: Callable[[dict], Any] = lambda result: result  # the kept result as the template's `result`
     restartable: bool = True  # False when its input is gone after it failed (an upload)
     commits: bool = False  # True when run() commits its own steps (each one may run twice)
+    # True when run() only reads (a simulation, a report): it gets a reading session, so on SQLite
+    # its long computation holds no write lock; the row's 'done' is written after it.
+    reads_only: bool = False
 
 
 KINDS: dict[str, Kind] = {}
@@ -187,7 +191,11 @@ def _claim(session: Session, task_id: int) -> Task | None:
     if taken.rowcount != 1:
         log.info("task %s is not queued any more; skipped", task_id)
         return None
-    return session.get(Task, task_id)
+    task = session.get(Task, task_id)
+    # End the read's transaction: on SQLite it began with BEGIN IMMEDIATE and would hold the
+    # database's write lock for the whole job (the session keeps the row's loaded values).
+    session.commit()
+    return task
 
 
 def _finish(session: Session, task: Task, attempt: int, **values) -> bool:
@@ -211,7 +219,11 @@ def execute(task_id: int) -> None:
     beating = _Heartbeat(job)
     beating.start()
     try:
-        outcome = kind.run(session, job)
+        if kind.reads_only:
+            with reading_session() as reader:
+                outcome = kind.run(reader, job)
+        else:
+            outcome = kind.run(session, job)
         done, total = job._progress
         if _finish(session, task, job.attempt, status="done", result=outcome.result,
                    result_file=outcome.file, result_filename=outcome.filename, input_data=None,
@@ -231,6 +243,18 @@ def execute(task_id: int) -> None:
     finally:
         beating.stop()
         queue.drop_state(task_id)
+
+
+@contextmanager
+def reading_session() -> Iterator[Session]:
+    """A session whose transactions only read (extensions.reading): on SQLite a deferred BEGIN,
+    so a job's long computation does not hold the database's write lock. Rolled back at the end."""
+    reader = Session(reading(db.engine), expire_on_commit=False)
+    try:
+        yield reader
+    finally:
+        reader.rollback()
+        reader.close()
 
 
 def _fail(session: Session, task: Task, job: Job, field_name: str, message: str,

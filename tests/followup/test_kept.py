@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
@@ -13,6 +15,8 @@ from app.kundval.models import EMPLOYMENT_FORMS
 from app.offerings.models import SERVICE_TYPES
 from app.reporting import grid
 from app.settlement import service as settlement
+from app.tasks.models import Task
+from tests.tasks.helpers import run_jobs
 
 AS_OF = date(2026, 11, 24)
 KINDS = ("company", "social_enterprise", "nonprofit", "own_unit")
@@ -134,13 +138,66 @@ def test_the_budget_from_kept_amounts_equals_the_budget_from_settlement_lines(se
     assert any(d > 0 for _a, d in raw.total.months.values())  # and drafts (read live)
 
 
-def test_approving_a_settlement_writes_the_kept_facts_of_its_year(session):
+def kept_rows(session) -> tuple[int, int]:
+    """(count, highest id) of the kept figure rows: a rewrite deletes and inserts, so both move."""
+    session.rollback()
+    found = tuple(session.execute(select(func.count(), func.max(KeptFigure.id)).select_from(KeptFigure)).one())
+    session.rollback()  # SQLite: a test's open transaction would hold the write lock the job needs
+    return found
+
+
+def rewrites_queued(session) -> list[int]:
+    session.rollback()
+    found = sorted(t.params["year"] for t in session.execute(
+        select(Task).where(Task.kind == kept.KIND, Task.status == "queued")).scalars())
+    session.rollback()
+    return found
+
+
+def drain(app, session) -> int:
+    """Run the queued jobs (the test's session ends its transaction first, as a request would)."""
+    session.rollback()
+    return run_jobs(app)
+
+
+def assert_year_equals_raw(session, year: int, through: str, as_of: date) -> None:
+    session.rollback()
+    facts = figures.load_facts(session)
+    for dimension in figures.DIMENSIONS:
+        assert kept.year_tables(session, year, through, dimension) == \
+            figures.year_tables(facts, year, through, dimension, as_of), dimension
+
+
+@contextmanager
+def kept_writes(app) -> Iterator[list[str]]:
+    """The statements that write kept figure rows, on any connection of the app, while the block runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        words = statement.lstrip().upper()
+        if words.startswith(("INSERT", "DELETE", "UPDATE")) and "KEPTFIGURE" in words:
+            seen.append(statement)
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_approving_a_settlement_writes_the_kept_facts_of_its_year_on_the_queue(app, session):
     import_document(session, generated_document())
     settlement.run_period(session, "2026-03")
     session.commit()
-    assert session.get(KeptYear, 2026) is None
     settlement.approve_period(session, "2026-03")
     session.commit()
+    assert session.get(KeptYear, 2026) is None  # nothing computed in the approving transaction
+    assert rewrites_queued(session) == [2026]
+    assert drain(app, session) == 1
+    session.rollback()
     assert session.get(KeptYear, 2026) is not None
     march = {t.figure: t for t in kept.year_tables(session, 2026, "2026-03", "total")}
     raw = {t.figure: t for t in figures.year_tables(figures.load_facts(session), 2026, "2026-03", "total",
@@ -149,38 +206,137 @@ def test_approving_a_settlement_writes_the_kept_facts_of_its_year(session):
     assert march["cost"].cells == raw["cost"].cells
 
 
-def test_a_late_change_in_a_settled_month_updates_the_kept_facts(session):
+def test_finance_approves_without_a_rewrite_in_the_request_and_the_page_says_updating_until_the_job_ran(
+        app, client, auth, session):
+    municipality(session)
+    kept.refresh(session, None, date.today())
+    session.commit()
+    before, computed_at = kept_rows(session), session.get(KeptYear, 2026).computed_at
+    old_september = kept.year_tables(session, 2026, "2026-09", "total")
+    session.rollback()
+    auth.login("finance")
+    with kept_writes(app) as written:
+        response = client.post("/avrakning/2026-09/godkann", data={"confirm": "yes"})
+    assert response.status_code == 302
+    assert written == [] and kept_rows(session) == before  # not one kept row written by the request
+    assert session.get(KeptYear, 2026).computed_at == computed_at
+    assert rewrites_queued(session) == [2026] and kept.updating(session, 2026)
+    assert kept.year_tables(session, 2026, "2026-09", "total") == old_september  # the old rows, whole
+    session.rollback()
+    page = client.get("/uppfoljning/?year=2026&through=2026-09&dimension=provider").text
+    assert "Nyckeltalen uppdateras efter en ändring" in page and 'id="kept-updating"' in page
+    assert "visar inte den ändringen ännu" in page
+    # The budget does not wait for the job: it reads the approved lines while the kept ones are behind.
+    session.rollback()
+    stored = budget.budget(session, 2026)
+    session.execute(delete(KeptYear))
+    assert stored.total.months == budget.budget(session, 2026).total.months
+    session.rollback()
+
+    with kept_writes(app) as written:
+        assert drain(app, session) == 1
+    assert written  # the job wrote them
+    assert not kept.updating(session, 2026) and rewrites_queued(session) == []
+    assert session.get(KeptYear, 2026).computed_at > computed_at
+    assert_year_equals_raw(session, 2026, "2026-11", date.today())
+    session.rollback()
+    page = client.get("/uppfoljning/?year=2026&through=2026-09&dimension=provider").text
+    assert "Nyckeltalen uppdateras" not in page and "Nyckeltalen är räknade per" in page
+
+
+def test_a_burst_of_late_changes_gives_one_rewrite_per_year_and_then_the_raw_figures(app, session):
     municipality(session)
     kept.refresh(session, None, date.today())
     session.commit()
     period, first, last = "2026-05", date(2026, 5, 1), date(2026, 5, 31)
     facts = figures.load_facts(session)
-    # A placement with days reported in May: the provider removes them all (a late change).
-    target = next(p for p in facts.placements.values() if (p.ref, period) in facts.attendance)
+    # Placements with days reported in May: the providers remove them one by one (late changes).
+    targets = [p for p in facts.placements.values() if (p.ref, period) in facts.attendance][:3]
+    assert len(targets) == 3
     from app.kundval.models import Attendance, Placement
     from app.offerings.models import Offering
 
-    placement_id, provider_id = session.execute(
-        select(Placement.id, Offering.provider_id).join(Offering, Offering.id == Placement.offering_id)
-        .where(Placement.ref == target.ref)).one()
-    days = session.execute(select(Attendance.date).where(
-        Attendance.placement_id == placement_id, Attendance.date >= first, Attendance.date <= last)).scalars().all()
-
     def disputed_base() -> int:
+        session.rollback()
         tables = {t.figure: t for t in kept.year_tables(session, 2026, "2026-10", "total")}
         return tables["disputed_days"].cells["total", period].n
 
-    before = disputed_base()
-    grid.apply_changes(session, provider_id, period, {(placement_id, day): None for day in days}, {}, None,
-                       reason="Fel placering")
-    session.commit()
-    assert disputed_base() == before - 1  # one placement fewer with days reported in May
-    raw = figures.year_tables(figures.load_facts(session), 2026, "2026-10", "total", date.today())
-    assert kept.year_tables(session, 2026, "2026-10", "total") == raw
+    before, rows = disputed_base(), kept_rows(session)
+    for target in targets:
+        placement_id, provider_id = session.execute(
+            select(Placement.id, Offering.provider_id).join(Offering, Offering.id == Placement.offering_id)
+            .where(Placement.ref == target.ref)).one()
+        days = session.execute(select(Attendance.date).where(
+            Attendance.placement_id == placement_id, Attendance.date >= first,
+            Attendance.date <= last)).scalars().all()
+        with kept_writes(app) as written:
+            grid.apply_changes(session, provider_id, period, {(placement_id, day): None for day in days}, {},
+                               None, reason="Fel placering")
+            session.commit()
+        assert written == [] and kept_rows(session) == rows  # the change's transaction wrote no kept row
+    assert disputed_base() == before  # the old figures until the queue has run
+    assert rewrites_queued(session) == [2025, 2026]  # May reaches back into 2025; one job a year
+    assert drain(app, session) == 2
+    assert disputed_base() == before - 3
+    assert_year_equals_raw(session, 2026, "2026-10", date.today())
+    assert_year_equals_raw(session, 2025, "2025-12", date.today())
+    assert not kept.updating(session, 2025) and not kept.updating(session, 2026)
 
 
-def test_a_rolled_back_change_leaves_the_kept_facts_as_they_were(session):
+def test_a_rewrite_that_dies_half_way_leaves_the_old_rows_whole_and_runs_again(app, client, auth, session,
+                                                                                 monkeypatch):
     municipality(session)
+    kept.refresh(session, None, AS_OF)
+    session.commit()
+    before = kept_rows(session)
+    old = kept.year_tables(session, 2026, "2026-08", "provider")
+    settlement.approve_period(session, "2026-09")
+    session.commit()
+    real_utcnow = kept.utcnow
+
+    def dies(*_args):  # after the old rows were deleted and the new ones inserted
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(kept, "utcnow", dies)
+    assert drain(app, session) == 1
+    monkeypatch.setattr(kept, "utcnow", real_utcnow)
+    assert kept_rows(session) == before and kept.year_tables(session, 2026, "2026-08", "provider") == old
+    assert session.get(KeptYear, 2026).as_of == AS_OF
+    assert kept.updating(session, 2026)
+    task_id, status = session.execute(select(Task.id, Task.status).where(Task.kind == kept.KIND)).one()
+    assert status == "failed"
+    session.rollback()
+    auth.login("finance")
+    assert "Nyckeltalen uppdateras" in client.get("/uppfoljning/?year=2026&through=2026-08").text
+    assert client.post(f"/jobb/{task_id}/igen").status_code == 302
+    assert drain(app, session) == 1
+    session.rollback()
+    assert session.execute(select(Task.status, Task.attempt)).all() == [("done", 2)]
+    assert not kept.updating(session, 2026)
+    assert_year_equals_raw(session, 2026, "2026-11", date.today())
+
+
+def test_a_rewrite_computed_from_older_data_does_not_replace_a_newer_one(session):
+    municipality(session)
+    kept.refresh(session, None, AS_OF)
+    session.commit()
+    kept.data_changed(session, "2026-09")
+    session.commit()
+    old = kept.compute(session, {2026}, AS_OF)  # read at version 1
+    session.rollback()
+    kept.data_changed(session, "2026-09")
+    session.commit()
+    newer = kept.refresh(session, {2026}, date.today())  # read at version 2, stored first
+    session.commit()
+    assert kept.store(session, old, {2026: 1}) == 0
+    session.commit()
+    assert session.get(KeptYear, 2026).as_of == date.today() and not kept.updating(session, 2026)
+    assert newer > 0
+
+
+def test_a_rolled_back_change_leaves_the_kept_facts_as_they_were(app, session):
+    municipality(session)
+    drain(app, session)
     kept.refresh(session, None, AS_OF)
     session.commit()
     rows = session.execute(select(func.count()).select_from(KeptFigure)).scalar()
@@ -189,6 +345,7 @@ def test_a_rolled_back_change_leaves_the_kept_facts_as_they_were(session):
     session.commit()
     assert session.get(KeptYear, 2026).as_of == AS_OF
     assert session.execute(select(func.count()).select_from(KeptFigure)).scalar() == rows
+    assert not kept.updating(session, 2026) and rewrites_queued(session) == []
 
 
 def test_the_dashboard_reads_the_kept_year_and_says_as_of_when(client, auth, session):

@@ -13,6 +13,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from app.common.money import money as money_value
 from app.exchange.importer import import_document
 from app.extensions import db
 from app.kundval.models import PayrollEntry
@@ -272,3 +273,50 @@ def test_status_reads_the_workers_live_progress(app):
         assert (found.done, found.total, found.stalled) == (3, 7, False)
         queue.put_state(queue.queue(), task.id, 0, 5, 9)  # an earlier attempt's state is ignored
         assert tasks.status(task).done == 0
+
+
+def _status_reading(app, task_id: int) -> str:
+    """The row's status, read without the write lock (which this test is holding)."""
+    from app.extensions import reading
+
+    with reading(app.extensions["db_engine"]).connect() as conn:
+        return conn.execute(select(Task.status).where(Task.id == task_id)).scalar_one()
+
+
+def test_a_web_write_goes_through_while_a_simulation_job_computes_on_sqlite(app, client, auth, backend,
+                                                                             database_url):
+    """The simulation reads in a deferred transaction (no write lock), so a request's write
+    transaction, opened while the job has only just started, holds the write lock while the
+    job computes every month to the end; the job then writes its 'done' after that commit."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL readers never take a write lock")
+    from app.followup import service as followup
+    from app.followup.models import FigureTarget
+    from tests.followup.test_kept import generated_document
+
+    _load(app, generated_document(clients=200))
+    auth.login("management")
+    form = {**SIMULATION_FORM, "first": "2025-02", "last": "2026-10"}
+    steps = 21 + 1  # loading, then each month
+    with worker(database_url, app.config["TASKS_URL"]) as proc:
+        response = client.post("/uppfoljning/simulering", data=form)
+        assert response.status_code == 302, response.text
+        task_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        with app.app_context():
+            started = wait_for(lambda: queue.get_state(task_id), timeout=60, every=0.005)
+            assert started["done"] < steps - 1, started  # the job is at its start
+            # A request's write transaction (BEGIN IMMEDIATE: the write lock), left open meanwhile.
+            followup.set_targets(db.session, 2026, {"cost": money_value("1000.00")})
+            try:
+                reached = wait_for(lambda: (queue.get_state(task_id) or {}).get("done") == steps, timeout=60,
+                                   every=0.05)
+            except AssertionError:
+                print("STATE", queue.get_state(task_id), stop(proc))
+                raise
+            assert reached  # every month computed while this transaction held the write lock
+            assert _status_reading(app, task_id) == "running"  # its 'done' waits for the lock
+            db.session.commit()
+        wait_for(lambda: _task(app, task_id).status in ("done", "failed"), timeout=60)
+        log = stop(proc)
+    assert _task(app, task_id).status == "done", log
+    assert _count(app, FigureTarget) == 1  # the write went through

@@ -1,7 +1,7 @@
 """k17 kept facts rewritten on the job queue: the year's change counter (keptchange)
 
 Revision ID: k17
-Revises: p17
+Revises: t12
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = 'k17'
-down_revision = 'p17'
+down_revision = 't12'
 branch_labels = None
 depends_on = None
 

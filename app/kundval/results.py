@@ -142,38 +142,36 @@ class OutcomeRow:
     due_on: date | None = None
 
 
-def outcome_rows(session: Session, stmt, case_worker_id: int | None) -> list[OutcomeRow]:
+def _joined(stmt, case_worker_id: int | None):
     """`stmt` (selecting Outcome, Placement, Client, Provider) joined up, for one case worker or all."""
     stmt = (stmt.join(Placement, Placement.id == Outcome.placement_id)
             .join(Referral, Referral.id == Placement.referral_id)
             .join(Client, Client.id == Referral.client_id)
             .join(Offering, Offering.id == Placement.offering_id)
             .join(Provider, Provider.id == Offering.provider_id))
-    if case_worker_id is not None:
-        stmt = stmt.where(Client.case_worker_id == case_worker_id)
-    return [OutcomeRow(o, p, c, pr) for o, p, c, pr in session.exec(stmt).all()]
+    return stmt.where(Client.case_worker_id == case_worker_id) if case_worker_id is not None else stmt
+
+
+def outcome_rows(session: Session, stmt, case_worker_id: int | None) -> list[OutcomeRow]:
+    """The rows of `stmt` (selecting Outcome, Placement, Client, Provider), for one case worker or all."""
+    return [OutcomeRow(o, p, c, pr) for o, p, c, pr in session.exec(_joined(stmt, case_worker_id)).all()]
+
+
+def _unjudged():
+    return (select(Outcome, Placement, Client, Provider)
+            .where(Outcome.verified_on.is_(None), Outcome.rejected_on.is_(None)))
 
 
 def to_verify(session: Session, case_worker_id: int | None = None) -> list[OutcomeRow]:
     """Reported results nobody has verified or rejected yet, oldest first."""
-    stmt = (select(Outcome, Placement, Client, Provider)
-            .where(Outcome.verified_on.is_(None), Outcome.rejected_on.is_(None)))
-    rows = outcome_rows(session, stmt, case_worker_id)
+    rows = outcome_rows(session, _unjudged(), case_worker_id)
     return sorted(rows, key=lambda r: (r.outcome.result_date, r.outcome.id))
 
 
 def to_verify_page(session: Session, case_worker_id: int | None, number: int) -> paging.Page:
     """One page of to_verify's list, ordered and cut in SQL."""
-    stmt = (select(Outcome, Placement, Client, Provider)
-            .where(Outcome.verified_on.is_(None), Outcome.rejected_on.is_(None)))
-    stmt = (stmt.join(Placement, Placement.id == Outcome.placement_id)
-            .join(Referral, Referral.id == Placement.referral_id)
-            .join(Client, Client.id == Referral.client_id)
-            .join(Offering, Offering.id == Placement.offering_id)
-            .join(Provider, Provider.id == Offering.provider_id))
-    if case_worker_id is not None:
-        stmt = stmt.where(Client.case_worker_id == case_worker_id)
-    page = paging.fetch(session, stmt.order_by(Outcome.result_date, Outcome.id), number)
+    stmt = _joined(_unjudged(), case_worker_id).order_by(Outcome.result_date, Outcome.id)
+    page = paging.fetch(session, stmt, number)
     page.rows = [OutcomeRow(o, p, c, pr) for o, p, c, pr in page.rows]
     return page
 

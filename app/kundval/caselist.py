@@ -41,6 +41,7 @@ class CaseListRow:
     referral: Referral | None
     status: str
     masked_id: str
+    disputed: bool = False  # days the client says "jag var inte där" about, not yet resolved
 
 
 @dataclass
@@ -171,7 +172,8 @@ def case_list(session: Session, *, case_worker_id: int | None, today: date, sear
         Client.children_in_household.is_(False),
         case((status == "waiting", 0), (status == "placed", 1), (status == "none", 2), else_=3),
         referral.choice_deadline.is_(None), referral.choice_deadline, func.lower(Client.name), Client.id)
-    stmt = (select(Client, referral, status, counted.c.n_all, *[counted.c[f"n_{name}"] for name in FILTERS])
+    stmt = (select(Client, referral, status, counted.c.n_all, *[counted.c[f"n_{name}"] for name in FILTERS],
+                   counted.c.disputed)
             .select_from(counted).join(Client, Client.id == counted.c.cid)
             .join(referral, referral.id == counted.c.rid, isouter=True).order_by(*order))
     if chosen is not None:
@@ -179,7 +181,7 @@ def case_list(session: Session, *, case_worker_id: int | None, today: date, sear
     page = max(page, 1)
     rows = session.exec(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
     if rows:
-        counts = dict(zip(("all", *FILTERS), rows[0][3:], strict=True))
+        counts = dict(zip(("all", *FILTERS), rows[0][3:-1], strict=True))
     else:
         flags = _flags(rows_q)
         count_row = session.exec(select(func.count(), *[
@@ -191,7 +193,7 @@ def case_list(session: Session, *, case_worker_id: int | None, today: date, sear
     if page > pages:
         page = pages
         rows = session.exec(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all() if total else []
-    out = [CaseListRow(row[0], row[1], row[2], _masked(row[0])) for row in rows]
+    out = [CaseListRow(row[0], row[1], row[2], _masked(row[0]), row[-1] == 1) for row in rows]
     return CaseList(out, total, counts, page, pages)
 
 

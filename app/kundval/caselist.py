@@ -2,14 +2,21 @@
 
 Each client's row shows their latest decision; the status and every filter's flag are worked out
 once per client with joins and grouping, and the page carries the counts as window sums, so the
-page and its counts are one query whatever the number of clients.
+page and its counts are one query whatever the number of clients. The rows are sorted and cut to
+the page on their narrow columns; the clients' and decisions' whole rows are read for the page only.
+
+Building the statement costs as much Python as running it for one case worker, so it is built once
+a day per shape (own list or team, search, service type, filter, sort) and run with the case worker,
+the search and the page as parameters.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, text
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -92,16 +99,28 @@ def placement_flags(today: date, sustain_days: dict[str, int]) -> dict:
     }
 
 
-def _search(text: str):
-    """Name contains the text, or the personnummer is the text (looked up by its keyed hash)."""
+def _search_params(text: str) -> dict[str, str]:
+    """The search as the statement's parameters: a LIKE pattern for the name and, when the text is a
+    personnummer, its keyed hash (the number itself is never sent to the database)."""
     text = (text or "").strip()[:100]
     if not text:
-        return None
-    found = [func.lower(Client.name).contains(text.lower(), autoescape=True)]
+        return {}
+    escaped = text.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    params = {"name_like": f"%{escaped}%"}
     try:
-        found.append(Client.personal_id_hash == cipher().lookup_hash(normalize_personal_id(text)))
+        params["id_hash"] = cipher().lookup_hash(normalize_personal_id(text))
     except ValidationError:
         pass
+    return params
+
+
+def _search(params: dict[str, str]):
+    """Name contains the text, or the personnummer is the text (looked up by its keyed hash)."""
+    if not params:
+        return None
+    found = [func.lower(Client.name).like(bindparam("name_like"), escape="/")]
+    if "id_hash" in params:
+        found.append(Client.personal_id_hash == bindparam("id_hash"))
     return or_(*found)
 
 
@@ -109,7 +128,7 @@ def _flag(condition):
     return func.max(case((condition, 1), else_=0))
 
 
-def _rows(session: Session, base: list, today: date):
+def _rows_for(today: date, sustain_days: dict[str, int], base: list):
     """One row per listed client: its latest decision, status and each filter's flag, worked out
     once per client (and once per placement) with joins and grouping, so the counts and the page
     read the same few columns."""
@@ -120,7 +139,7 @@ def _rows(session: Session, base: list, today: date):
                          _flag(of_latest).label("any_latest"),
                          _flag(and_(of_latest, _running(today))).label("running_latest"),
                          *[_flag(cond).label(name) for name, cond in
-                           placement_flags(today, followups.sustain_days_by_service_type(session)).items()])
+                           placement_flags(today, sustain_days).items()])
                   .select_from(Placement).join(Referral, Referral.id == Placement.referral_id)
                   .join(latest, latest.c.cid == Referral.client_id)
                   .group_by(Referral.client_id).subquery())
@@ -132,6 +151,9 @@ def _rows(session: Session, base: list, today: date):
         else_=literal("waiting"))
     soon = and_(status == "waiting", Referral.choice_deadline <= add_working_days(today, 2))
     return (select(Client.id.label("cid"), Referral.id.label("rid"), status.label("status"),
+                   func.lower(Client.name).label("name_key"), Client.birth_date.label("born"),
+                   Client.children_in_household.label("children"), Referral.service_type.label("service_type"),
+                   Referral.choice_deadline.label("deadline"),
                    case((soon, 1), else_=0).label("deadline_soon"),
                    *[func.coalesce(per_client.c[name], 0).label(name) for name in PLACEMENT_FILTERS])
             .select_from(Client).join(latest, latest.c.cid == Client.id, isouter=True)
@@ -146,55 +168,86 @@ def case_list(session: Session, *, case_worker_id: int | None, today: date, sear
     if session.get_bind().dialect.name == "postgresql":
         # Compiling the plan's expressions (JIT) costs more than running them.
         session.execute(text("SET LOCAL jit = off"))
-    base = []
+    params: dict[str, Any] = {**_search_params(search)}
     if case_worker_id is not None:
-        base.append(Client.case_worker_id == case_worker_id)
-    searched = _search(search)
-    if searched is not None:
-        base.append(searched)
-    rows_q = _rows(session, base, today)
-    if service_type in SERVICE_TYPES:
-        typed = aliased(Referral)
-        rows_q = (select(rows_q).join(typed, typed.id == rows_q.c.rid)
-                  .where(typed.service_type == service_type).subquery())
-    # The counts ride along the page as window sums over every listed client (one query);
-    # only an empty or too far page asks for them on their own.
-    counted = select(rows_q, func.count().over().label("n_all"), *[
-        func.sum(case((_flags(rows_q)[name], 1), else_=0)).over().label(f"n_{name}") for name in FILTERS]).subquery()
-    chosen = _flags(counted).get(filter_name)
-    referral = aliased(Referral)
-    status = counted.c.status
-    order = {
-        "name": (func.lower(Client.name), Client.id),
-        "deadline": (referral.choice_deadline.is_(None), referral.choice_deadline, Client.id),
-        "born": (Client.birth_date, Client.id),
-    }.get(sort) or (
-        Client.children_in_household.is_(False),
-        case((status == "waiting", 0), (status == "placed", 1), (status == "none", 2), else_=3),
-        referral.choice_deadline.is_(None), referral.choice_deadline, func.lower(Client.name), Client.id)
-    stmt = (select(Client, referral, status, counted.c.n_all, *[counted.c[f"n_{name}"] for name in FILTERS],
-                   counted.c.disputed)
-            .select_from(counted).join(Client, Client.id == counted.c.cid)
-            .join(referral, referral.id == counted.c.rid, isouter=True).order_by(*order))
-    if chosen is not None:
-        stmt = stmt.where(chosen)
+        params["case_worker_id"] = case_worker_id
+    service_type = service_type if service_type in SERVICE_TYPES else ""
+    if service_type:
+        params["service_type"] = service_type
+    filter_name = filter_name if filter_name in FILTERS else ""
+    statements = _statements(today, tuple(sorted(followups.sustain_days_by_service_type(session).items())),
+                             case_worker_id is not None, "name_like" in params, "id_hash" in params,
+                             bool(service_type), filter_name, sort if sort in SORT_KEYS else "priority")
     page = max(page, 1)
-    rows = session.exec(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+
+    def page_rows(number: int) -> list:
+        return list(session.exec(statements.page,  # type: ignore[call-overload]
+                                 params={**params, "offset": (number - 1) * PER_PAGE, "limit": PER_PAGE}).all())
+
+    rows = page_rows(page)
     if rows:
         counts = dict(zip(("all", *FILTERS), rows[0][3:-1], strict=True))
     else:
-        flags = _flags(rows_q)
-        count_row = session.exec(select(func.count(), *[
-            func.sum(case((flags[name], 1), else_=0)) for name in FILTERS]).select_from(rows_q)).one()
-        counts = dict(zip(("all", *FILTERS), count_row, strict=True))
+        counts = dict(zip(("all", *FILTERS), session.exec(  # type: ignore[call-overload]
+            statements.counts, params=params).one(), strict=True))
     counts = {name: int(n or 0) for name, n in counts.items()}
-    total = counts[filter_name] if chosen is not None else counts["all"]
+    total = counts[filter_name] if filter_name else counts["all"]
     pages = max(1, -(-total // PER_PAGE))
     if page > pages:
         page = pages
-        rows = session.exec(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all() if total else []
+        rows = page_rows(page) if total else []
     out = [CaseListRow(row[0], row[1], row[2], _masked(row[0]), row[-1] == 1) for row in rows]
     return CaseList(out, total, counts, page, pages)
+
+
+# The sort keys on the per-client rows; ties broken by the client's id.
+SORT_KEYS = {
+    "name": lambda c: (c.name_key, c.cid),
+    "deadline": lambda c: (c.deadline.is_(None), c.deadline, c.cid),
+    "born": lambda c: (c.born, c.cid),
+    "priority": lambda c: (c.children.is_(False), case((c.status == "waiting", 0), (c.status == "placed", 1),
+                                                        (c.status == "none", 2), else_=3),
+                           c.deadline.is_(None), c.deadline, c.name_key, c.cid),
+}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    page: Select  # the page's clients with every count (parameters offset and limit)
+    counts: Select  # the counts alone, for an empty page
+
+
+@lru_cache(maxsize=256)
+def _statements(today: date, sustain_days: tuple[tuple[str, int], ...], own: bool, by_name: bool,
+                by_id: bool, typed: bool, filter_name: str, sort: str) -> _Statements:
+    """The page's statement and the counts' of one shape, for one day (its dates are literals)."""
+    base = []
+    if own:
+        base.append(Client.case_worker_id == bindparam("case_worker_id"))
+    if by_name:
+        base.append(_search({"name_like": "", **({"id_hash": ""} if by_id else {})}))
+    rows_q = _rows_for(today, dict(sustain_days), base)
+    if typed:
+        rows_q = select(rows_q).where(rows_q.c.service_type == bindparam("service_type")).subquery()
+    flags = _flags(rows_q)
+    # The counts ride along the page as window sums over every listed client (one query).
+    counted = select(rows_q, func.count().over().label("n_all"), *[
+        func.sum(case((flags[name], 1), else_=0)).over().label(f"n_{name}") for name in FILTERS]).subquery()
+    chosen = _flags(counted).get(filter_name)
+    narrow = select(counted)
+    if chosen is not None:
+        narrow = narrow.where(chosen)
+    ordered = (narrow.order_by(*SORT_KEYS[sort](counted.c))
+               .offset(bindparam("offset")).limit(bindparam("limit")).subquery())
+    referral = aliased(Referral)
+    page = (select(Client, referral, ordered.c.status, ordered.c.n_all,
+                   *[ordered.c[f"n_{name}"] for name in FILTERS], ordered.c.disputed)
+            .select_from(ordered).join(Client, Client.id == ordered.c.cid)
+            .join(referral, referral.id == ordered.c.rid, isouter=True)
+            .order_by(*SORT_KEYS[sort](ordered.c)))
+    counts = select(func.count(), *[func.sum(case((flags[name], 1), else_=0)) for name in FILTERS]
+                    ).select_from(rows_q)
+    return _Statements(page, counts)
 
 
 def _flags(rows) -> dict:

@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
+from app.auth.service import create_user
 from app.common.base import new_ref
 from app.common.models import AccessLog
 from app.common.personal_data import cipher
 from app.kundval import caselist, service
 from app.kundval.models import Client, Referral
+from tests.conftest import PASSWORD
 from tests.kundval import factories as f
 
 TODAY = date(2026, 12, 1)
@@ -41,6 +43,29 @@ def test_search_by_name_or_personnummer(session):
     assert [r.client.id for r in by_name.rows] == [a.id]
     by_number = caselist.case_list(session, case_worker_id=None, today=TODAY, search=f.PERSONAL_IDS[0])
     assert [r.client.id for r in by_number.rows] == [a.id]
+
+
+def test_a_search_is_text_not_a_pattern_and_one_case_workers_list_is_theirs(session):
+    """%, _ and the escape character in a search match themselves; the statement built for one case
+    worker's list is run with another's id and shows only theirs."""
+    f.client(session, 0, name="Anna 50% Berg")
+    f.client(session, 1, name="Anna 5000 Berg")
+    f.client(session, 2, name="Bo_Ek")
+    f.client(session, 3, name="Boa Ek")
+    f.client(session, 4, name="Cia / Dahl")
+    assert [r.client.name for r in caselist.case_list(session, case_worker_id=None, today=TODAY,
+                                                      search="50%").rows] == ["Anna 50% Berg"]
+    assert [r.client.name for r in caselist.case_list(session, case_worker_id=None, today=TODAY,
+                                                      search="o_e").rows] == ["Bo_Ek"]
+    assert [r.client.name for r in caselist.case_list(session, case_worker_id=None, today=TODAY,
+                                                      search="a / d").rows] == ["Cia / Dahl"]
+    assert caselist.case_list(session, case_worker_id=None, today=TODAY, search="%").total == 1
+    one, two = (create_user(session, email=f"h{i}@test.example", role="case_worker", password=PASSWORD)
+                for i in (1, 2))
+    f.client(session, 5, name="Min Egen", case_worker_id=one.id)
+    f.client(session, 6, name="Annans", case_worker_id=two.id)
+    for worker, name in ((one, "Min Egen"), (two, "Annans")):
+        assert [r.client.name for r in caselist.case_list(session, case_worker_id=worker.id, today=TODAY).rows] == [name]
 
 
 def test_filters_and_their_counts(session):

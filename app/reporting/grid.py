@@ -63,6 +63,32 @@ class GridRow:
             return "F"
         return format_hours(cell[1])
 
+    def row_cells(self, columns: list[DayColumn], today: date) -> list[tuple[DayColumn, str, str]]:
+        """(column, value, state) of each day: state "open" (reportable), "out" (outside the
+        placement's window) or "future" (not yet come, and nothing reported on it)."""
+        out = []
+        for column in columns:
+            value = self.value(column.day)
+            if not self.in_window(column.day):
+                out.append((column, value, "out"))
+            else:
+                out.append((column, value, "open" if column.day <= today or value else "future"))
+        return out
+
+
+# The grid's weekday abbreviations (the page's own; staff read them in Swedish as the hint text).
+WEEKDAY_SHORT = ("må", "ti", "on", "to", "fr", "lö", "sö")
+
+
+@dataclass(frozen=True)
+class DayColumn:
+    """What the grid's cells of one day share, worked out once per page instead of once per cell."""
+    day: date
+    iso: str
+    label: str  # "3 ti"
+    week: int  # ISO week number
+    classes: str  # " weekend", and " first start-N" on the month's first day
+
 
 @dataclass
 class Grid:
@@ -75,6 +101,14 @@ class Grid:
     pages: int = 1
     search: str = ""
     missing: bool = False
+
+    @property
+    def columns(self) -> list[DayColumn]:
+        return [DayColumn(day, day.isoformat(), f"{day.day} {WEEKDAY_SHORT[day.weekday()]}",
+                          day.isocalendar()[1],
+                          (" weekend" if day.weekday() >= 5 else "")
+                          + (f" first start-{day.weekday() + 1}" if i == 0 else ""))
+                for i, day in enumerate(self.days)]
 
 
 PAGE_SIZE = 25

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import Translations
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, get_locale
@@ -93,24 +95,46 @@ def _locale() -> str:
         return "sv"
 
 
+@lru_cache(maxsize=64)
+def _money_format(locale: str) -> tuple[Locale, NumberPattern]:
+    """The locale and the parsed pattern of amounts in SEK, once per locale: Babel's format_currency
+    parses both on every call, which was most of the time of a page of figures."""
+    if locale.startswith("sv"):
+        return Locale.parse("sv_SE"), parse_pattern("#,##0.00\u00a0¤")
+    parsed = Locale.parse("en_GB" if locale == "en" else locale)
+    return parsed, parsed.currency_formats["standard"]
+
+
+@lru_cache(maxsize=64)
+def _number_format(locale: str, decimals: int) -> tuple[Locale, NumberPattern]:
+    """As _money_format, for plain numbers with `decimals` decimals."""
+    return (Locale.parse(locale.replace("sv", "sv_SE")),
+            parse_pattern("#,##0" + ("." + "0" * decimals if decimals else "")))
+
+
 def fmt_money(amount: Decimal | None, locale: str | None = None) -> str:
     """`1 234,50 kr` in Swedish; the same amount in SEK as the page's locale writes it."""
     if amount is None:
         return ""
     loc = locale or _locale()
-    if loc.startswith("sv"):
-        return format_currency(amount, "SEK", format="#,##0.00\u00a0¤", locale="sv_SE",
-                               currency_digits=False).replace("SEK", "kr")
-    if loc == "en":
-        loc = "en_GB"
-    return format_currency(amount, "SEK", locale=loc, currency_digits=False)
+    parsed, pattern = _money_format(loc)
+    text: str = pattern.apply(amount, parsed, currency="SEK", currency_digits=False)
+    return text.replace("SEK", "kr") if loc.startswith("sv") else text
 
 
 def fmt_number(value: Decimal | int | None, decimals: int = 2, locale: str | None = None) -> str:
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=(locale or _locale()).replace("sv", "sv_SE"))
+    # Keyed by the text: 0 and -0 are equal but written differently.
+    return _formatted_number(str(value), decimals, locale or _locale())
+
+
+@lru_cache(maxsize=8192)
+def _formatted_number(value: str, decimals: int, locale: str) -> str:
+    """A page of figures writes the same few numbers thousands of times (counts, zeros)."""
+    parsed, pattern = _number_format(locale, decimals)
+    text: str = pattern.apply(Decimal(value), parsed)
+    return text
 
 
 def fmt_date(value: date | datetime | None, fmt: str = "short") -> str:

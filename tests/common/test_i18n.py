@@ -72,3 +72,19 @@ def test_money_is_formatted_for_the_locale(amount, locale, expected):
 
 def test_no_amount_is_an_empty_string():
     assert fmt_money(None, "sv") == ""
+
+
+def test_numbers_are_written_as_babel_writes_them_whatever_was_written_before():
+    """fmt_number keeps each text it made: 0 and -0 are equal numbers but not the same text, and
+    the same value in two languages or with other decimals is written anew."""
+    from babel.numbers import format_decimal
+
+    from app.common.i18n import fmt_number
+
+    for value in (Decimal("0"), Decimal("-0"), 0, Decimal("1234.5"), Decimal("1234.50"), -7):
+        for locale, babel_locale in (("sv", "sv_SE"), ("en", "en"), ("ar", "ar"), ("fa", "fa")):
+            for decimals in (0, 1, 2):
+                pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+                assert fmt_number(value, decimals, locale) == format_decimal(
+                    value, format=pattern, locale=babel_locale), (value, locale, decimals)
+    assert fmt_number(Decimal("-0"), 0, "sv") == "-0" and fmt_number(Decimal("0"), 0, "sv") == "0"

@@ -3,24 +3,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.exchange import importer
 from tests.providers.factories import portal_document, seed
+from tests.statements import statements
 
 
-def _statements(session, action) -> list[str]:
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def before(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+def _statements(session, action):
+    with statements(session) as seen:
         result = action()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     return result, seen
 
 

@@ -14,6 +14,7 @@ from app.kundval import caselist, service
 from app.kundval.models import Client, Referral
 from tests.conftest import PASSWORD
 from tests.kundval import factories as f
+from tests.statements import statements
 
 TODAY = date(2026, 12, 1)
 
@@ -123,21 +124,9 @@ def test_the_list_is_not_a_loop_over_every_client(session, monkeypatch):
 
 def _statements(session, work):
     """The SQL statements that read clients while `work` runs."""
-    from sqlalchemy import event
-
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def note(conn, cursor, statement, params, context, many):
-        if "client" in statement.lower():
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(session) as seen:
         result = work()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return result, seen
+    return result, [statement for statement in seen if "client" in statement.lower()]
 
 
 def _mixed(session):

@@ -5,35 +5,19 @@ database (SQLAlchemy's before_cursor_execute), and checks the count does not gro
 """
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import func
 from sqlmodel import select
 
 from app.kundval import service
 from app.kundval.default_job import place_overdue, set_default
 from app.kundval.models import Placement
 from tests.kundval import factories as f
+from tests.statements import statements
 
 TODAY = f.TODAY
-
-
-@contextlib.contextmanager
-def statements(session):
-    """The SQL statements sent while the block runs."""
-    engine = session.get_bind()
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_the_compare_page_reads_the_compared_offerings_together(client, auth, session):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import event
 from stdnum import luhn
 
 from app.exchange.importer import import_document
 from app.reporting import grid as grid_service
 from tests.providers.factories import ORG_A, portal_document, seed
 from tests.reporting.test_api import MONTH, bearer, token_for
+from tests.statements import statements
 
 
 def _personal_id(i: int) -> str:
@@ -105,16 +105,8 @@ def test_bad_paging_values_are_400_naming_the_field(client, auth, session):
 
 
 def _statements(engine, action) -> list[str]:
-    seen: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with statements(engine) as seen:
         action()
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     return seen
 
 

@@ -91,10 +91,10 @@ def my_clients():
     filter_name = caselist.FILTER_PARAMS.get(request.args.get("filter", ""), "")
     sort = caselist.SORT_PARAMS.get(request.args.get("sortera", ""), "priority")
     service_type = request.args.get("insats", "")
-    page = request.form.get("sida", type=int) if search else request.args.get("sida", 1, type=int)
+    page = paging.page_number(request.form.get("sida") if search else request.args.get("sida"))
     result = caselist.case_list(db.session, case_worker_id=None if everyone else current_user.id, today=_today(),
                                 search=search or "", service_type=service_type, filter_name=filter_name,
-                                sort=sort, page=page or 1)
+                                sort=sort, page=page)
     record_list_access(db.session, current_user.id, {r.client.id for r in result.rows},
                        f"handläggare: lista med {len(result.rows)} deltagare")
     db.session.commit()

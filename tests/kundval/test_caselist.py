@@ -114,6 +114,19 @@ def test_one_view_of_the_list_writes_one_access_log_row_and_the_search_stays_out
     assert team.status_code == 200
 
 
+def test_a_page_number_past_what_the_database_can_count_shows_the_last_page(client, auth, session):
+    """?sida= beyond a 64-bit offset was a 500 (the database refused the OFFSET); now the last page."""
+    worker = auth.login("case_worker")
+    _many(session, 60, case_worker_id=worker.id)
+    session.commit()
+    for number in ("99999999999999999999999", "9223372036854775807", "-3", "x"):
+        page = client.get(f"/handlaggare/deltagare?sida={number}")
+        assert page.status_code == 200, number
+        assert ("Sida 1 av 2" if number in ("-3", "x") else "Sida 2 av 2") in page.text, number
+    searched = client.post("/handlaggare/deltagare", data={"q": "Person", "sida": "99999999999999999999999"})
+    assert searched.status_code == 200 and "Sida 2 av 2" in searched.text
+
+
 def test_the_list_is_not_a_loop_over_every_client(session, monkeypatch):
     _many(session, 300)
     calls = []

@@ -16,6 +16,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(Path(__file__).parent / "static"),
         instance_path=str(BASE_DIR / "instance"),
     )
+    from app.common.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_object(Config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
     if test_config:

@@ -1,7 +1,7 @@
 """Reporting screens for provider users: the month grid, submitting the month, results."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -196,7 +196,9 @@ def submit(period: str):
 def outcomes():
     provider_id = current_user.provider_id
     today = clock.today()
-    rows = grid_service.provider_placements(db.session, provider_id, date(2000, 1, 1), date(2100, 12, 31))
+    # The form offers the placements running in the last year (a provider with thousands of
+    # placements got them all as options); an older one's ref is still accepted (validate_choice off).
+    rows = grid_service.provider_placements(db.session, provider_id, today - timedelta(days=365), today)
     form = OutcomeForm()
     form.placement.choices = [(r.ref, f"{r.client_name} – {r.offering_title} ({r.ref})") for r in rows]
     if form.validate_on_submit() and _report_outcome(provider_id, form, today):

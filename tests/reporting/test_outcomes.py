@@ -71,3 +71,21 @@ def test_the_same_result_twice_through_the_api_without_an_idempotency_key_is_ref
     error = again.get_json()["error"]
     assert error["errors"][0]["field"] == "result_date" and "redan rapporterat" in error["errors"][0]["message"]
     assert len(session.exec(select(Outcome)).all()) == 1
+
+
+def test_the_form_offers_the_last_years_placements_and_takes_an_older_ones_ref(client, auth, session):
+    """A provider with thousands of placements got every one as an option; now those of the last
+    year, and an older placement's result can still be reported by its ref."""
+    from app.common import clock
+
+    seed(session)
+    auth.login("provider", provider_org_nr=ORG_A)
+    with clock.fixed_today(date(2027, 9, 1)):  # PL1 ended over a year before
+        page = client.get("/rapportering/resultat").get_data(as_text=True)
+        assert 'value="PL1"' not in page and "det senaste året" in page
+        response = client.post("/rapportering/resultat", data={
+            "placement": "PL1", "kind": "employment", "result_date": "2026-04-15",
+            "employer": "Lager AB", "extent": "heltid", "employment_form": "regular"})
+        assert response.status_code == 302
+    with clock.fixed_today(date(2026, 12, 1)):
+        assert 'value="PL1"' in client.get("/rapportering/resultat").get_data(as_text=True)

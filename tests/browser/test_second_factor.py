@@ -23,7 +23,8 @@ def test_enrol_sign_in_with_a_code_and_with_a_recovery_code(live_server, page):
     expect(page.get_by_role("heading", name="Aktivera tvåstegsverifiering")).to_be_visible()
     qr = page.get_by_role("img", name=f"QR-kod för {user.email} i Kundval")
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.naturalWidth") > 0
+    # Visible comes before loaded (the image is its own request): wait for the picture itself.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     shot(page, "second-factor-enrol")
 
     page.get_by_label("Kod").fill("000000")

@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.settlement.helpers import attendance
@@ -34,7 +35,13 @@ def follow(client, response):
 
 @contextmanager
 def worker(database_url: str, tasks_url: str, queue_name: str = "kundval", workers: int = 1,
-           stale_seconds: int = 30, extra_env: dict | None = None) -> Iterator[subprocess.Popen]:
+           stale_seconds: int = 30, extra_env: dict | None = None,
+           slow: bool = False) -> Iterator[subprocess.Popen]:
+    """A real consumer in its own process; `slow` makes each progress report of a job wait 0.1 s
+    (tests/tasks/slow_worker), so a test can stop it half-way whatever the machine's speed."""
+    if slow:
+        extra_env = {**(extra_env or {}), "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parent / "slow_worker"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": database_url,
            "KUNDVAL_TASKS_URL": tasks_url, "KUNDVAL_TASKS_QUEUE": queue_name,
            "KUNDVAL_TASKS_STALE_SECONDS": str(stale_seconds),

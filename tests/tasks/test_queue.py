@@ -115,7 +115,7 @@ def test_a_run_all_whose_worker_is_killed_half_way_leaves_whole_providers_and_ru
     _load(app, many_providers(providers))
     app.config["TASKS_STALE_SECONDS"] = 2
     auth.login("finance")
-    with worker(database_url, app.config["TASKS_URL"]) as proc:
+    with worker(database_url, app.config["TASKS_URL"], slow=True) as proc:  # else it may finish first
         location = client.post("/avrakning/2026-03/kor").headers["Location"]
         wait_for(lambda: _status(client, location)["done"] >= 3, timeout=90, every=0.05)
         stop(proc, hard=True)  # as a crash or an OOM kill would

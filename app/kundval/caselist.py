@@ -114,12 +114,11 @@ def _search_params(text: str) -> dict[str, str]:
     return params
 
 
-def _search(params: dict[str, str]):
-    """Name contains the text, or the personnummer is the text (looked up by its keyed hash)."""
-    if not params:
-        return None
+def _search(by_id: bool):
+    """Name contains the text, or (`by_id`) the personnummer is the text, looked up by its keyed
+    hash; the values are the statement's parameters (_search_params)."""
     found = [func.lower(Client.name).like(bindparam("name_like"), escape="/")]
-    if "id_hash" in params:
+    if by_id:
         found.append(Client.personal_id_hash == bindparam("id_hash"))
     return or_(*found)
 
@@ -225,7 +224,7 @@ def _statements(today: date, sustain_days: tuple[tuple[str, int], ...], own: boo
     if own:
         base.append(Client.case_worker_id == bindparam("case_worker_id"))
     if by_name:
-        base.append(_search({"name_like": "", **({"id_hash": ""} if by_id else {})}))
+        base.append(_search(by_id))
     rows_q = _rows_for(today, dict(sustain_days), base)
     if typed:
         rows_q = select(rows_q).where(rows_q.c.service_type == bindparam("service_type")).subquery()

@@ -85,6 +85,7 @@ class DayColumn:
     """What the grid's cells of one day share, worked out once per page instead of once per cell."""
     day: date
     iso: str
+    short: str  # "ti"
     label: str  # "3 ti"
     week: int  # ISO week number
     classes: str  # " weekend", and " first start-N" on the month's first day
@@ -104,7 +105,8 @@ class Grid:
 
     @property
     def columns(self) -> list[DayColumn]:
-        return [DayColumn(day, day.isoformat(), f"{day.day} {WEEKDAY_SHORT[day.weekday()]}",
+        return [DayColumn(day, day.isoformat(), WEEKDAY_SHORT[day.weekday()],
+                          f"{day.day} {WEEKDAY_SHORT[day.weekday()]}",
                           day.isocalendar()[1],
                           (" weekend" if day.weekday() >= 5 else "")
                           + (f" first start-{day.weekday() + 1}" if i == 0 else ""))

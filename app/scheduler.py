@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.common.jobs import JobOutcome, run_once
 from app.extensions import db
 from app.followup.kept import nightly_job as kept_facts_job
+from app.kundval.casefacts import nightly_job as case_facts_job
 from app.kundval.default_job import default_placement_job
 from app.notifications.service import notify
 from app.privacy import retention
@@ -102,7 +103,7 @@ def scheduler_cmd(once: bool) -> None:
     if once:
         for job in (monthly_drafts, missing_attendance_job, default_placement_job,
                     expiring_documents_job, month_report_reminder_job, ending_contracts_job,
-                    retention_job, kept_facts_job):
+                    retention_job, kept_facts_job, case_facts_job):
             _in_app(app, job)
         return
     scheduler = BlockingScheduler(timezone=TIMEZONE)
@@ -129,6 +130,9 @@ def scheduler_cmd(once: bool) -> None:
                       misfire_grace_time=6 * 3600)
     scheduler.add_job(_in_app, CronTrigger(hour=1, minute=45, timezone=TIMEZONE),
                       args=[app, kept_facts_job], id="kept_facts", coalesce=True,
+                      misfire_grace_time=6 * 3600)
+    scheduler.add_job(_in_app, CronTrigger(hour=0, minute=5, timezone=TIMEZONE),
+                      args=[app, case_facts_job], id="case_facts", coalesce=True,
                       misfire_grace_time=6 * 3600)
     click.echo("Schemaläggaren körs (Ctrl+C för att avsluta).")
     try:

@@ -3,8 +3,8 @@ import datetime as dt
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric, UniqueConstraint
-from sqlmodel import Field
+from sqlalchemy import Column, ForeignKey, Integer, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
 
 from app.common.base import HoursField, JSONField, Timestamped
 from app.common.labels import OUTCOME_KINDS as OUTCOME_KINDS  # the kinds a result can be
@@ -198,3 +198,36 @@ class Outcome(Timestamped, table=True):
     reported_at: dt.datetime | None = None
     reported_by_id: int | None = Field(default=None, foreign_key="user.id")
     verified_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+# What the case worker's list shows of each client, kept (app/kundval/casefacts.py) ---------------
+
+class CaseFacts(SQLModel, table=True):
+    """One row per client: their latest decision, its status and each filter's flag as of `as_of`.
+
+    Worked out from the decisions, placements, attendance, results and follow-ups when any of them
+    changes (in the same transaction) and for every client once a day, so the list reads these rows
+    alone: paging, sorting and every count cost the same whatever the clients' history.
+    """
+
+    __tablename__ = "case_facts"
+
+    client_id: int = Field(sa_column=Column(Integer, ForeignKey("client.id", ondelete="CASCADE"),
+                                            primary_key=True, autoincrement=False))
+    case_worker_id: int | None = Field(default=None, index=True)
+    as_of: date = Field(index=True)
+    # The bonus rules' sustain days the follow-up flag was worked out with ("praktik:90,...").
+    rules: str = Field(default="", max_length=200)
+    referral_id: int | None = None
+    status: str = Field(max_length=10)  # none | withdrawn | placed | ended | waiting
+    name_key: str = Field(max_length=200)  # the name in lower case, for search and sorting
+    born: date
+    children: bool = False
+    service_type: str | None = Field(default=None, max_length=20)
+    deadline: date | None = None
+    deadline_soon: int = 0
+    no_first_meeting: int = 0
+    attendance_missing: int = 0
+    to_verify: int = 0
+    followup_due: int = 0
+    disputed: int = 0

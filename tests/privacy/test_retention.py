@@ -14,7 +14,7 @@ from app.common.audit import record_access
 from app.common.models import AccessLog, AuditLog
 from app.exchange.importer import import_document
 from app.kundval import service as kundval
-from app.kundval.models import Client, ClientLoginCode, Outcome
+from app.kundval.models import CaseFacts, Client, ClientLoginCode, Outcome
 from app.privacy import retention
 from app.privacy.models import RetentionRun
 from app.scheduler import retention_job
@@ -105,6 +105,9 @@ def test_a_removed_client_keeps_figures_but_loses_name_number_contact_and_free_t
     assert kundval.find_client(session, "19850315-9645") is None
     cecilia = session.execute(select(Client).where(Client.ref == "C3")).scalar_one()
     assert cecilia.name == "Cecilia Berg" and kundval.find_client(session, "19771231-1237") is not None
+    # The case worker's kept list (app/kundval/casefacts.py) no longer holds the name either.
+    kept = {row.client_id: row.name_key for row in session.execute(select(CaseFacts)).scalars()}
+    assert kept[anna.id] == "" and kept[cecilia.id] == "cecilia berg"
 
     account = session.get(User, anna.user_id)
     assert not account.active and account.name == "" and "c1" not in account.email

@@ -19,10 +19,12 @@ import ijson
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.common import clock
 from app.common.audit import record_change
 from app.exchange.importer import checks, matching, reading, writing
 from app.exchange.importer.attendance import AttendanceRows
 from app.exchange.importer.sections import SECTIONS, SPEC, ImportSummary, Rec, parse_section
+from app.kundval import casefacts
 from app.kundval.models import Attendance
 from app.settlement import late_changes
 
@@ -81,6 +83,7 @@ def _import(session: Session, sections: reading.Sections, actor_id: int | None, 
     record_change(session, actor_id, "import", "exchange", None, after=summary.as_dict())
     session.flush()
     analyze_touched(session, summary)
+    casefacts.rewrite_all(session, clock.today())  # attendance went in round the ORM
     return summary
 
 

@@ -140,19 +140,28 @@ def rules_key(sustain_days: dict[str, int]) -> str:
     return ",".join(f"{service_type}:{days}" for service_type, days in sorted(sustain_days.items()))
 
 
+def _one_rewrite_at_a_time(session: Session) -> None:
+    """On PostgreSQL, wait for any other rewrite of every row (two could lock rows in other orders)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+
+
 def refresh(session: Session, today: date, client_ids: Iterable[int] | None = None) -> None:
     """Rewrite the rows of `client_ids` (of every client when None) as of `today`, in the session's
     transaction: one INSERT ... SELECT ... ON CONFLICT DO UPDATE."""
     ids = None if client_ids is None else sorted(set(client_ids))
     if ids is not None and not ids:
         return
-    if ids is not None and len(ids) > MAX_IDS:
+    if ids is None or len(ids) > MAX_IDS:
+        _one_rewrite_at_a_time(session)
         ids = None
+    _write(session, today, ids)
+
+
+def _write(session: Session, today: date, ids: list[int] | None) -> None:
     postgresql = session.get_bind().dialect.name == "postgresql"
     if postgresql:
         session.execute(text("SET LOCAL jit = off"))  # compiling the plan costs more than running it
-        if ids is None:  # one rewrite of every row at a time (two could lock rows in other orders)
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
     sustain_days = followups.sustain_days_by_service_type(session)
     rows = worked_out(today, sustain_days, [] if ids is None else [Client.id.in_(ids)])
     names = [column.name for column in rows.c]
@@ -183,11 +192,9 @@ def make_current(session: Session, today: date) -> None:
     refresh_pending(session, today)
     if not stale(session, today):
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
-        if not stale(session, today):  # another worker did it while this one waited
-            return
-    refresh(session, today)
+    _one_rewrite_at_a_time(session)
+    if stale(session, today):  # or another worker did it while this one waited
+        _write(session, today, None)
 
 
 def rewrite_all(session: Session, today: date) -> None:

@@ -124,7 +124,7 @@ def test_other_bonus_rules_make_every_row_stale(session, monkeypatch):
     assert casefacts.stale(session, TODAY)
 
 
-def test_a_removed_client_leaves_no_row_and_an_anonymised_one_no_name(session):
+def test_a_removed_client_leaves_no_row(session):  # an anonymised one: tests/privacy/test_retention.py
     _month(session)
     caselist.case_list(session, case_worker_id=None, today=TODAY)
     gone = session.exec(select(Client).where(Client.name == "Utan beslut")).one()

@@ -1,4 +1,5 @@
-"""Kept facts: the key figures and the budget's approved amounts, computed once and stored per year.
+"""Kept facts: the key figures, the budget's approved amounts and the levels page, computed once
+and stored per year.
 
 Computing the key figures reads every placement, result, settlement line and attendance day of
 every year (figures.load_facts); at 20 000 clients that is seconds per page. The pages read the
@@ -38,8 +39,8 @@ from sqlmodel import Session
 from app.common import clock
 from app.common.base import utcnow
 from app.common.money import ZERO, round_money
-from app.followup import figures
-from app.followup.models import KeptBudget, KeptChange, KeptFigure, KeptYear
+from app.followup import figures, parking
+from app.followup.models import KeptBudget, KeptChange, KeptFigure, KeptParking, KeptYear
 from app.settlement import rules
 from app.tasks import service as tasks
 from app.tasks.models import Task
@@ -162,6 +163,7 @@ class Computed:
     as_of: date
     figures: dict[int, list[dict]]
     approved: dict[int, list[dict]]
+    levels: dict[int, list[dict]]  # the levels page's rows (parking.year_view) in its order
 
 
 def compute(session: Session, years: set[int], as_of: date) -> Computed:
@@ -171,7 +173,7 @@ def compute(session: Session, years: set[int], as_of: date) -> Computed:
     facts = figures.load_facts(session)
     groups = {dimension: {figures.group_of(p, dimension) for p in facts.placements.values()}
               for dimension in figures.DIMENSIONS}
-    result = Computed(as_of, {}, {})
+    result = Computed(as_of, {}, {}, {})
     for year in sorted(years):
         rows = result.figures[year] = []
         for month in range(1, 13):
@@ -192,7 +194,17 @@ def compute(session: Session, years: set[int], as_of: date) -> Computed:
             {"year": year, "period": period, "post": post, "amount": amount}
             for (period, status, post), amount in budget.amounts_by_month(session, year).items()
             if status == "approved"]
+        result.levels[year] = _levels_rows(year, parking.year_view(session, year, as_of))
     return result
+
+
+def _levels_rows(year: int, tables: dict[str, list[parking.ParkingRow]]) -> list[dict]:
+    rows = (row for level_rows in tables.values() for row in level_rows)
+    return [{"year": year, "position": position, "level": row.level, "provider": row.provider,
+             "hours_per_week": row.hours_per_week.value, "hours_n": row.hours_per_week.n,
+             "interrupted": row.interrupted.value, "interrupted_n": row.interrupted.n,
+             "result_rate": row.result_rate.value, "result_n": row.result_rate.n}
+            for position, row in enumerate(rows)]
 
 
 def store(session: Session, computed: Computed, versions: dict[int, int]) -> int:
@@ -207,6 +219,9 @@ def store(session: Session, computed: Computed, versions: dict[int, int]) -> int
             continue
         session.execute(delete(KeptFigure).where(KeptFigure.year == year))
         session.execute(delete(KeptBudget).where(KeptBudget.year == year))
+        session.execute(delete(KeptParking).where(KeptParking.year == year))
+        if computed.levels.get(year):
+            session.execute(insert(KeptParking), computed.levels[year])
         if rows:
             session.execute(insert(KeptFigure), rows)
         if computed.approved[year]:
@@ -291,6 +306,41 @@ def read_year(session: Session, year: int, through: str, dimensions: tuple[str, 
     if header is None:
         return None
     return KeptView(*header, {d: _tables(found[d], year, through, d) for d in dimensions})
+
+
+@dataclass
+class KeptLevels:
+    """One year's kept levels page, with when it was computed (as KeptView)."""
+
+    as_of: date
+    computed_at: datetime
+    updating_since: datetime | None
+    tables: dict[str, list[parking.ParkingRow]]  # level -> the municipality's row, then providers
+
+
+def read_levels(session: Session, year: int) -> KeptLevels | None:
+    """The kept levels page of `year` in one statement; None if the year is not kept."""
+    header, tables = None, {}
+    for (as_of, computed_at, version, kept_version, changed_at, level, provider,
+         hours, hours_n, interrupted, interrupted_n, result_rate, result_n) in session.execute(
+            select(KeptYear.as_of, KeptYear.computed_at, KeptChange.version, KeptChange.kept_version,
+                   KeptChange.changed_at, KeptParking.level, KeptParking.provider,
+                   KeptParking.hours_per_week, KeptParking.hours_n, KeptParking.interrupted,
+                   KeptParking.interrupted_n, KeptParking.result_rate, KeptParking.result_n)
+            .select_from(KeptYear)
+            .outerjoin(KeptChange, KeptChange.year == KeptYear.year)
+            .outerjoin(KeptParking, KeptParking.year == KeptYear.year)
+            .where(KeptYear.year == year).order_by(KeptParking.position)):
+        header = (as_of, computed_at, changed_at if (version or 0) > (kept_version or 0) else None)
+        if level is not None:
+            tables.setdefault(level, []).append(parking.ParkingRow(
+                provider, level, figures.Cell(_share(hours), hours_n),
+                figures.Cell(_share(interrupted), interrupted_n), figures.Cell(_share(result_rate), result_n)))
+    return KeptLevels(*header, tables) if header else None
+
+
+def _share(value) -> Decimal | None:
+    return None if value is None else round_money(Decimal(str(value)))
 
 
 def year_tables(session: Session, year: int, through: str, dimension: str) -> list[figures.FigureTable]:

@@ -99,3 +99,22 @@ class KeptChange(SQLModel, table=True):
     version: int = 0
     kept_version: int = 0
     changed_at: datetime  # the last change (UTC)
+
+
+class KeptParking(SQLModel, table=True):
+    """One row of the levels page (parking.year_view): a provider's (or the municipality's) three
+    figures at one level for the year, in the page's order (`position`)."""
+
+    __table_args__ = (UniqueConstraint("year", "position", name="uq_keptparking_year_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    position: int
+    level: str = Field(max_length=10)
+    provider: str = Field(max_length=200)  # "" for the whole municipality
+    hours_per_week: Decimal | None = Field(default=None, sa_column=Column(Numeric(16, 2), nullable=True))
+    hours_n: int
+    interrupted: Decimal | None = Field(default=None, sa_column=Column(Numeric(16, 2), nullable=True))
+    interrupted_n: int
+    result_rate: Decimal | None = Field(default=None, sa_column=Column(Numeric(16, 2), nullable=True))
+    result_n: int

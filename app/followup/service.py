@@ -66,6 +66,26 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
     return view
 
 
+@dataclass
+class LevelsPage:
+    year: int
+    tables: dict  # level -> parking rows (parking.year_view)
+    kept_as_of: date | None = None  # as Dashboard's
+    kept_computed_at: datetime | None = None
+    updating_since: datetime | None = None
+
+
+def levels(session: Session, year: int, today: date) -> LevelsPage:
+    """The levels page from the year's kept rows (as the key figures), or computed from the raw
+    rows for a year not kept yet."""
+    from app.followup import kept, parking
+
+    stored = kept.read_levels(session, year)
+    if stored is None:
+        return LevelsPage(year, parking.year_view(session, year, today))
+    return LevelsPage(year, stored.tables, stored.as_of, stored.computed_at, stored.updating_since)
+
+
 def targets(session: Session, year: int) -> dict[str, Decimal]:
     return {figure: round_money(Decimal(str(value))) for figure, value in session.execute(
         select(FigureTarget.figure, FigureTarget.value).where(FigureTarget.year == year))}

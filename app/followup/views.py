@@ -18,7 +18,7 @@ from app.common.labels import label
 from app.common.nav import add_nav
 from app.extensions import db
 from app.followup import budget as budget_service
-from app.followup import charts, export, figures, forms, jobs, parking, service, simulation
+from app.followup import charts, export, figures, forms, jobs, service, simulation
 from app.settlement import rules
 from app.tasks import service as tasks
 from app.tasks.models import Task
@@ -237,9 +237,8 @@ def simulate():
 @roles_required("admin", "finance", "management")
 def levels():
     """Parking made visible: activity, interruptions and results per provider and level."""
-    year = _year()
-    return render_template("followup/levels.html", year=year,
-                           tables=parking.year_view(db.session, year, date.today()))
+    view = service.levels(db.session, _year(), date.today())
+    return render_template("followup/levels.html", year=view.year, tables=view.tables, view=view)
 
 
 add_nav(("admin", "finance", "management"), "followup.index", _l("Uppföljning"), order=60)

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select
 
 from app.exchange.importer import import_document
-from app.followup import budget, figures, kept, service
-from app.followup.models import KeptFigure, KeptYear
+from app.followup import budget, figures, kept, parking, service
+from app.followup.models import KeptFigure, KeptParking, KeptYear
 from app.kundval.models import EMPLOYMENT_FORMS
 from app.offerings.models import SERVICE_TYPES
 from app.reporting import grid
@@ -121,6 +121,50 @@ def test_kept_figures_equal_the_figures_computed_from_the_raw_rows(session):
     # Some cells are hidden (1-4 people) and some are not, as on the page today.
     cells = [c for t in kept.year_tables(session, 2026, "2026-08", "provider") for c in t.cells.values()]
     assert any(c.hidden for c in cells) and any(c.n >= figures.MIN_GROUP for c in cells)
+
+
+def test_the_kept_levels_page_equals_the_one_computed_from_the_raw_rows(session):
+    municipality(session)
+    from app.kundval.models import Referral
+
+    rng = random.Random(5)
+    for referral in session.execute(select(Referral).order_by(Referral.id)).scalars():
+        referral.level = rng.choice(("A", "B", "C", None))
+    session.commit()
+    kept.refresh(session, None, AS_OF)
+    session.commit()
+    for year in (2025, 2026):
+        raw = parking.year_view(session, year, AS_OF)
+        stored = kept.read_levels(session, year)
+        assert stored is not None and stored.as_of == AS_OF
+        assert list(stored.tables) == list(raw) and len(raw) == 4, year  # A, B, C, none
+        assert stored.tables == raw, year
+    rows = [row for rows in raw.values() for row in rows]
+    assert any(r.hours_per_week.value for r in rows) and any(r.result_rate.value is not None for r in rows)
+    # A year with no placements is kept with no rows, and reads as such (not as "not kept").
+    kept.refresh(session, {2024}, AS_OF)
+    session.commit()
+    assert kept.read_levels(session, 2024).tables == {} == parking.year_view(session, 2024, AS_OF)
+    assert kept.read_levels(session, 2023) is None
+
+
+def test_the_levels_page_reads_the_kept_year_and_says_as_of_when(client, auth, session):
+    municipality(session)
+    kept.refresh(session, {2026}, AS_OF)
+    session.commit()
+    kept_rows = session.execute(select(func.count()).select_from(KeptParking)).scalar()
+    assert kept_rows > 4
+    session.rollback()
+    auth.login("management")
+    page = client.get("/uppfoljning/nivaer?year=2026")
+    assert page.status_code == 200
+    assert "Nyckeltalen är räknade per 2026-11-24" in page.text
+    assert "Hela kommunen" in page.text and "Anordnare 1" in page.text
+    # The page shows the kept rows, not a computation: a kept figure changed by hand shows.
+    session.execute(KeptParking.__table__.update().where(KeptParking.provider == "")
+                    .values(hours_per_week=1234.5, hours_n=50))
+    session.commit()
+    assert "1 234,5" in client.get("/uppfoljning/nivaer?year=2026").text.replace("\xa0", " ")
 
 
 def test_the_budget_from_kept_amounts_equals_the_budget_from_settlement_lines(session):

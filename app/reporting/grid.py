@@ -186,6 +186,25 @@ def provider_placements(session: Session, provider_id: int, first: date, last: d
     return [grid_row(*found) for found in session.execute(stmt.order_by(Client.name, Placement.ref))]
 
 
+def _searched(stmt, search: str):
+    """Placements whose client's name or whose ref contains `search` (all when it is empty)."""
+    if not search:
+        return stmt
+    return stmt.where(Client.name.icontains(search, autoescape=True)
+                      | Placement.ref.icontains(search, autoescape=True))
+
+
+def placement_choices(session: Session, provider_id: int, first: date, last: date, *, search: str = "",
+                      limit: int = PAGE_SIZE) -> tuple[list[GridRow], int]:
+    """At most `limit` of the provider's placements meeting first..last that match `search` (name
+    or ref), in name order, and how many match in all: the results form offers these, so a
+    provider with thousands of placements gets a search, not thousands of options."""
+    stmt = _searched(placement_rows_query(provider_id, first, last), (search or "").strip()[:100])
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    found = session.execute(stmt.order_by(Client.name, Placement.ref).limit(limit))
+    return [grid_row(*row) for row in found], total
+
+
 def missing_days_clause(first: date, last: date, today: date):
     """SQL: the placement has a weekday in first..min(last, today) inside its window with no row.
 
@@ -213,10 +232,7 @@ def month_grid(session: Session, provider_id: int, period: str, *, search: str =
     a weekday up to today that has nothing reported. A few queries whatever the provider's size."""
     first, last = month_bounds(period)
     search = (search or "").strip()[:100]
-    stmt = placement_rows_query(provider_id, first, last)
-    if search:
-        stmt = stmt.where(Client.name.icontains(search, autoescape=True)
-                          | Placement.ref.icontains(search, autoescape=True))
+    stmt = _searched(placement_rows_query(provider_id, first, last), search)
     if missing:
         stmt = stmt.where(missing_days_clause(first, last, clock.today()))
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()

@@ -1,6 +1,7 @@
 """Reporting screens for provider users: the month grid, submitting the month, results."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -194,20 +195,47 @@ def submit(period: str):
 @bp.route("/resultat", methods=["GET", "POST"])
 @roles_required("provider")
 def outcomes():
-    provider_id = current_user.provider_id
-    today = clock.today()
-    # The form offers the placements running in the last year (a provider with thousands of
-    # placements got them all as options); an older one's ref is still accepted (validate_choice off).
-    rows = grid_service.provider_placements(db.session, provider_id, today - timedelta(days=365), today)
+    provider_id, today = current_user.provider_id, clock.today()
     form = OutcomeForm()
-    form.placement.choices = [(r.ref, f"{r.client_name} – {r.offering_title} ({r.ref})") for r in rows]
+    choices = _placement_choices(provider_id, today, form.placement.data if request.method == "POST" else "")
+    form.placement.choices = [(r.ref, f"{r.client_name} – {r.offering_title} ({r.ref})") for r in choices.rows]
     if form.validate_on_submit() and _report_outcome(provider_id, form, today):
         flash(_("Resultatet är rapporterat. Handläggaren verifierar det."), "success")
         return redirect(url_for("reporting.outcomes"))
-    _seen(rows, "anordnare: resultat")
+    _seen(choices.rows, "anordnare: resultat")
     page = results.provider_outcomes_page(db.session, provider_id, paging.page_number(request.args.get("sida")))
-    return render_template("reporting/outcomes.html", form=form, outcomes=page.rows, page=page,
+    return render_template("reporting/outcomes.html", form=form, outcomes=page.rows, page=page, choices=choices,
                            status_of=results.outcome_status), 400 if request.method == "POST" else 200
+
+
+@dataclass
+class _Choices:
+    rows: list  # the placements the form offers
+    total: int  # how many match the search in all
+    search: str
+
+
+def _placement_choices(provider_id: int, today: date, posted_ref: str) -> _Choices:
+    """The placements running in the last year that match the page's search, a page of them (a
+    provider with thousands got them all as options), and the one just posted if it is not among
+    them; an older placement's ref is still accepted (validate_choice off)."""
+    search = _grid_filters()["search"]
+    first = today - timedelta(days=365)
+    rows, total = grid_service.placement_choices(db.session, provider_id, first, today, search=search)
+    if posted_ref and all(r.ref != posted_ref for r in rows):
+        rows += grid_service.provider_placements(db.session, provider_id, first, today, ref=posted_ref[:64])
+    return _Choices(rows, total, search)
+
+
+@bp.route("/resultat/sok", methods=["POST"])
+@roles_required("provider")
+def outcome_search():
+    """The results form's placement search posts here, as the grid's, to keep a personnummer out of URLs."""
+    text = request.form.get("q", "").strip()[:100]
+    if looks_like_personal_id(text):
+        flash(_("Sök på deltagarens namn eller placeringens referens, inte personnummer."), "error")
+        text = ""
+    return redirect(url_for("reporting.outcomes", q=text or None))
 
 
 def _report_outcome(provider_id: int, form: OutcomeForm, today: date) -> bool:

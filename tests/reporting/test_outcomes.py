@@ -89,3 +89,45 @@ def test_the_form_offers_the_last_years_placements_and_takes_an_older_ones_ref(c
         assert response.status_code == 302
     with clock.fixed_today(date(2026, 12, 1)):
         assert 'value="PL1"' in client.get("/rapportering/resultat").get_data(as_text=True)
+
+
+def test_a_large_provider_gets_a_page_of_placements_and_a_search_not_every_one(client, auth, session):
+    """30 placements: the form offers 25 in name order and says so; the search (posted, never a
+    personnummer in the URL) narrows them; the access log counts the clients shown, not all 30;
+    a posted placement that is not among those shown stays chosen after an error."""
+    import random
+    import re
+
+    from app.common.audit import AccessLog
+    from app.exchange.importer import import_document
+    from tests.followup.test_kept import personal_id
+    from tests.providers.factories import portal_document
+
+    doc, rng = portal_document(), random.Random(3)
+    for n in range(3, 32):
+        doc["clients"].append({"ref": f"C{n}", "personal_id": personal_id(rng), "name": f"Zeta {n:02d}"})
+        doc["referrals"].append({"ref": f"R{n}", "client": f"C{n}", "service_type": "praktik",
+                                 "decided_on": "2026-02-20", "valid_from": "2026-03-01", "valid_to": "2026-12-31"})
+        doc["placements"].append({"ref": f"PL{n}", "referral": f"R{n}", "offering": "O1", "chosen_by": "client",
+                                  "start_date": "2026-03-10"})
+    import_document(session, doc)
+    session.commit()
+    auth.login("provider", provider_org_nr=ORG_A)
+    page = client.get("/rapportering/resultat").get_data(as_text=True)
+    assert page.count('<option value="PL') == 25 and "Listan visar 25 av 30 placeringar" in page
+    assert 'value="PL1"' in page and "Zeta 26" in page and "Zeta 27" not in page  # Anna first, by name
+    logged = session.exec(select(AccessLog).where(AccessLog.page == "anordnare: resultat")).all()
+    assert [row.client_count for row in logged] == [25]
+
+    found = client.post("/rapportering/resultat/sok", data={"q": "zeta 3"})
+    assert found.status_code == 302 and found.location.endswith("/rapportering/resultat?q=zeta+3")
+    page = client.get(found.location).get_data(as_text=True)
+    assert page.count('<option value="PL') == 2 and "Zeta 30" in page and "Zeta 31" in page  # Zeta 30, 31
+    refused = client.post("/rapportering/resultat/sok", data={"q": "19850315-9645"}, follow_redirects=True)
+    assert "inte personnummer" in refused.get_data(as_text=True) and "19850315" not in refused.request.url
+
+    error = client.post("/rapportering/resultat", data={
+        "placement": "PL31", "kind": "employment", "result_date": "", "employer": "Lager AB",
+        "extent": "heltid", "employment_form": "regular"})
+    assert error.status_code == 400
+    assert re.search(r'<option (selected value="PL31"|value="PL31" selected)', error.get_data(as_text=True))

@@ -88,6 +88,11 @@ class KundvalBabel(Babel):  # type: ignore[misc]
         return domain
 
 
+def current_locale() -> str:
+    """The page's locale as a name ("sv", "en"...), for a caller that formats many values at once."""
+    return _locale()
+
+
 def _locale() -> str:
     try:
         return str(get_locale() or "sv")

@@ -11,8 +11,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.auth.access import roles_required
+from app.common import i18n
 from app.common.errors import ValidationError
 from app.common.labels import label
 from app.common.nav import add_nav
@@ -24,6 +26,36 @@ from app.tasks import service as tasks
 from app.tasks.models import Task
 
 bp = Blueprint("followup", __name__, url_prefix="/uppfoljning")
+
+
+@bp.app_template_global()
+def figure_cell(cell: figures.Cell, kind: str) -> Markup:
+    """A key figure's cell as the tables write it: "<5" when 1-4 people are behind it, "–" for no
+    value, whole numbers for counts and amounts, one decimal otherwise."""
+    return Markup(_cell_html(cell, kind, i18n.current_locale(), _hidden_html()))
+
+
+@bp.app_template_global()
+def figure_row(table: figures.FigureTable, span: str) -> Markup:
+    """One row of a figure's table (a month or "ytd"): a cell per group. One call per row, not a
+    macro per cell: the table by provider has thousands of cells, and a Jinja macro call per cell
+    (with its locale and translation look-ups) was most of the page's time."""
+    locale, hidden, cells, kind = i18n.current_locale(), _hidden_html(), table.cells, table.kind
+    return Markup("".join(f'<td class="num">{_cell_html(cells[group, span], kind, locale, hidden)}</td>'
+                          for group in table.groups))
+
+
+def _hidden_html() -> str:
+    return str(Markup('<abbr title="%s">&lt;5</abbr>') % _("färre än 5 personer, visas inte"))
+
+
+def _cell_html(cell: figures.Cell, kind: str, locale: str, hidden: str) -> str:
+    """The cell's HTML: a number's text is digits, separators and signs only, so it needs no escaping."""
+    if cell.hidden:
+        return hidden
+    if cell.value is None:
+        return "–"
+    return i18n.fmt_number(cell.value, 0 if kind in ("count", "money") else 1, locale)
 
 
 def _year() -> int:

@@ -5,6 +5,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 
@@ -423,3 +424,25 @@ def test_a_year_without_placements_is_kept_as_the_raw_figures_show_it(session):
     assert kept.year_tables(session, 2026, "2026-04", "provider") == \
         figures.year_tables(figures.load_facts(session), 2026, "2026-04", "provider", AS_OF)
 
+
+
+def test_a_figure_row_is_the_cells_as_one_string_and_numbers_need_no_escaping(app):
+    """figure_row writes a number's text into the HTML unescaped: Babel's text of a number is
+    digits, separators and signs in every language the pages use."""
+    from app.common import i18n
+    from app.common.languages import CLIENT_LANGUAGES
+    from app.followup.views import figure_cell, figure_row
+
+    values = [0, 7, -3, 1234567, Decimal("-1234.55"), Decimal("0.05")]
+    for locale in {lang.locale for lang in CLIENT_LANGUAGES.values()}:
+        for value in values:
+            for decimals in (0, 1):
+                text = i18n.fmt_number(value, decimals, locale)
+                assert text and not set(text) & set("<>&\"'"), (locale, value, text)
+    cells = {("a", "2026-01"): figures.Cell(3, 3), ("b", "2026-01"): figures.Cell(1234, 9),
+             ("c", "2026-01"): figures.Cell(None, 0)}
+    table = figures.FigureTable("active", "count", ["2026-01"], ["a", "b", "c"], cells)
+    with app.test_request_context("/"):
+        row = str(figure_row(table, "2026-01"))
+        assert row == "".join(f'<td class="num">{figure_cell(cells[g, "2026-01"], "count")}</td>' for g in "abc")
+        assert row.count("&lt;5</abbr>") == 1 and "1\xa0234" in row and row.endswith('<td class="num">–</td>')

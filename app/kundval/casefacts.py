@@ -175,6 +175,10 @@ def _write(session: Session, today: date, ids: list[int] | None) -> None:
     session.execute(delete(CaseFacts).where(gone, *([] if ids is None else [CaseFacts.client_id.in_(ids)]))
                     .execution_options(synchronize_session=False))
     session.execute(statement)
+    if ids is None and postgresql:
+        # Every row was rewritten (a new table's first fill, or a day's): without fresh statistics
+        # the planner took the table for a hundred rows and chose hash joins over every client.
+        session.execute(text("ANALYZE case_facts"))
 
 
 def stale(session: Session, today: date) -> bool:

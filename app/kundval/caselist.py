@@ -1,10 +1,10 @@
 """The case worker's list of clients: search, filters, counts, sorting and paging, all in SQL.
 
 Each client's latest decision, status and filter flags are kept in one narrow row per client
-(CaseFacts, app/kundval/casefacts.py: refreshed on change and once a day), so a page is one query
-on those rows whatever the clients' history: the counts ride along as window sums, the rows are
-sorted and cut to the page on the narrow columns, and the clients' and decisions' whole rows are
-read for the page only. The statement is built once per shape (own list or team, search, service
+(CaseFacts, app/kundval/casefacts.py: refreshed on change and once a day), so a page is two
+queries on those rows whatever the clients' history: the counts, and the rows sorted and cut to
+the page on the narrow columns; the clients' and decisions' whole rows are then read for the
+page's ids only. The statement is built once per shape (own list or team, search, service
 type, filter, sort) and run with the case worker, the search and the page as parameters.
 """
 from __future__ import annotations
@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.common.errors import ValidationError
@@ -92,25 +91,28 @@ def case_list(session: Session, *, case_worker_id: int | None, today: date, sear
     statements = _statements(case_worker_id is not None, "name_like" in params, "id_hash" in params,
                              bool(service_type), filter_name, sort if sort in SORT_KEYS else "priority")
     page = max(page, 1)
-
-    def page_rows(number: int) -> list:
-        return list(session.exec(statements.page,  # type: ignore[call-overload]
-                                 params={**params, "offset": (number - 1) * PER_PAGE, "limit": PER_PAGE}).all())
-
-    rows = page_rows(page)
-    if rows:
-        counts = dict(zip(("all", *FILTERS), rows[0][3:-1], strict=True))
-    else:
-        counts = dict(zip(("all", *FILTERS), session.exec(  # type: ignore[call-overload]
-            statements.counts, params=params).one(), strict=True))
+    counts = dict(zip(("all", *FILTERS), session.exec(  # type: ignore[call-overload]
+        statements.counts, params=params).one(), strict=True))
     counts = {name: int(n or 0) for name, n in counts.items()}
     total = counts[filter_name] if filter_name else counts["all"]
     pages = max(1, -(-total // PER_PAGE))
-    if page > pages:
-        page = pages
-        rows = page_rows(page) if total else []
-    out = [CaseListRow(row[0], row[1], row[2], _masked(row[0]), row[-1] == 1) for row in rows]
+    page = min(page, pages)
+    narrow = session.exec(statements.page,  # type: ignore[call-overload]
+                          params={**params, "offset": (page - 1) * PER_PAGE, "limit": PER_PAGE}).all()
+    clients, referrals = _page_records(session, narrow)
+    out = [CaseListRow(clients[cid], referrals.get(rid), status, _masked(clients[cid]), disputed == 1)
+           for cid, rid, status, disputed in narrow]
     return CaseList(out, total, counts, page, pages)
+
+
+def _page_records(session: Session, narrow: list) -> tuple[dict[int, Client], dict[int, Referral]]:
+    """The whole client and decision rows of one page (at most PER_PAGE ids each)."""
+    client_ids = [row[0] for row in narrow]
+    referral_ids = [row[1] for row in narrow if row[1] is not None]
+    clients = {c.id: c for c in session.exec(select(Client).where(Client.id.in_(client_ids)))} if client_ids else {}
+    referrals = ({r.id: r for r in session.exec(select(Referral).where(Referral.id.in_(referral_ids)))}
+                 if referral_ids else {})
+    return clients, referrals  # type: ignore[return-value]
 
 
 # The sort keys on the kept rows; ties broken by the client's id.
@@ -126,13 +128,15 @@ SORT_KEYS = {
 
 @dataclass(frozen=True)
 class _Statements:
-    page: Select  # the page's clients with every count (parameters offset and limit)
-    counts: Select  # the counts alone, for an empty page
+    page: Select  # the page's (client, decision, status, disputed), in order (parameters offset and limit)
+    counts: Select  # every filter's count over the listed clients
 
 
 @lru_cache(maxsize=256)
 def _statements(own: bool, by_name: bool, by_id: bool, typed: bool, filter_name: str, sort: str) -> _Statements:
-    """The page's statement and the counts' of one shape, on the kept rows."""
+    """The page's statement and the counts' of one shape, on the kept rows. Two statements, not
+    one with the counts as window sums: a window over every listed row kept PostgreSQL from
+    cutting the sorted rows to the page (14 ms against 2 + 3 ms at 5 000 clients)."""
     base = []
     if own:
         base.append(CaseFacts.case_worker_id == bindparam("case_worker_id"))
@@ -145,21 +149,10 @@ def _statements(own: bool, by_name: bool, by_id: bool, typed: bool, filter_name:
                     f.children, f.deadline, f.deadline_soon, *[getattr(f, name) for name in PLACEMENT_FILTERS]
                     ).where(*base).subquery()
     flags = _flags(rows_q)
-    # The counts ride along the page as window sums over every listed client (one query).
-    counted = select(rows_q, func.count().over().label("n_all"), *[
-        func.sum(case((flags[name], 1), else_=0)).over().label(f"n_{name}") for name in FILTERS]).subquery()
-    chosen = _flags(counted).get(filter_name)
-    narrow = select(counted)
-    if chosen is not None:
-        narrow = narrow.where(chosen)
-    ordered = (narrow.order_by(*SORT_KEYS[sort](counted.c))
-               .offset(bindparam("offset")).limit(bindparam("limit")).subquery())
-    referral = aliased(Referral)
-    page = (select(Client, referral, ordered.c.status, ordered.c.n_all,
-                   *[ordered.c[f"n_{name}"] for name in FILTERS], ordered.c.disputed)
-            .select_from(ordered).join(Client, Client.id == ordered.c.cid)
-            .join(referral, referral.id == ordered.c.rid, isouter=True)
-            .order_by(*SORT_KEYS[sort](ordered.c)))
+    page = select(rows_q.c.cid, rows_q.c.rid, rows_q.c.status, rows_q.c.disputed)
+    if filter_name in flags:
+        page = page.where(flags[filter_name])
+    page = (page.order_by(*SORT_KEYS[sort](rows_q.c)).offset(bindparam("offset")).limit(bindparam("limit")))
     counts = select(func.count(), *[func.sum(case((flags[name], 1), else_=0)) for name in FILTERS]
                     ).select_from(rows_q)
     return _Statements(page, counts)

@@ -156,14 +156,21 @@ def _mixed(session):
     _many(session, 60)
 
 
-def test_the_page_and_every_count_come_from_one_query_whatever_the_number_of_clients(session):
+def test_the_page_and_every_count_come_from_the_kept_rows_in_five_queries_whatever_the_number_of_clients(session):
     _mixed(session)
     caselist.case_list(session, case_worker_id=None, today=TODAY)  # the day's first list keeps the rows
     result, statements = _statements(session, lambda: caselist.case_list(session, case_worker_id=None, today=TODAY))
-    # Are the kept rows of today? Then the page with every count, from the kept rows alone.
-    assert len(statements) == 2, statements
-    assert "case_facts.as_of" in statements[0] and "FROM case_facts" in statements[1], statements
-    assert "FROM placement" not in statements[1] and "FROM attendance" not in statements[1], statements
+    # Are the kept rows of today? Then every count, then the page's ids in order, from the kept rows
+    # alone; then the whole client and decision rows of the page's ids (never more than a page).
+    assert len(statements) == 5, statements
+    freshness, counts, page, clients, referrals = statements
+    assert "case_facts.as_of" in freshness and "FROM case_facts" in counts and "FROM case_facts" in page
+    assert "LIMIT" in page and "count(" in counts
+    for kept in (counts, page):
+        assert "FROM placement" not in kept and "FROM attendance" not in kept and "FROM client" not in kept
+    assert "FROM client" in clients and "FROM referral" in referrals
+    for by_id in (clients, referrals):
+        assert "IN (" in by_id and by_id.count(",") - by_id.split("FROM")[0].count(",") < caselist.PER_PAGE
     assert (result.counts["all"], result.counts["waiting"], result.counts["placed"]) == (66, 3, 2)
     assert len(result.rows) == 50 and result.pages == 2
 

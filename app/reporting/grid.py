@@ -247,17 +247,19 @@ def month_grid(session: Session, provider_id: int, period: str, *, search: str =
     week_end = last + timedelta(days=6 - last.weekday())
     by_id = {row.placement_id: row for row in rows}
     if by_id:
-        for a in session.execute(select(Attendance).where(
+        # Plain rows, not ORM objects: a page reads about 800 of them.
+        for placement_id, day, status, hours in session.execute(
+                select(Attendance.placement_id, Attendance.date, Attendance.status, Attendance.hours).where(
                 Attendance.placement_id.in_(list(by_id)), Attendance.date >= week_start,
-                Attendance.date <= week_end)).scalars():
-            row = by_id[a.placement_id]
-            if first <= a.date <= last:
-                row.cells[a.date] = (a.status, Decimal(a.hours))
-            if a.status == "present" and row.in_window(a.date):
-                week = a.date.isocalendar()[1]
-                row.week_hours[week] = row.week_hours.get(week, Decimal("0")) + Decimal(a.hours)
-                if not first <= a.date <= last:
-                    row.carry[week] = row.carry.get(week, Decimal("0")) + Decimal(a.hours)
+                Attendance.date <= week_end)):
+            row, hours = by_id[placement_id], Decimal(hours)
+            if first <= day <= last:
+                row.cells[day] = (status, hours)
+            if status == "present" and row.in_window(day):
+                week = day.isocalendar()[1]
+                row.week_hours[week] = row.week_hours.get(week, Decimal("0")) + hours
+                if not first <= day <= last:
+                    row.carry[week] = row.carry.get(week, Decimal("0")) + hours
     report = session.execute(select(MonthReport).where(MonthReport.provider_id == provider_id,
                                                     MonthReport.period == period)).scalars().first()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]

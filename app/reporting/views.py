@@ -20,11 +20,13 @@ from app.extensions import db
 from app.kundval import results
 from app.kundval.service import clients_of_referrals
 from app.providers.models import Provider
+from app.reporting import cells
 from app.reporting import grid as grid_service
 from app.reporting.forms import OutcomeForm
 from app.settlement import late_changes
 
 bp = Blueprint("reporting", __name__, url_prefix="/rapportering")
+bp.add_app_template_global(cells.row_cells_html, "grid_cells")
 
 
 @bp.before_request

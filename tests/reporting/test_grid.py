@@ -67,6 +67,31 @@ def test_grid_refuses_dates_outside_the_window_and_bad_hours(client, auth, sessi
     assert session.exec(select(Attendance)).first() is None
 
 
+def test_a_refused_cell_keeps_what_was_typed_escaped_and_is_marked_for_the_reader(client, auth, session):
+    """After a refused save the cell shows the typed text (as text, whatever it is), is marked
+    has-error and aria-invalid, and links from the error summary; the other cells are as stored."""
+    seed(session)
+    pid = _pid(session, "PL1")
+    auth.login("provider", provider_org_nr=ORG_A)
+    hostile = '"><script>alert(1)</script>'
+    response = client.post("/rapportering/2026-03", data={f"c-{pid}-2026-03-10": hostile,
+                                                          f"c-{pid}-2026-03-11": "6"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    name = f"c-{pid}-2026-03-10"
+    cell = page[page.rindex("<td", 0, page.index(f'id="{name}"')):page.index("</td>", page.index(f'id="{name}"'))]
+    assert 'class="cell has-error"' in cell and 'aria-invalid="true"' in cell
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in cell
+    assert 'aria-label="Anna Andersson 2026-03-10"' in cell and f'<label class="day-label" for="{name}">10 ti</label>' in cell
+    assert f'href="#{name}"' in page
+    other = page[page.index(f'id="c-{pid}-2026-03-11"'):]
+    assert other.startswith(f'id="c-{pid}-2026-03-11" name="c-{pid}-2026-03-11" value="6"')
+    assert 'aria-invalid' not in other[:other.index("</td>")]
+    before = page[:page.index(f'id="{name}"')]
+    assert 'title="Utanför placeringens giltighetstid"' in before  # 1-9 March: outside the window
+
+
 def test_another_providers_placement_cannot_be_written(client, auth, session):
     seed(session)
     other = _pid(session, "PL2")

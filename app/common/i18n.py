@@ -121,9 +121,15 @@ def fmt_money(amount: Decimal | None, locale: str | None = None) -> str:
     """`1 234,50 kr` in Swedish; the same amount in SEK as the page's locale writes it."""
     if amount is None:
         return ""
-    loc = locale or _locale()
+    return _formatted_money(str(amount), locale or _locale())
+
+
+@lru_cache(maxsize=16384)
+def _formatted_money(amount: str, loc: str) -> str:
+    """Keyed by the amount's text (0 and -0.00 are written differently), as _formatted_number: a
+    finance page writes a few hundred amounts, the same ones each time it is shown."""
     parsed, pattern = _money_format(loc)
-    text: str = pattern.apply(amount, parsed, currency="SEK", currency_digits=False)
+    text: str = pattern.apply(Decimal(amount), parsed, currency="SEK", currency_digits=False)
     return text.replace("SEK", "kr") if loc.startswith("sv") else text
 
 

@@ -88,3 +88,21 @@ def test_numbers_are_written_as_babel_writes_them_whatever_was_written_before():
                 assert fmt_number(value, decimals, locale) == format_decimal(
                     value, format=pattern, locale=babel_locale), (value, locale, decimals)
     assert fmt_number(Decimal("-0"), 0, "sv") == "-0" and fmt_number(Decimal("0"), 0, "sv") == "0"
+
+
+def test_amounts_are_written_as_babel_writes_them_whatever_was_written_before():
+    """fmt_money keeps each text it made, keyed by the amount's text and the locale: the same
+    amount is written anew in another language, and 0.00 and -0.00 keep their own texts."""
+    from babel.numbers import format_currency
+
+    from app.common.i18n import fmt_money
+
+    for _twice in range(2):
+        for amount in (Decimal("0.00"), Decimal("-0.00"), Decimal("1234.5"), Decimal("-98765.43"), 12):
+            assert fmt_money(amount, "sv") == format_currency(
+                amount, "SEK", format="#,##0.00\u00a0¤", locale="sv_SE", currency_digits=False).replace("SEK", "kr")
+            for locale in ("en", "ar", "uk"):
+                expected = format_currency(amount, "SEK", locale="en_GB" if locale == "en" else locale,
+                                           currency_digits=False)
+                assert fmt_money(amount, locale) == expected, (amount, locale)
+    assert fmt_money(Decimal("1234.5"), "sv") == "1\u00a0234,50\u00a0kr" and fmt_money(None) == ""

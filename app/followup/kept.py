@@ -284,9 +284,21 @@ class KeptView:
     tables: dict[str, list[figures.FigureTable]]  # by dimension
 
 
-def read_year(session: Session, year: int, through: str, dimensions: tuple[str, ...]) -> KeptView | None:
-    """The kept tables of `dimensions` for `year` through `through`; None if the year is not kept."""
+def kept_groups(session: Session, year: int, dimension: str) -> list[str]:
+    """The groups of `dimension` the kept year has, in the tables' order (every group has "active"
+    rows; one indexed query)."""
+    return list(session.execute(
+        select(KeptFigure.grp).where(KeptFigure.year == year, KeptFigure.dimension == dimension,
+                                     KeptFigure.figure == "active").distinct().order_by(KeptFigure.grp)).scalars())
+
+
+def read_year(session: Session, year: int, through: str, dimensions: tuple[str, ...],
+              groups: dict[str, list[str]] | None = None) -> KeptView | None:
+    """The kept tables of `dimensions` for `year` through `through`, of only `groups[dimension]`
+    where given (a page of the providers); None if the year is not kept."""
     found: dict[str, dict[tuple[str, str, str], figures.Cell]] = {d: {} for d in dimensions}
+    only = [or_(KeptFigure.dimension != dimension, KeptFigure.grp.in_(names))
+            for dimension, names in (groups or {}).items()]
     header = None
     for (as_of, computed_at, version, kept_version, changed_at,
          dimension, period, to_date, group, code, value, n) in session.execute(
@@ -298,7 +310,7 @@ def read_year(session: Session, year: int, through: str, dimensions: tuple[str, 
             .outerjoin(KeptFigure, and_(
                 KeptFigure.year == KeptYear.year, KeptFigure.dimension.in_(dimensions),
                 or_(and_(KeptFigure.to_date.is_(False), KeptFigure.period <= through),
-                    and_(KeptFigure.to_date.is_(True), KeptFigure.period == through))))
+                    and_(KeptFigure.to_date.is_(True), KeptFigure.period == through)), *only))
             .where(KeptYear.year == year)):
         header = (as_of, computed_at, changed_at if (version or 0) > (kept_version or 0) else None)
         if dimension is not None:

@@ -1,7 +1,7 @@
 """Follow-up operations: the dashboard's figures with targets, outside figures and targets entry."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,6 +33,40 @@ class Dashboard:
     kept_as_of: date | None = None  # the day the kept figures were computed as of; None: just now
     kept_computed_at: datetime | None = None  # when they were computed
     updating_since: datetime | None = None  # a change they do not show yet (a rewrite is queued)
+    groups: GroupPage | None = None  # the page of groups shown when the dimension's groups are paged
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    """Which of the dimension's groups (providers) the tables show: GROUPS_PER_PAGE of them."""
+
+    number: int
+    pages: int
+    first: int  # 1-based position of the first group shown
+    last: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+# A table by provider has a column per provider; 20 a page keep a table readable (and the page
+# what one reads: 100 providers were 13 000 cells and 777 kB).
+GROUPS_PER_PAGE = 20
+PAGED_DIMENSIONS = ("provider",)
+
+
+def _group_page(groups: list[str], number: int) -> tuple[list[str], GroupPage]:
+    pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * GROUPS_PER_PAGE
+    shown = groups[start:start + GROUPS_PER_PAGE]
+    return shown, GroupPage(number, pages, start + 1 if shown else 0, start + len(shown), len(groups))
 
 
 def check_dimension(dimension: str) -> str:
@@ -41,7 +75,10 @@ def check_dimension(dimension: str) -> str:
     return dimension
 
 
-def dashboard(session: Session, year: int, through: str, dimension: str, as_of: date) -> Dashboard:
+def dashboard(session: Session, year: int, through: str, dimension: str, as_of: date,
+              group_page: int | None = None) -> Dashboard:
+    """The key figures of `year` through `through` by `dimension`; with `group_page`, a paged
+    dimension's tables show only that page of its groups (the export passes None: every group)."""
     check_dimension(dimension)
     rules.period_bounds(through)
     if not through.startswith(f"{year:04d}-"):
@@ -50,16 +87,27 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
 
     # One year's kept rows (rewritten by a job after approvals and late changes, and nightly),
     # read in one statement with whether a rewrite is pending.
-    stored = kept.read_year(session, year, through, tuple(dict.fromkeys((dimension, "total"))))
+    paged = group_page is not None and dimension in PAGED_DIMENSIONS
+    page = None
+    stored = None
+    if kept.kept_year(session, year) is not None:
+        shown = None
+        if paged:
+            shown, page = _group_page(kept.kept_groups(session, year, dimension), group_page or 1)
+        stored = kept.read_year(session, year, through, tuple(dict.fromkeys((dimension, "total"))),
+                                {dimension: shown} if shown is not None else None)
     if stored is not None:
         tables, totals = stored.tables[dimension], stored.tables["total"]
     else:  # a year not kept yet (before the first rewrite): from every year's raw rows
         facts = figures.load_facts(session)
         tables = figures.year_tables(facts, year, through, dimension, as_of)
         totals = tables if dimension == "total" else figures.year_tables(facts, year, through, "total", as_of)
+        if paged and tables:
+            shown, page = _group_page(tables[0].groups, group_page or 1)
+            tables = [replace(table, groups=shown) for table in tables]
     view = Dashboard(year, through, dimension, tables, {t.figure: t for t in totals},
                      targets(session, year), external_figures(session, year),
-                     figures.by_provider_kind(session, as_of))
+                     figures.by_provider_kind(session, as_of), groups=page)
     if stored is not None:
         view.kept_as_of, view.kept_computed_at = stored.as_of, stored.computed_at
         view.updating_since = stored.updating_since

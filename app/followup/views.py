@@ -14,7 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.auth.access import roles_required
-from app.common import i18n
+from app.common import i18n, paging
 from app.common.errors import ValidationError
 from app.common.labels import label
 from app.common.nav import add_nav
@@ -87,7 +87,8 @@ def _is_period(text: str) -> bool:
 @roles_required("admin", "finance", "management")
 def index():
     year, through, dimension = _dashboard_args()
-    view = service.dashboard(db.session, year, through, dimension, date.today())
+    view = service.dashboard(db.session, year, through, dimension, date.today(),
+                             group_page=paging.page_number(request.args.get("sida")))
     chart_of = {}
     for code, table in view.totals.items():
         target = view.targets.get(code)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from app.exchange.importer import import_document
@@ -446,3 +447,29 @@ def test_a_figure_row_is_the_cells_as_one_string_and_numbers_need_no_escaping(ap
         row = str(figure_row(table, "2026-01"))
         assert row == "".join(f'<td class="num">{figure_cell(cells[g, "2026-01"], "count")}</td>' for g in "abc")
         assert row.count("&lt;5</abbr>") == 1 and "1\xa0234" in row and row.endswith('<td class="num">–</td>')
+
+
+@pytest.mark.parametrize("kept_first", [True, False], ids=["kept", "raw"])
+def test_key_figures_by_provider_show_a_page_of_providers_and_the_export_has_them_all(
+        client, auth, session, monkeypatch, kept_first):
+    """A column per provider: GROUPS_PER_PAGE of them a page (here 3 of the 4), from the kept
+    rows or, for a year not kept yet, from the raw ones; the other dimensions and the CSV whole."""
+    municipality(session)
+    if kept_first:
+        kept.refresh(session, {2026}, AS_OF)
+    else:
+        session.execute(delete(KeptYear))
+    session.commit()
+    monkeypatch.setattr(service, "GROUPS_PER_PAGE", 3)
+    auth.login("management")
+    first = client.get("/uppfoljning/?year=2026&through=2026-08&dimension=provider").text
+    assert "Anordnare 1–3 av 4" in first and "sida=2" in first
+    assert all(f"Anordnare {n}</th>" in first for n in (1, 2, 3)) and "Anordnare 4</th>" not in first
+    second = client.get("/uppfoljning/?year=2026&through=2026-08&dimension=provider&sida=2").text
+    assert "Anordnare 4–4 av 4" in second and "Anordnare 4</th>" in second and "Anordnare 1</th>" not in second
+    assert "Anordnare 4–4 av 4" in client.get(
+        "/uppfoljning/?year=2026&through=2026-08&dimension=provider&sida=99").text  # the last page
+    whole = client.get("/uppfoljning/?year=2026&through=2026-08&dimension=service_type").text
+    assert " av 4" not in whole.split("<h2>")[0] and "sida=" not in whole
+    export = client.get("/uppfoljning/nyckeltal.csv?year=2026&through=2026-08&dimension=provider").text
+    assert all(f"Anordnare {n}" in export for n in (1, 2, 3, 4))

@@ -89,7 +89,16 @@ def index():
     year, through, dimension = _dashboard_args()
     view = service.dashboard(db.session, year, through, dimension, date.today(),
                              group_page=paging.page_number(request.args.get("sida")))
-    chart_of = {}
+    from app.kundval import followups
+
+    return render_template("followup/dashboard.html", view=view, charts=_charts(view),
+                           dimensions=figures.DIMENSIONS, external_codes=service.EXTERNAL_FIGURES,
+                           followup_answers=followups.figures(db.session, date.today()))
+
+
+def _charts(view: service.Dashboard) -> dict:
+    """The dashboard's chart per key figure (its total per month) and per outside figure."""
+    year, chart_of = view.year, {}
     for code, table in view.totals.items():
         target = view.targets.get(code)
         chart_of[code] = charts.figure_chart(
@@ -102,11 +111,7 @@ def index():
             label("key_figure", code), [m[5:] for m in months],
             [(_("Per månad"), [values.get(m, Decimal(0)) for m in months])],
             view.targets.get(code), _("mål %(year)s", year=year))
-    from app.kundval import followups
-
-    return render_template("followup/dashboard.html", view=view, charts=chart_of,
-                           dimensions=figures.DIMENSIONS, external_codes=service.EXTERNAL_FIGURES,
-                           followup_answers=followups.figures(db.session, date.today()))
+    return chart_of
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

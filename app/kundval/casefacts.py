@@ -175,9 +175,12 @@ def _write(session: Session, today: date, ids: list[int] | None) -> None:
     session.execute(delete(CaseFacts).where(gone, *([] if ids is None else [CaseFacts.client_id.in_(ids)]))
                     .execution_options(synchronize_session=False))
     session.execute(statement)
-    if ids is None and postgresql:
-        # Every row was rewritten (a new table's first fill, or a day's): without fresh statistics
-        # the planner took the table for a hundred rows and chose hash joins over every client.
+
+
+def _analyze(session: Session) -> None:
+    """After the day's rewrite of every row: without fresh statistics (a new table's first fill)
+    the planner took the table for a hundred rows and chose hash joins over every client."""
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE case_facts"))
 
 
@@ -199,6 +202,7 @@ def make_current(session: Session, today: date) -> None:
     _one_rewrite_at_a_time(session)
     if stale(session, today):  # or another worker did it while this one waited
         _write(session, today, None)
+        _analyze(session)
 
 
 def rewrite_all(session: Session, today: date) -> None:
@@ -214,6 +218,7 @@ def nightly_job(session: Session, today: date):
 
     def work(s: Session) -> str:
         refresh(s, today)
+        _analyze(s)
         return "deltagarlistan uppdaterad"
 
     return run_once(session, "case_facts", today.isoformat(), work)

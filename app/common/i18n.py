@@ -89,11 +89,7 @@ class KundvalBabel(Babel):  # type: ignore[misc]
 
 
 def current_locale() -> str:
-    """The page's locale as a name ("sv", "en"...), for a caller that formats many values at once."""
-    return _locale()
-
-
-def _locale() -> str:
+    """The page's locale as a name ("sv", "en"...), also for a caller that formats many values at once."""
     try:
         return str(get_locale() or "sv")
     except (RuntimeError, AttributeError):
@@ -121,7 +117,7 @@ def fmt_money(amount: Decimal | None, locale: str | None = None) -> str:
     """`1 234,50 kr` in Swedish; the same amount in SEK as the page's locale writes it."""
     if amount is None:
         return ""
-    return _formatted_money(str(amount), locale or _locale())
+    return _formatted_money(str(amount), locale or current_locale())
 
 
 @lru_cache(maxsize=16384)
@@ -137,7 +133,7 @@ def fmt_number(value: Decimal | int | None, decimals: int = 2, locale: str | Non
     if value is None:
         return ""
     # Keyed by the text: 0 and -0 are equal but written differently.
-    return _formatted_number(str(value), decimals, locale or _locale())
+    return _formatted_number(str(value), decimals, locale or current_locale())
 
 
 @lru_cache(maxsize=8192)
@@ -157,5 +153,5 @@ def fmt_date(value: date | datetime | None, fmt: str = "short") -> str:
 
 
 def language_switch_target() -> str:
-    return "en" if _locale().startswith("sv") else "sv"
+    return "en" if current_locale().startswith("sv") else "sv"
 

@@ -312,12 +312,18 @@ def read_year(session: Session, year: int, through: str, dimensions: tuple[str, 
                 or_(and_(KeptFigure.to_date.is_(False), KeptFigure.period <= through),
                     and_(KeptFigure.to_date.is_(True), KeptFigure.period == through)), *only))
             .where(KeptYear.year == year)):
-        header = (as_of, computed_at, changed_at if (version or 0) > (kept_version or 0) else None)
+        header = _header(as_of, computed_at, version, kept_version, changed_at)
         if dimension is not None:
             found[dimension][group, "ytd" if to_date else period, code] = figures.Cell(_value(code, value), n)
     if header is None:
         return None
     return KeptView(*header, {d: _tables(found[d], year, through, d) for d in dimensions})
+
+
+def _header(as_of: date, computed_at: datetime, version: int | None, kept_version: int | None,
+            changed_at: datetime | None) -> tuple[date, datetime, datetime | None]:
+    """(as of, computed at, updating since): the last change while a rewrite is pending, else None."""
+    return as_of, computed_at, changed_at if (version or 0) > (kept_version or 0) else None
 
 
 @dataclass
@@ -343,7 +349,7 @@ def read_levels(session: Session, year: int) -> KeptLevels | None:
             .outerjoin(KeptChange, KeptChange.year == KeptYear.year)
             .outerjoin(KeptParking, KeptParking.year == KeptYear.year)
             .where(KeptYear.year == year).order_by(KeptParking.position)):
-        header = (as_of, computed_at, changed_at if (version or 0) > (kept_version or 0) else None)
+        header = _header(as_of, computed_at, version, kept_version, changed_at)
         if level is not None:
             tables.setdefault(level, []).append(parking.ParkingRow(
                 provider, level, figures.Cell(_share(hours), hours_n),

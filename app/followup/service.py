@@ -88,14 +88,11 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
     # One year's kept rows (rewritten by a job after approvals and late changes, and nightly),
     # read in one statement with whether a rewrite is pending.
     paged = group_page is not None and dimension in PAGED_DIMENSIONS
-    page = None
-    stored = None
-    if kept.kept_year(session, year) is not None:
-        shown = None
-        if paged:
-            shown, page = _group_page(kept.kept_groups(session, year, dimension), group_page or 1)
-        stored = kept.read_year(session, year, through, tuple(dict.fromkeys((dimension, "total"))),
-                                {dimension: shown} if shown is not None else None)
+    page, shown = None, []
+    if paged:  # no groups kept: the year is not kept, and read_year says so
+        shown, page = _group_page(kept.kept_groups(session, year, dimension), group_page or 1)
+    stored = kept.read_year(session, year, through, tuple(dict.fromkeys((dimension, "total"))),
+                            {dimension: shown} if paged else None)
     if stored is not None:
         tables, totals = stored.tables[dimension], stored.tables["total"]
     else:  # a year not kept yet (before the first rewrite): from every year's raw rows

@@ -171,11 +171,7 @@ def posted_placement_ids(form) -> set[int]:
 def search(period: str):
     """The search box posts here, so a personnummer typed into it never reaches a URL."""
     period = _period_or_404(period)
-    text = request.form.get("q", "").strip()[:100]
-    if looks_like_personal_id(text):
-        flash(_("Sök på deltagarens namn eller placeringens referens, inte personnummer."), "error")
-        text = ""
-    args = _grid_args({"search": text, "missing": request.form.get("saknas") == "1"})
+    args = _grid_args({"search": _posted_search(), "missing": request.form.get("saknas") == "1"})
     return redirect(url_for("reporting.grid", period=period, **args))
 
 
@@ -233,11 +229,16 @@ def _placement_choices(provider_id: int, today: date, posted_ref: str) -> _Choic
 @roles_required("provider")
 def outcome_search():
     """The results form's placement search posts here, as the grid's, to keep a personnummer out of URLs."""
+    return redirect(url_for("reporting.outcomes", q=_posted_search() or None))
+
+
+def _posted_search() -> str:
+    """The posted search text; a personnummer is refused with a message, never searched for."""
     text = request.form.get("q", "").strip()[:100]
     if looks_like_personal_id(text):
         flash(_("Sök på deltagarens namn eller placeringens referens, inte personnummer."), "error")
-        text = ""
-    return redirect(url_for("reporting.outcomes", q=text or None))
+        return ""
+    return text
 
 
 def _report_outcome(provider_id: int, form: OutcomeForm, today: date) -> bool:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, exists, false, func, literal, select, union_all
 from sqlmodel import Session
 
-from app.common import clock
+from app.common import clock, paging
 from app.common.audit import record_change
 from app.common.base import utcnow
 from app.common.errors import ValidationError
@@ -200,9 +200,8 @@ def placement_choices(session: Session, provider_id: int, first: date, last: dat
     or ref), in name order, and how many match in all: the results form offers these, so a
     provider with thousands of placements gets a search, not thousands of options."""
     stmt = _searched(placement_rows_query(provider_id, first, last), (search or "").strip()[:100])
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    found = session.execute(stmt.order_by(Client.name, Placement.ref).limit(limit))
-    return [grid_row(*row) for row in found], total
+    found = paging.fetch_counted(session, stmt.order_by(Client.name, Placement.ref), 1, limit)
+    return [grid_row(*row) for row in found.rows], found.total
 
 
 def missing_days_clause(first: date, last: date, today: date):
@@ -235,13 +234,13 @@ def month_grid(session: Session, provider_id: int, period: str, *, search: str =
     stmt = _searched(placement_rows_query(provider_id, first, last), search)
     if missing:
         stmt = stmt.where(missing_days_clause(first, last, clock.today()))
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    pages = max(1, -(-total // page_size)) if page_size else 1
-    page = min(max(1, page), pages)
     stmt = stmt.order_by(Client.name, Placement.ref)
     if page_size:
-        stmt = stmt.offset((page - 1) * page_size).limit(page_size)
-    rows = [grid_row(*found) for found in session.execute(stmt)]
+        found = paging.fetch_counted(session, stmt, page, page_size)
+        rows, total, page, pages = [grid_row(*row) for row in found.rows], found.total, found.number, found.pages
+    else:
+        rows = [grid_row(*row) for row in session.execute(stmt)]
+        total, page, pages = len(rows), 1, 1
     # Whole ISO weeks, so the weekly cap counts days in the neighbouring months too.
     week_start = first - timedelta(days=first.weekday())
     week_end = last + timedelta(days=6 - last.weekday())

@@ -101,3 +101,18 @@ def test_a_page_number_that_is_not_one_is_the_first_page(client, auth):
         assert client.get(f"/admin/granskningslogg?sida={bad}").status_code == 200
     # the page after the last is empty, not an error
     assert "Inga händelser" in client.get("/admin/granskningslogg?sida=99").get_data(as_text=True)
+
+
+def test_a_counted_page_gives_its_rows_and_the_lists_total_and_the_last_page_for_a_later_one(session):
+    from app.common import paging
+
+    for i in range(7):
+        session.add(AuditLog(action="update", entity="user", entity_id=i, reason=f"r{i}"))
+    session.commit()
+    stmt = select(AuditLog.entity_id).where(AuditLog.entity == "user").order_by(AuditLog.entity_id)
+    first = paging.fetch_counted(session, stmt, 1, 3)
+    assert [r[0] for r in first.rows] == [0, 1, 2] and (first.number, first.total, first.pages) == (1, 7, 3)
+    later = paging.fetch_counted(session, stmt, 9, 3)
+    assert [r[0] for r in later.rows] == [6] and (later.number, later.total, later.pages) == (3, 7, 3)
+    none = paging.fetch_counted(session, stmt.where(AuditLog.entity_id > 99), 4, 3)
+    assert none.rows == [] and (none.number, none.total, none.pages) == (1, 0, 1)

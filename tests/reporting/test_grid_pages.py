@@ -97,3 +97,31 @@ def test_a_page_costs_the_same_queries_and_no_long_id_lists_whatever_the_size(cl
     assert page.count('class="grid-row"') == 25
     assert len(large) <= small + 2
     assert max(len(params or ()) for _s, params in large) < 60
+
+
+def _statements_while(engine, call):
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return result, [s for s in seen if "JOIN offering" in s and "FROM placement" in s]
+
+
+def test_the_page_and_its_total_are_one_statement_and_a_page_past_the_end_shows_the_last(client, auth, session):
+    seed(session)
+    add_placements(session, 0, 30)
+    auth.login("provider", provider_org_nr=ORG_A)
+    engine = session.get_bind()
+    page, listed = _statements_while(engine, lambda: client.get("/rapportering/2026-06?saknas=1"))
+    assert page.status_code == 200 and len(listed) == 1  # not a count and then the page
+    assert "30 placeringar" in page.get_data(as_text=True)
+    page, listed = _statements_while(engine, lambda: client.get("/rapportering/2026-06?sida=9"))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "sida 2 av 2" in text and text.count('class="grid-row"') == 5
+    assert "Klient 00029" in text and len(listed) == 3  # the empty page, a count, the last page

@@ -23,7 +23,8 @@ from app.common.periods import month_bounds as month_bounds  # re-exported for t
 from app.common.periods import next_period as next_period
 from app.common.periods import period_of as period_of
 from app.common.periods import previous_period as previous_period
-from app.kundval.models import Attendance, Client, Placement, Referral
+from app.kundval import reported_days
+from app.kundval.models import Attendance, Client, Placement, Referral, ReportedDays
 from app.offerings.models import Offering
 from app.reporting.models import MonthReport
 from app.settlement import late_changes
@@ -204,23 +205,27 @@ def placement_choices(session: Session, provider_id: int, first: date, last: dat
     return [grid_row(*row) for row in found.rows], found.total
 
 
-def missing_days_clause(first: date, last: date, today: date):
-    """SQL: the placement has a weekday in first..min(last, today) inside its window with no row.
+def with_missing_days(stmt, first: date, last: date, today: date):
+    """`stmt` (placement_rows_query) narrowed to placements with a weekday in first..min(last,
+    today) inside their window that has no row.
 
-    The month's weekdays are a constant derived table (at most 23 rows), so the check runs in
-    the database for every placement at once."""
+    The month's weekdays are a constant derived table (at most 23 rows, each with its bit), tested
+    against the placement's kept mask of reported days (kundval/reported_days.py), so the check
+    runs in the database for every placement at once without a look-up per day."""
     weekdays = [first + timedelta(days=i) for i in range((min(last, today) - first).days + 1)]
     weekdays = [day for day in weekdays if day.weekday() < 5]
     if not weekdays:
-        return false()
-    days = union_all(*(select(literal(day, Date).label("day")) for day in weekdays)).subquery("days")
+        return stmt.where(false())
+    days = union_all(*(select(literal(day, Date).label("day"), literal(reported_days.day_bit(day.day)).label("bit"))
+                       for day in weekdays)).subquery("days")
     end = func.coalesce(Placement.ended_on, Referral.valid_to)
-    return exists(select(days.c.day).where(
+    reported = func.coalesce(ReportedDays.days, 0)
+    unreported = exists(select(days.c.day).where(
         days.c.day >= Placement.start_date, days.c.day >= Referral.valid_from,
         days.c.day <= end, days.c.day <= Referral.valid_to,
-        ~exists(select(Attendance.id).where(Attendance.placement_id == Placement.id,
-                                            Attendance.date == days.c.day)
-                .correlate_except(Attendance))).correlate_except(days))
+        reported.op("&")(days.c.bit) == 0).correlate_except(days))
+    return stmt.outerjoin(ReportedDays, (ReportedDays.placement_id == Placement.id)
+                          & (ReportedDays.period == period_of(first))).where(unreported)
 
 
 def month_grid(session: Session, provider_id: int, period: str, *, search: str = "",
@@ -233,7 +238,7 @@ def month_grid(session: Session, provider_id: int, period: str, *, search: str =
     search = (search or "").strip()[:100]
     stmt = _searched(placement_rows_query(provider_id, first, last), search)
     if missing:
-        stmt = stmt.where(missing_days_clause(first, last, clock.today()))
+        stmt = with_missing_days(stmt, first, last, clock.today())
     stmt = stmt.order_by(Client.name, Placement.ref)
     if page_size:
         found = paging.fetch_counted(session, stmt, page, page_size)

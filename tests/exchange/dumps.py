@@ -15,8 +15,9 @@ from sqlalchemy import MetaData, select
 
 VOLATILE = {"created_at", "updated_at", "at", "personal_id_encrypted", "approved_at", "closed_at"}
 NO_IDS = {"attendance"}
-# Worked out from the other tables and kept for the case worker's list (app/kundval/casefacts.py).
-DERIVED = {"case_facts"}
+# Worked out from the other tables and kept: the case worker's list (app/kundval/casefacts.py) and
+# the grid's reported days (app/kundval/reported_days.py).
+DERIVED = {"case_facts", "reporteddays"}
 
 
 def _text(value):

@@ -12,6 +12,7 @@ the caller's rollback leaves the database as it was (all or nothing, one transac
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,11 +22,12 @@ from sqlmodel import Session
 
 from app.common import clock
 from app.common.audit import record_change
+from app.common.periods import period_of
 from app.exchange.importer import checks, matching, reading, writing
 from app.exchange.importer.attendance import AttendanceRows
 from app.exchange.importer.sections import SECTIONS, SPEC, ImportSummary, Rec, parse_section
-from app.kundval import casefacts
-from app.kundval.models import Attendance
+from app.kundval import casefacts, reported_days
+from app.kundval.models import Attendance, ReportedDays
 from app.settlement import late_changes
 
 __all__ = ["ANALYZE_ROWS", "SECTIONS", "ImportSummary", "analyze_touched", "import_document", "import_file"]
@@ -82,8 +84,10 @@ def _import(session: Session, sections: reading.Sections, actor_id: int | None, 
     late_changes.record_import(session, actor_id, source, summary.attendance_changes, outcome_changes)
     record_change(session, actor_id, "import", "exchange", None, after=summary.as_dict())
     session.flush()
+    # Attendance went in round the ORM: what is kept of it is written anew.
+    reported_days.rewrite_periods(session, {period_of(date.fromordinal(d)) for d in set(attendance.day)})
     analyze_touched(session, summary)
-    casefacts.rewrite_all(session, clock.today())  # attendance went in round the ORM
+    casefacts.rewrite_all(session, clock.today())
     return summary
 
 
@@ -121,6 +125,8 @@ def analyze_touched(session: Session, summary: ImportSummary) -> list[str]:
         if summary.created[section] + summary.updated[section] >= ANALYZE_ROWS:
             model = Attendance if section == "attendance" else SPEC[section].model
             tables.append(model.__tablename__)
+            if section == "attendance":  # and its days' masks, rewritten for the months written
+                tables.append(ReportedDays.__tablename__)
     for table in tables:
         # The name comes from the models, never from the document.
         session.execute(text(f'ANALYZE "{table}"'))

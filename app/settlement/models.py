@@ -54,6 +54,10 @@ class Settlement(Timestamped, table=True):
     total_vat: Decimal = MoneyField(default=Decimal("0.00"))
     total_incl_vat: Decimal = MoneyField(default=Decimal("0.00"))
     fingerprint: str = Field(default="", max_length=64)
+    # Kept with the lines and warnings they count (storing.store_drafts), so finance's period
+    # page reads them with the settlements instead of counting every line of the month.
+    line_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    unpaid_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     previous_lines: list[Any] = JSONField()  # the lines of the draft this one replaced, for the diff
     approved_at: dt.datetime | None = None
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")

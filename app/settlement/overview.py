@@ -61,21 +61,15 @@ def recent_periods(session: Session, today: date, count: int = 12) -> list[dict[
 def period_overview(session: Session, period: str) -> PeriodOverview:
     settlements = {s.provider_id: s for s in session.execute(
         select(Settlement).where(col(Settlement.period) == period)).scalars()}
-    line_counts: dict[int, int] = dict(session.execute(
-        select(col(SettlementLine.settlement_id), func.count()).join(Settlement)
-        .where(col(Settlement.period) == period).group_by(col(SettlementLine.settlement_id))).tuples().all())
-    warning_counts: dict[int, int] = dict(session.execute(  # unpaid days: a stored warning is a run of days
-        select(col(SettlementWarning.settlement_id), func.sum(SettlementWarning.days)).join(Settlement)
-        .where(col(Settlement.period) == period).group_by(col(SettlementWarning.settlement_id))).tuples().all())
     providers = session.execute(
-        select(Provider).where((col(Provider.status) == "approved") | (col(Provider.id).in_(list(settlements))))
+        select(Provider).where((col(Provider.status) == "approved") | col(Provider.id).in_(
+            select(col(Settlement.provider_id)).where(col(Settlement.period) == period)))
         .order_by(col(Provider.org_nr))).scalars().all()
     rows = []
     totals = {"excl": Decimal("0.00"), "vat": Decimal("0.00"), "incl": Decimal("0.00")}
     for provider in providers:
         s = settlements.get(provider.id)
-        rows.append(ProviderRow(provider, s, line_counts.get(s.id, 0) if s else 0,
-                                warning_counts.get(s.id, 0) if s else 0))
+        rows.append(ProviderRow(provider, s, s.line_count if s else 0, s.unpaid_days if s else 0))
         if s:
             totals["excl"] += from_db(s.total_excl_vat)
             totals["vat"] += from_db(s.total_vat)

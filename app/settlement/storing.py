@@ -78,7 +78,8 @@ def store_drafts(session: Session, period: str, drafts: list[Draft]) -> None:
         session.execute(delete(SettlementLine).where(col(SettlementLine.settlement_id).in_(replaced)))
         session.execute(delete(SettlementWarning).where(col(SettlementWarning.settlement_id).in_(replaced)))
     now = utcnow()
-    for d in drafts:
+    runs = [list(unpaid.runs(d.warnings)) for d in drafts]
+    for d, unpaid_runs in zip(drafts, runs, strict=True):
         if d.settlement is None:
             d.settlement = Settlement(provider_id=d.provider_id, period=period, status="draft")
             session.add(d.settlement)
@@ -90,6 +91,7 @@ def store_drafts(session: Session, period: str, drafts: list[Draft]) -> None:
         draft.total_excl_vat, draft.total_vat, draft.total_incl_vat = totals.excl, totals.vat, totals.incl
         draft.credit_note = totals.credit_note
         draft.fingerprint = d.fingerprint
+        draft.line_count, draft.unpaid_days = len(d.lines), sum(run.days for run in unpaid_runs)
         draft.updated_at = now
     session.flush()
     ids = [cast(Settlement, d.settlement).id for d in drafts]
@@ -100,7 +102,7 @@ def store_drafts(session: Session, period: str, drafts: list[Draft]) -> None:
     _bulk_insert(session, _table(SettlementWarning), _WARNING_COLUMNS, (
         (settlement_id, placement_ids[run.placement], run.first, run.last, run.days, run.hours,
          unpaid.hours_text(run.day_hours), run.reason, now, now)
-        for d, settlement_id in zip(drafts, ids, strict=True) for run in unpaid.runs(d.warnings)))
+        for settlement_id, unpaid_runs in zip(ids, runs, strict=True) for run in unpaid_runs))
 
 
 def _table(model: type[SettlementLine] | type[SettlementWarning]) -> Table:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
 from app.common.audit import record_change
 from app.common.base import new_ref
 from app.common.errors import ValidationError
+from app.common.sql_dates import days_after
 from app.kundval import notices
 from app.kundval.models import END_REASONS, Client, Outcome, Placement, Referral
 from app.notifications.service import notify, preload_keys
@@ -132,27 +133,22 @@ def provider_results(session: Session, provider_ids: list[int], today: date,
     """
     if not provider_ids:
         return {}
-    rows = session.exec(select(Offering.provider_id, Placement).join(
-        Offering, Offering.id == Placement.offering_id).where(
-        Offering.provider_id.in_(provider_ids), Placement.ended_on.is_not(None),
-        Placement.ended_on <= today, Placement.end_reason != "switched")).all()
-    pids = [p.id for _, p in rows]
-    outcomes = session.exec(select(Outcome).where(Outcome.placement_id.in_(pids),
-                                                  Outcome.verified_on.is_not(None))).all() if pids else []
-    first_result: dict[int, date] = {}
-    for o in outcomes:
-        if o.placement_id not in first_result or o.result_date < first_result[o.placement_id]:
-            first_result[o.placement_id] = o.result_date
+    first = (select(Outcome.placement_id, func.min(Outcome.result_date).label("first"))
+             .where(Outcome.verified_on.is_not(None)).group_by(Outcome.placement_id).subquery("first_result"))
+    counts = [func.count()]
+    for days in (90, 180):
+        based = Placement.ended_on <= today - timedelta(days=days)
+        hit = and_(based, first.c.first >= Placement.start_date, first.c.first <= days_after(Placement.ended_on, days))
+        counts += [func.sum(case((based, 1), else_=0)), func.sum(case((hit, 1), else_=0))]
+    rows = session.exec(select(Offering.provider_id, *counts)
+                        .join(Offering, Offering.id == Placement.offering_id)
+                        .outerjoin(first, first.c.placement_id == Placement.id)
+                        .where(Offering.provider_id.in_(provider_ids), Placement.ended_on.is_not(None),
+                               Placement.ended_on <= today, Placement.end_reason != "switched")
+                        .group_by(Offering.provider_id)).all()
     stats = {pid: [0, 0, 0, 0, 0] for pid in provider_ids}  # ended, base90, hit90, base180, hit180
-    for provider_id, p in rows:
-        s = stats[provider_id]
-        s[0] += 1
-        result = first_result.get(p.id)
-        for days, bi, hi in ((90, 1, 2), (180, 3, 4)):
-            if p.ended_on + timedelta(days=days) <= today:
-                s[bi] += 1
-                if result is not None and p.start_date <= result <= p.ended_on + timedelta(days=days):
-                    s[hi] += 1
+    for provider_id, *found in rows:
+        stats[provider_id] = [int(n or 0) for n in found]
     out = {}
     for pid, (ended, b90, h90, b180, h180) in stats.items():
         shown = ended >= minimum

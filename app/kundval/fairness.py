@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
+from app.common.sql_dates import days_after
 from app.kundval.models import Outcome, Placement, Referral
 from app.offerings.models import Offering
 
@@ -67,54 +68,80 @@ def verdict(observed: int, rates: list[float]) -> str:
     return "as_expected"
 
 
+@dataclass(frozen=True)
+class EndedGroup:
+    """One provider's ended placements of one level and service type, and how many had a result."""
+
+    provider_id: int
+    level: str
+    service_type: str
+    ended: int
+    results: int
+
+
 def standardise(placements: list[Ended], provider_ids: Iterable[int], minimum: int) -> dict[int, FairResult | None]:
     """provider -> its observed and expected results; None below `minimum` ended placements."""
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[tuple[int, str, str], list[int]] = {}
     for p in placements:
-        counts = groups.setdefault((p.level, p.service_type), [0, 0])
+        counts = groups.setdefault((p.provider_id, p.level, p.service_type), [0, 0])
         counts[0] += 1
         counts[1] += p.result
-    rate = {key: hits / n for key, (n, hits) in groups.items()}
-    mine: dict[int, list[Ended]] = {pid: [] for pid in provider_ids}
-    for p in placements:
-        if p.provider_id in mine:
-            mine[p.provider_id].append(p)
+    return standardise_groups([EndedGroup(*key, n, hits) for key, (n, hits) in groups.items()],
+                              provider_ids, minimum)
+
+
+def standardise_groups(groups: Iterable[EndedGroup], provider_ids: Iterable[int],
+                       minimum: int) -> dict[int, FairResult | None]:
+    """standardise() from counts per provider, level and service type: the rates and each
+    provider's expected number need only how many ended placements of each group it had."""
+    groups = list(groups)
+    totals: dict[tuple[str, str], list[int]] = {}
+    for g in groups:
+        counts = totals.setdefault((g.level, g.service_type), [0, 0])
+        counts[0] += g.ended
+        counts[1] += g.results
+    rate = {key: hits / n for key, (n, hits) in totals.items()}
+    mine: dict[int, list[EndedGroup]] = {pid: [] for pid in provider_ids}
+    for g in groups:
+        if g.provider_id in mine:
+            mine[g.provider_id].append(g)
     out: dict[int, FairResult | None] = {}
     for pid, own in mine.items():
-        if len(own) < minimum:
+        ended = sum(g.ended for g in own)
+        if ended < minimum:
             out[pid] = None
             continue
-        rates = [rate[(p.level, p.service_type)] for p in own]
-        observed = sum(p.result for p in own)
-        out[pid] = FairResult(len(own), observed, sum(rates), verdict(observed, rates))
+        rates = [rate[(g.level, g.service_type)] for g in own for _ in range(g.ended)]
+        observed = sum(g.results for g in own)
+        out[pid] = FairResult(ended, observed, sum(rates), verdict(observed, rates))
     return out
 
 
-def load_ended(session: Session, today: date) -> list[Ended]:
+def ended_groups(session: Session, today: date) -> list[EndedGroup]:
     """Every placement in the municipality that ended at least 90 days ago (switches left out),
-    in two queries."""
+    counted per provider, level and service type with those whose first verified result came
+    between its start and 90 days after its end: one grouped query, however long the history."""
     cutoff = today - timedelta(days=FOLLOW_UP_DAYS)
+    first = (select(Outcome.placement_id, func.min(Outcome.result_date).label("first"))
+             .where(Outcome.verified_on.is_not(None), Outcome.rejected_on.is_(None))
+             .group_by(Outcome.placement_id).subquery("first_result"))
+    hit = case((and_(first.c.first >= Placement.start_date,
+                     first.c.first <= days_after(Placement.ended_on, FOLLOW_UP_DAYS)), 1), else_=0)
+    level = func.coalesce(Referral.level, "")
     rows = session.exec(
-        select(Placement.id, Placement.start_date, Placement.ended_on, Offering.provider_id,
-               Offering.service_type, Referral.level)
+        select(Offering.provider_id, level, Offering.service_type, func.count(), func.sum(hit))
         .join(Offering, Offering.id == Placement.offering_id)
         .join(Referral, Referral.id == Placement.referral_id)
+        .outerjoin(first, first.c.placement_id == Placement.id)
         .where(Placement.ended_on.is_not(None), Placement.ended_on <= cutoff,
-               Placement.end_reason != "switched")).all()
-    first = dict(session.exec(
-        select(Outcome.placement_id, func.min(Outcome.result_date))
-        .where(Outcome.verified_on.is_not(None), Outcome.rejected_on.is_(None))
-        .group_by(Outcome.placement_id)).all())
-    out = []
-    for pid, start, ended_on, provider_id, service_type, level in rows:
-        result = first.get(pid)
-        hit = result is not None and start <= result <= ended_on + timedelta(days=FOLLOW_UP_DAYS)
-        out.append(Ended(provider_id, level or "", service_type, hit))
-    return out
+               Placement.end_reason != "switched")
+        .group_by(Offering.provider_id, level, Offering.service_type)).all()
+    return [EndedGroup(provider_id, level_, service_type, int(n), int(hits or 0))
+            for provider_id, level_, service_type, n, hits in rows]
 
 
 def fair_results(session: Session, provider_ids: list[int], today: date, minimum: int
                  ) -> dict[int, FairResult | None]:
     if not provider_ids:
         return {}
-    return standardise(load_ended(session, today), provider_ids, minimum)
+    return standardise_groups(ended_groups(session, today), provider_ids, minimum)

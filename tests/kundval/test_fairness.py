@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.kundval import fairness
-from app.kundval.fairness import Ended
+from app.kundval.fairness import Ended, EndedGroup
 from app.kundval.models import Outcome
 from tests.kundval import factories as f
 
@@ -54,7 +54,7 @@ def test_the_distribution_of_results_is_exact():
     assert sum(fairness.distribution([0.1] * 50)) == pytest.approx(1.0)
 
 
-def test_placements_are_read_in_bulk_from_the_database(app, session):
+def test_ended_placements_are_counted_per_group_in_the_database(app, session):
     today = date(2026, 12, 1)
     prov = f.provider(session, "Steget AB")
     off = f.offering(session, prov)
@@ -71,9 +71,17 @@ def test_placements_are_read_in_bulk_from_the_database(app, session):
     f.placement(session, r2, off, start=ended_on - timedelta(days=90), ended_on=ended_on, end_reason="completed")
     f.placement(session, r2, off, start=today - timedelta(days=30), ended_on=today - timedelta(days=10),
                 end_reason="completed")  # ended too recently to count
+    late = f.placement(session, r2, off, start=ended_on - timedelta(days=200), ended_on=ended_on - timedelta(days=100),
+                       end_reason="completed")  # its result came 91 days after it ended: no hit
+    session.add(Outcome(ref="R2", placement_id=late.id, kind="employment", result_date=ended_on - timedelta(days=9),
+                        verified_on=ended_on))
+    edge = f.placement(session, r, off, start=ended_on - timedelta(days=200), ended_on=ended_on - timedelta(days=100),
+                       end_reason="completed")  # its result came 90 days after it ended: a hit
+    session.add(Outcome(ref="R3", placement_id=edge.id, kind="employment", result_date=ended_on - timedelta(days=10),
+                        verified_on=ended_on))
     session.flush()
-    assert sorted(fairness.load_ended(session, today), key=lambda e: e.level) == [
-        Ended(prov.id, "", "praktik", False), Ended(prov.id, "C", "praktik", True)]
+    assert sorted(fairness.ended_groups(session, today), key=lambda g: g.level) == [
+        EndedGroup(prov.id, "", "praktik", 2, 0), EndedGroup(prov.id, "C", "praktik", 2, 2)]
 
 
 def arrange_history(session, today: date):

@@ -14,6 +14,7 @@ from app.kundval import caselist, choice, followups, results, service
 from app.kundval.default_job import default_placement_job, place_overdue, set_default
 from app.kundval.models import ClientLoginCode, Outcome, Placement
 from tests.kundval import factories as f
+from tests.statements import statements
 
 TODAY = f.TODAY
 
@@ -126,8 +127,10 @@ def test_results_are_shown_only_from_the_minimum_number_of_ended_placements(sess
     session.flush()
     hidden = choice.provider_results(session, [p.id], TODAY, minimum=18)[p.id]
     assert hidden.ended == 4 and not hidden.shown and hidden.share(90) is None
-    shown = choice.provider_results(session, [p.id], TODAY, minimum=4)[p.id]
+    with statements(session) as seen:
+        shown = choice.provider_results(session, [p.id], TODAY, minimum=4)[p.id]
     assert (shown.share(90), shown.share(180)) == (50, 75)
+    assert len(seen) == 1  # counted in the database: no placement or outcome row is read
 
 
 def test_choosing_places_the_client_and_tells_the_case_worker(session):

@@ -85,7 +85,8 @@ class Placement(Timestamped, table=True):
     offering_id: int = Field(foreign_key="offering.id", index=True)
     chosen_by: str = Field(default="client", max_length=20)
     start_date: date
-    ended_on: date | None = None
+    # Indexed: the results shown to clients read ended placements only (kundval/fairness.py, choice.py).
+    ended_on: date | None = Field(default=None, index=True)
     end_reason: str | None = Field(default=None, max_length=20)
     # The first meeting the provider books with the client after the choice (local time).
     first_meeting_on: date | None = None

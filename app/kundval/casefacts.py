@@ -23,13 +23,14 @@ from datetime import date, timedelta
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import and_, case, delete, event, func, literal, or_, select, text, true
+from sqlalchemy import and_, case, delete, func, literal, or_, select, text, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from app.common import clock
+from app.common.kept_on_change import keep_on_change
 from app.common.workdays import add_working_days
 from app.kundval import followups
 from app.kundval.handoff import no_first_meeting
@@ -265,18 +266,6 @@ def refresh_pending(session: Session, today: date | None = None) -> None:
         refresh(session, today or clock.today(), ids)
 
 
-def _before_commit(session: OrmSession) -> None:
-    if _PENDING in session.info or session.new or session.dirty or session.deleted:
-        refresh_pending(session)  # type: ignore[arg-type]
-
-
-def _forget(session: OrmSession, _transaction: Any = None) -> None:
-    session.info.pop(_PENDING, None)
-
-
 def watch() -> None:
     """Keep the rows on change in every session (called once from create_app())."""
-    if not event.contains(OrmSession, "after_flush", _note_changes):
-        event.listen(OrmSession, "after_flush", _note_changes)
-        event.listen(OrmSession, "before_commit", _before_commit)
-        event.listen(OrmSession, "after_rollback", _forget)
+    keep_on_change(_PENDING, _note_changes, refresh_pending)

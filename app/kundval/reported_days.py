@@ -20,10 +20,11 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Integer, cast, delete, event, extract, func, insert, literal, select
+from sqlalchemy import Integer, cast, delete, extract, func, insert, literal, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from app.common.kept_on_change import keep_on_change
 from app.common.periods import month_bounds, period_of
 from app.kundval.models import Attendance, ReportedDays
 
@@ -77,18 +78,6 @@ def refresh_pending(session: Session) -> None:
         _rewrite(session, period, placement_ids if len(placement_ids) <= MAX_IDS else None)
 
 
-def _before_commit(session: OrmSession) -> None:
-    if session.info.get(_PENDING) or session.new or session.dirty or session.deleted:
-        refresh_pending(session)  # type: ignore[arg-type]
-
-
-def _forget(session: OrmSession, _transaction: Any = None) -> None:
-    session.info.pop(_PENDING, None)
-
-
 def watch() -> None:
     """Keep the masks on change in every session (called once from create_app())."""
-    if not event.contains(OrmSession, "after_flush", _note_changes):
-        event.listen(OrmSession, "after_flush", _note_changes)
-        event.listen(OrmSession, "before_commit", _before_commit)
-        event.listen(OrmSession, "after_rollback", _forget)
+    keep_on_change(_PENDING, _note_changes, refresh_pending)

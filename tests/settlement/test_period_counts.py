@@ -10,7 +10,7 @@ from app.exchange.importer import import_document
 from app.settlement import service
 from app.settlement.models import Settlement, SettlementLine, SettlementWarning
 from tests.settlement.helpers import attendance
-from tests.settlement.test_warning_runs import _absent_week_document, _fresh_database, _rows
+from tests.settlement.test_warning_runs import _absent_week_document, _rows, settled_database
 
 COUNTED = ("SELECT s.line_count, s.unpaid_days, (SELECT count(*) FROM settlementline l WHERE l.settlement_id = s.id), "
            "(SELECT coalesce(sum(w.days), 0) FROM settlementwarning w WHERE w.settlement_id = s.id) "
@@ -62,20 +62,7 @@ def test_a_settlement_keeps_its_counts_through_a_new_draft_and_the_period_page_r
 def test_the_migration_counts_the_settlements_already_stored(database_url, tmp_path):
     from alembic import command
 
-    from app import create_app
-
-    url = _fresh_database(database_url, tmp_path)
-    upgrade(url)
-    application = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-                              "PERSONAL_ID_KEY": "test-personal-id-key"})
-    with application.app_context():
-        from app.extensions import db
-
-        import_document(db.session, _absent_week_document())
-        db.session.commit()
-        service.run_period(db.session, "2026-03")
-        db.session.commit()
-    application.extensions["db_engine"].dispose()
+    url = settled_database(database_url, tmp_path)
     kept = _rows(url, COUNTED)
     command.downgrade(alembic_config(url), "r17")
     upgrade(url, "head")

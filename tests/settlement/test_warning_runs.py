@@ -126,9 +126,9 @@ def _rows(url: str, sql: str) -> list[tuple]:
         engine.dispose()
 
 
-def test_the_migration_turns_day_rows_into_runs_and_back(database_url, tmp_path):
-    from alembic import command
-
+def settled_database(database_url: str, tmp_path) -> str:
+    """A database of its own, migrated to the newest revision, with March 2026 settled for the
+    absent week: for tests that migrate it down and up again."""
     url = _fresh_database(database_url, tmp_path)
     upgrade(url)
     application = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
@@ -141,6 +141,13 @@ def test_the_migration_turns_day_rows_into_runs_and_back(database_url, tmp_path)
         service.run_period(db.session, "2026-03")
         db.session.commit()
     application.extensions["db_engine"].dispose()
+    return url
+
+
+def test_the_migration_turns_day_rows_into_runs_and_back(database_url, tmp_path):
+    from alembic import command
+
+    url = settled_database(database_url, tmp_path)
     runs_sql = ("SELECT settlement_id, placement_id, reason, first_date, last_date, days, day_hours, hours, "
                 "created_at FROM settlementwarning ORDER BY first_date")
     as_runs = _rows(url, runs_sql)

@@ -38,9 +38,9 @@ def day_bit(day_of_month: int) -> int:
 
 
 def rewrite_periods(session: Session, periods: Iterable[str]) -> None:
-    """Every placement's mask of each period anew (after a bulk write round the ORM)."""
-    session.flush()
-    session.info.pop(_PENDING, None)
+    """Every placement's mask of each period anew (after a bulk write round the ORM); what this
+    session changed through the ORM in other months is refreshed as on a commit."""
+    refresh_pending(session)
     for period in sorted(set(periods)):
         _rewrite(session, period, None)
 

@@ -89,6 +89,20 @@ def build(url: str, clients: int) -> None:
         conn.execute(text("UPDATE placement SET offering_id = :o WHERE id IN "
                           "(SELECT id FROM placement WHERE id % 10 = 5 ORDER BY id LIMIT 10)"),
                      {"o": first_of[providers]})
+        # History: every second client also had an earlier placement with the same provider that
+        # ended in December 2025, one in five of them with a verified job within 90 days, so the
+        # client's compare page weighs providers' results over a real past (10 000 at 20 000).
+        conn.execute(text(
+            "INSERT INTO placement (id, created_at, updated_at, ref, referral_id, offering_id, chosen_by, "
+            "start_date, ended_on, end_reason, first_meeting_place) SELECT id + (SELECT max(id) FROM placement), "
+            "now(), now(), 'H' || ref, referral_id, offering_id, 'client', DATE '2025-09-01', DATE '2025-12-19', "
+            "'completed', '' FROM placement WHERE id % 2 = 1"))
+        conn.execute(text("SELECT setval('placement_id_seq', (SELECT max(id) FROM placement))"))
+        conn.execute(text(
+            "INSERT INTO outcome (created_at, updated_at, ref, placement_id, kind, result_date, verified_on, "
+            "employer, extent, rejection_reason, employment_form) SELECT now(), now(), 'O' || ref, id, "
+            "'employment', DATE '2026-01-15', DATE '2026-01-20', 'Bench AB', '', '', '' "
+            "FROM placement WHERE ref LIKE 'H%' AND id % 10 < 3"))
         # Some days not reported, so the grid's missing-days filter finds something.
         conn.execute(text("DELETE FROM attendance WHERE placement_id % 7 = 0 AND date = '2026-10-14'"))
         # The rows went in round the ORM (as an import's do): their days' masks are written anew.

@@ -5,7 +5,18 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, Request, Response, abort, g, jsonify, render_template, request, session
+from flask import (
+    Flask,
+    Request,
+    Response,
+    abort,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -75,6 +86,7 @@ def _register_templates(app: Flask) -> None:
                 "client_languages": CLIENT_LANGUAGES.values(), "description_languages": DESCRIPTION_LANGUAGES}
 
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["page_url"] = page_url
 
 
 def _register_guards(app: Flask) -> None:
@@ -147,6 +159,12 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return str(g.csp_nonce)
+
+
+def page_url(endpoint: str, args: dict[str, Any], param: str, number: int) -> str:
+    """The link to page `number` of a list (the pager macro): the page first, then the list's own
+    arguments, as the links have always read."""
+    return url_for(endpoint, **{param: number, **args})
 
 
 def _max_mb() -> int:

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Integer, and_, case, func, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from app.common import paging
 from app.common.audit import record_change
 from app.common.errors import ValidationError
 from app.common.hooks import Hook
+from app.common.sql_dates import days_after
 from app.kundval.models import (
     FOLLOWUP_ANSWERS,
     FOLLOWUP_KINDS,
@@ -86,33 +88,6 @@ class DueRow:
     outcome: Outcome | None = None
 
 
-def due(session: Session, today: date, case_worker_id: int | None = None, limit: int = 200) -> list[DueRow]:
-    """The follow-ups due and unanswered, oldest first (at most `limit` of each kind)."""
-    days = sustain_days_by_service_type(session)
-
-    def scoped(stmt):
-        stmt = (stmt.join(Referral, Referral.id == Placement.referral_id)
-                .join(Client, Client.id == Referral.client_id)
-                .join(Offering, Offering.id == Placement.offering_id)
-                .join(Provider, Provider.id == Offering.provider_id))
-        return stmt.where(Client.case_worker_id == case_worker_id) if case_worker_id is not None else stmt
-
-    rows = []
-    for o, p, c, pr, st in session.exec(scoped(
-            select(Outcome, Placement, Client, Provider, Offering.service_type).select_from(Outcome)
-            .join(Placement, Placement.id == Outcome.placement_id))
-            .where(_sustain_outcome(today, days), _not_answered("sustain"))
-            .order_by(Outcome.result_date, Outcome.id).limit(limit)).all():
-        if any(r.placement.id == p.id and r.kind == "sustain" for r in rows):
-            continue
-        rows.append(DueRow("sustain", p, c, pr, o.result_date + timedelta(days=days[st]), o))
-    for p, c, pr in session.exec(scoped(select(Placement, Client, Provider))
-                                 .where(_after_end(today), _not_answered("after_end"))
-                                 .order_by(Placement.ended_on, Placement.id).limit(limit)).all():
-        rows.append(DueRow("after_end", p, c, pr, p.ended_on + timedelta(days=AFTER_END_DAYS)))
-    return sorted(rows, key=lambda r: (r.due_on, r.placement.id, r.kind))
-
-
 def record(session: Session, placement: Placement, *, kind: str, answer: str, actor_id: int | None,
            today: date) -> FollowUp:
     """The case worker's answer; a yes at the sustain follow-up also verifies the result as lasting."""
@@ -162,3 +137,56 @@ def figures(session: Session, today: date) -> dict[str, dict[str, int]]:
     out["after_end"]["unknown"] = session.exec(select(func.count()).select_from(Placement).where(
         _after_end(today), _not_answered("after_end"))).one()
     return out
+
+
+def due_page(session: Session, today: date, case_worker_id: int | None, number: int,
+             per_page: int = paging.PER_PAGE) -> paging.Page:
+    """One page of the follow-ups due and unanswered, oldest due first, ordered and cut in SQL.
+
+    Both kinds are one list (a union), each row a placement, its kind, the outcome (sustain) and
+    the day it fell due; only the page's rows are then read whole. A placement with several
+    results due is followed up once, for its first (as `due` did)."""
+    days = sustain_days_by_service_type(session)
+
+    def scoped(stmt):
+        stmt = stmt.join(Referral, Referral.id == Placement.referral_id).join(Client, Client.id == Referral.client_id)
+        return stmt.where(Client.case_worker_id == case_worker_id) if case_worker_id is not None else stmt
+
+    first = func.row_number().over(partition_by=Outcome.placement_id, order_by=(Outcome.result_date, Outcome.id))
+    sustain_due = case(*[(Offering.service_type == st, days_after(Outcome.result_date, d)) for st, d in days.items()],
+                       else_=Outcome.result_date)
+    sustain = scoped(select(Placement.id.label("pid"), literal("sustain").label("kind"), Outcome.id.label("oid"),
+                            sustain_due.label("due"), first.label("nth")).select_from(Outcome)
+                     .join(Placement, Placement.id == Outcome.placement_id)
+                     .join(Offering, Offering.id == Placement.offering_id)
+                     ).where(_sustain_outcome(today, days), _not_answered("sustain")).subquery("sustain")
+    after_end = scoped(select(Placement.id.label("pid"), literal("after_end").label("kind"),
+                              literal(None, Integer).label("oid"),
+                              days_after(Placement.ended_on, AFTER_END_DAYS).label("due"))
+                       ).where(_after_end(today), _not_answered("after_end"))
+    listed = union_all(select(sustain.c.pid, sustain.c.kind, sustain.c.oid, sustain.c.due).where(sustain.c.nth == 1),
+                       after_end).subquery("due")
+    page = paging.fetch(session, select(listed.c.pid, listed.c.kind, listed.c.oid, listed.c.due)
+                        .order_by(listed.c.due, listed.c.pid, listed.c.kind), number, per_page)
+    page.rows = _due_rows(session, page.rows)
+    return page
+
+
+def _due_rows(session: Session, found: list) -> list[DueRow]:
+    """The page's rows whole: placement, client, provider and outcome (at most a page of ids)."""
+    if not found:
+        return []
+    placement_ids = sorted({pid for pid, *_ in found})
+    whole = {p.id: (p, c, pr) for p, c, pr in session.exec(
+        select(Placement, Client, Provider).join(Referral, Referral.id == Placement.referral_id)
+        .join(Client, Client.id == Referral.client_id).join(Offering, Offering.id == Placement.offering_id)
+        .join(Provider, Provider.id == Offering.provider_id).where(Placement.id.in_(placement_ids))).all()}
+    outcome_ids = sorted({oid for _p, _k, oid, _d in found if oid is not None})
+    outcomes = ({o.id: o for o in session.exec(select(Outcome).where(Outcome.id.in_(outcome_ids))).all()}
+                if outcome_ids else {})
+    rows = []
+    for pid, kind, oid, due_on in found:
+        placement, client, provider = whole[pid]
+        due_on = date.fromisoformat(due_on) if isinstance(due_on, str) else due_on
+        rows.append(DueRow(kind, placement, client, provider, due_on, outcomes.get(oid) if oid else None))
+    return rows

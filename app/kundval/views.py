@@ -413,14 +413,15 @@ def outcomes():
     worker = None if everyone else current_user.id
     page = results.to_verify_page(db.session, worker, paging.page_number(request.args.get("sida")))
     pending = page.rows
-    due = followups.due(db.session, _today(), worker)
+    due_page = followups.due_page(db.session, _today(), worker, paging.page_number(request.args.get("uppfoljningar")))
+    due = due_page.rows
     no_pay, no_pay_evidence = payroll.without_pay(db.session, worker)
     evidence = {**payroll.evidence_for(db.session, pending + due), **no_pay_evidence}
     record_list_access(db.session, current_user.id, {r.client.id for r in pending + due + no_pay},
                        "handläggare: resultat")
     db.session.commit()
-    return render_template("kundval/outcomes.html", pending=pending, page=page, due=due, everyone=everyone,
-                           no_pay=no_pay, evidence=evidence,
+    return render_template("kundval/outcomes.html", pending=pending, page=page, due=due, due_page=due_page,
+                           everyone=everyone, no_pay=no_pay, evidence=evidence,
                            form=forms.OutcomeDecisionForm(), today=_today())
 
 

@@ -10,9 +10,12 @@ from sqlmodel import select
 from app.common.base import new_ref
 from app.common.errors import ValidationError
 from app.kundval import followups
+from app.kundval import service as kundval_service
 from app.kundval.models import FollowUp, Outcome
 from app.settlement.models import BonusRule
+from tests.exchange.test_import import personal_id
 from tests.kundval import factories as f
+from tests.statements import statements
 
 TODAY = date(2026, 12, 1)
 
@@ -37,18 +40,18 @@ def test_the_sustain_follow_up_comes_at_the_rules_sustain_days_not_90(session):
                           sustain_days=180, sustain_amount=Decimal("1000.00")))
     p = _placement(session, start=date(2026, 1, 5))
     o = _result(session, p, date(2026, 5, 1))
-    assert followups.due(session, date(2026, 8, 1)) == []  # 92 days: not yet, the rule says 180
-    rows = followups.due(session, date(2026, 10, 28))
+    assert followups.due_page(session, date(2026, 8, 1), None, 1).rows == []  # 92 days: not yet, the rule says 180
+    rows = followups.due_page(session, date(2026, 10, 28), None, 1).rows
     assert [(r.kind, r.due_on) for r in rows] == [("sustain", date(2026, 10, 28))]
     followups.record(session, p, kind="sustain", answer="yes", actor_id=None, today=date(2026, 10, 28))
     assert o.sustained_verified_on == date(2026, 10, 28)
-    assert followups.due(session, date(2026, 10, 28)) == []
+    assert followups.due_page(session, date(2026, 10, 28), None, 1).rows == []
 
 
 def test_ninety_days_after_the_end_the_case_worker_records_no_or_not_reached(session):
     p = _placement(session, start=date(2026, 3, 2), ended_on=date(2026, 6, 30), end_reason="completed")
-    assert followups.due(session, date(2026, 9, 27)) == []
-    assert [r.kind for r in followups.due(session, date(2026, 9, 28))] == ["after_end"]
+    assert followups.due_page(session, date(2026, 9, 27), None, 1).rows == []
+    assert [r.kind for r in followups.due_page(session, date(2026, 9, 28), None, 1).rows] == ["after_end"]
     followups.record(session, p, kind="after_end", answer="not_reached", actor_id=None, today=TODAY)
     assert session.exec(select(FollowUp)).one().answer == "not_reached"
     with pytest.raises(ValidationError, match="redan"):
@@ -57,7 +60,7 @@ def test_ninety_days_after_the_end_the_case_worker_records_no_or_not_reached(ses
 
 def test_a_switched_placement_is_not_followed_up_after_its_end(session):
     _placement(session, start=date(2026, 3, 2), ended_on=date(2026, 6, 30), end_reason="switched")
-    assert followups.due(session, TODAY) == []
+    assert followups.due_page(session, TODAY, None, 1).rows == []
 
 
 def test_key_figures_count_the_unknown(session):
@@ -86,3 +89,32 @@ def test_key_figures_page_shows_the_unknown(app, client, auth, session):
     session.commit()
     page = client.get("/uppfoljning/")
     assert page.status_code == 200 and "Okänd" in page.text
+
+
+def test_the_follow_ups_due_page_in_the_database_oldest_first_each_once(app, client, auth, session):
+    """Both kinds are one list, cut to pages of 50 in SQL ("uppfoljningar" in the URL, so the
+    results to verify page on their own); a placement with two results due is followed up once."""
+    auth.login("case_worker")
+    today = date.today()
+    off = f.offering(session, f.provider(session))
+
+    def placed(i, **dates):
+        person = kundval_service.register_client(session, personal_id=personal_id(i), name=f"Deltagare {i}")
+        referral = f.referral(session, person, decided_on=today - timedelta(days=410))
+        return f.placement(session, referral, off, **dates)
+    placements = [placed(i, start=today - timedelta(days=300), ended_on=today - timedelta(days=91 + i),
+                         end_reason="completed") for i in range(55)]
+    running = placed(60, start=today - timedelta(days=400))
+    _result(session, running, today - timedelta(days=200))
+    _result(session, running, today - timedelta(days=150))  # a later result of the same placement
+    session.commit()
+    rows = followups.due_page(session, today, None, 1).rows + followups.due_page(session, today, None, 2).rows
+    assert len(rows) == 56 and [r.due_on for r in rows] == sorted(r.due_on for r in rows)
+    assert [r.kind for r in rows].count("sustain") == 1 and rows[0].placement.id == running.id
+    assert {r.placement.id for r in rows if r.kind == "after_end"} == {p.id for p in placements}
+    with statements(session) as seen:
+        first = client.get("/handlaggare/resultat?visa=alla").text
+    assert first.count("90 dagar efter avslut") == 49 and 'href="/handlaggare/resultat?uppfoljningar=2&amp;visa=alla"' in first
+    assert any("LIMIT" in s and "UNION ALL" in s for s in seen)
+    second = client.get("/handlaggare/resultat?uppfoljningar=2&visa=alla").text
+    assert second.count("90 dagar efter avslut") == 6

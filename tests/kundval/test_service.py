@@ -169,10 +169,10 @@ def test_verified_result_and_its_ninety_day_follow_up(session):
     assert [row.outcome.id for row in results.to_verify(session)] == [out.id]
     results.verify(session, out, on=TODAY - timedelta(days=95), actor_id=None)
     assert results.to_verify(session) == []
-    assert [row.outcome.id for row in followups.due(session, TODAY)] == [out.id]
-    assert followups.due(session, TODAY - timedelta(days=11)) == []
+    assert [row.outcome.id for row in followups.due_page(session, TODAY, None, 1).rows] == [out.id]
+    assert followups.due_page(session, TODAY - timedelta(days=11), None, 1).rows == []
     followups.record(session, pl, kind="sustain", answer="yes", actor_id=None, today=TODAY)
-    assert out.sustained_verified_on == TODAY and followups.due(session, TODAY) == []
+    assert out.sustained_verified_on == TODAY and followups.due_page(session, TODAY, None, 1).rows == []
 
 
 def test_a_rejected_result_needs_a_reason(session):

@@ -440,7 +440,9 @@ def record_followup(placement_id: int, kind: str):
     except ValidationError as exc:
         db.session.rollback()
         flash(sentence(exc.message), "error")
-    return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None))
+    page = paging.page_number(request.args.get("uppfoljningar"))  # back to the page the answer was on
+    return redirect(url_for("kundval.outcomes", visa=request.args.get("visa") or None,
+                            uppfoljningar=page if page > 1 else None))
 
 
 @bp.route("/handlaggare/resultat/<int:outcome_id>/<action>", methods=["POST"])

@@ -118,3 +118,8 @@ def test_the_follow_ups_due_page_in_the_database_oldest_first_each_once(app, cli
     assert any("LIMIT" in s and "UNION ALL" in s for s in seen)
     second = client.get("/handlaggare/resultat?uppfoljningar=2&visa=alla").text
     assert second.count("90 dagar efter avslut") == 6
+    last = placements[0]  # the latest due, on page 2: after the answer the case worker is back there
+    action = f"/handlaggare/uppfoljning/{last.id}/after_end?visa=alla&amp;uppfoljningar=2"
+    assert action in second
+    answered = client.post(action.replace("&amp;", "&"), data={"answer": "no"})
+    assert answered.headers["Location"].endswith("/handlaggare/resultat?visa=alla&uppfoljningar=2")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
+
 PER_PAGE = 50
 MAX_PAGE = 100_000
 
@@ -54,8 +56,6 @@ def fetch_counted(session: Any, stmt: Any, number: int, per_page: int) -> Counte
     rows, so the list's joins and filters are worked out once, not once for a count and again
     for the page. Only a page past the end (a stale link) costs a separate count, and then shows
     the last page."""
-    from sqlalchemy import func, select
-
     number = max(1, number)
     counted = stmt.add_columns(func.count().over())
     while True:

@@ -24,16 +24,6 @@ TAIL = 0.025  # each side of a two-sided 5 % test
 
 
 @dataclass(frozen=True)
-class Ended:
-    """An ended placement: whose, which group, and whether a result came within 90 days."""
-
-    provider_id: int
-    level: str  # "A", "B", "C" or "" (no level)
-    service_type: str
-    result: bool
-
-
-@dataclass(frozen=True)
 class FairResult:
     ended: int
     observed: int
@@ -86,27 +76,18 @@ class EndedGroup:
     """One provider's ended placements of one level and service type, and how many had a result."""
 
     provider_id: int
-    level: str
+    level: str  # "A", "B", "C" or "" (no level)
     service_type: str
     ended: int
-    results: int
+    results: int  # with work or studies within 90 days of the end
 
 
-def standardise(placements: list[Ended], provider_ids: Iterable[int], minimum: int) -> dict[int, FairResult | None]:
-    """provider -> its observed and expected results; None below `minimum` ended placements."""
-    groups: dict[tuple[int, str, str], list[int]] = {}
-    for p in placements:
-        counts = groups.setdefault((p.provider_id, p.level, p.service_type), [0, 0])
-        counts[0] += 1
-        counts[1] += p.result
-    return standardise_groups([EndedGroup(*key, n, hits) for key, (n, hits) in groups.items()],
-                              provider_ids, minimum)
+def standardise(groups: Iterable[EndedGroup], provider_ids: Iterable[int],
+                minimum: int) -> dict[int, FairResult | None]:
+    """provider -> its observed and expected results; None below `minimum` ended placements.
 
-
-def standardise_groups(groups: Iterable[EndedGroup], provider_ids: Iterable[int],
-                       minimum: int) -> dict[int, FairResult | None]:
-    """standardise() from counts per provider, level and service type: the rates and each
-    provider's expected number need only how many ended placements of each group it had."""
+    From counts per provider, level and service type: the rates and each provider's expected
+    number need only how many ended placements of each group it had."""
     groups = list(groups)
     totals: dict[tuple[str, str], list[int]] = {}
     for g in groups:
@@ -157,4 +138,4 @@ def fair_results(session: Session, provider_ids: list[int], today: date, minimum
                  ) -> dict[int, FairResult | None]:
     if not provider_ids:
         return {}
-    return standardise_groups(ended_groups(session, today), provider_ids, minimum)
+    return standardise(ended_groups(session, today), provider_ids, minimum)

@@ -145,7 +145,7 @@ def due_page(session: Session, today: date, case_worker_id: int | None, number: 
 
     Both kinds are one list (a union), each row a placement, its kind, the outcome (sustain) and
     the day it fell due; only the page's rows are then read whole. A placement with several
-    results due is followed up once, for its first (as `due` did)."""
+    results due is followed up once, for its first."""
     days = sustain_days_by_service_type(session)
 
     def scoped(stmt):

@@ -7,14 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from app.kundval import fairness
-from app.kundval.fairness import Ended, EndedGroup
+from app.kundval.fairness import EndedGroup
 from app.kundval.models import Outcome
 from tests.kundval import factories as f
 
 
 def _ended(provider, level, service_type, hits, misses):
-    return ([Ended(provider, level, service_type, True)] * hits
-            + [Ended(provider, level, service_type, False)] * misses)
+    return [EndedGroup(provider, level, service_type, hits + misses, hits)]
 
 
 def test_expected_is_the_sum_of_the_municipalitys_rates_for_the_providers_mix():

@@ -48,10 +48,15 @@ sustain_days_of: Hook[Callable[[Session, list[Placement]], dict[int, int]]] = Ho
     "kundval.followups.sustain_days_of")
 
 
+# An alias made once: a new aliased() per call cost about a millisecond a page (SQLAlchemy adapts
+# every column of the entity), and the alias keeps the subquery from correlating with an Offering
+# joined outside it.
+_OFFERING = aliased(Offering, name="service_type_offering")
+
+
 def _of_service_type(service_type: str):
     """Placement's offering is of the service type (a subquery of its own: no correlation needed)."""
-    offering = aliased(Offering)
-    return Placement.offering_id.in_(select(offering.id).where(offering.service_type == service_type))
+    return Placement.offering_id.in_(select(_OFFERING.id).where(_OFFERING.service_type == service_type))
 
 
 def _not_answered(kind: str):

@@ -171,8 +171,6 @@ def by_provider_kind(session: Session, on: date) -> list[KindRow]:
     """Every kind of provider (Lund follows "at least one social enterprise"), also when zero.
 
     Two grouped queries: approved providers per kind, placements active on `on` per kind."""
-    from app.providers.models import PROVIDER_KINDS
-
     counts = dict(session.execute(select(Provider.kind, func.count(Provider.id))
                                   .where(Provider.status == "approved").group_by(Provider.kind)).all())
     active_by: dict[str, int] = {}
@@ -183,13 +181,17 @@ def by_provider_kind(session: Session, on: date) -> list[KindRow]:
             .where(Placement.start_date <= on, or_(Placement.ended_on.is_(None), Placement.ended_on >= on))
             .group_by(Provider.kind)):
         active_by[kind or "company"] = active_by.get(kind or "company", 0) + n
-    total = sum(active_by.values())
-    rows = []
-    for kind in PROVIDER_KINDS:
-        n = active_by.get(kind, 0)
-        rows.append(KindRow(kind, counts.get(kind, 0), n,
-                            round_money(Decimal(100 * n) / total) if total else None))
-    return rows
+    return kind_rows(counts, active_by)
+
+
+def kind_rows(providers: dict[str, int], active: dict[str, int]) -> list[KindRow]:
+    """A row per kind of provider from the counts (as by_provider_kind counts them, or kept)."""
+    from app.providers.models import PROVIDER_KINDS
+
+    total = sum(active.values())
+    return [KindRow(kind, providers.get(kind, 0), active.get(kind, 0),
+                    round_money(Decimal(100 * active.get(kind, 0)) / total) if total else None)
+            for kind in PROVIDER_KINDS]
 
 
 def age_band(birth: date, on: date) -> str:

@@ -8,6 +8,8 @@ kept rows of one year instead. They are written
 - when a settlement is approved (`settlement_approved`, called by the approval),
 - when data in a settled month changes (`data_changed`, called by late_changes.record, which
   every channel goes through: grid, API, results screen, import),
+- when a case worker answers a follow-up (the dashboard's answer counts, `KeptCount`, are kept
+  with the current year's figures),
 - every night by the scheduler (`nightly_job`), because the figures also move with the day
   (what is active, which follow-ups are due) and with data in open months.
 
@@ -26,9 +28,10 @@ from __future__ import annotations
 
 import logging
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 
 from flask import has_app_context
 from flask_babel import lazy_gettext as _l
@@ -40,7 +43,7 @@ from app.common import clock
 from app.common.base import utcnow
 from app.common.money import ZERO, round_money
 from app.followup import figures, parking
-from app.followup.models import KeptBudget, KeptChange, KeptFigure, KeptParking, KeptYear
+from app.followup.models import KeptBudget, KeptChange, KeptCount, KeptFigure, KeptParking, KeptYear
 from app.settlement import rules
 from app.tasks import service as tasks
 from app.tasks.models import Task
@@ -81,6 +84,16 @@ def _count_noted_changes(session: Session) -> None:
             stmt = make_insert(KeptChange).values(year=year, version=1, kept_version=0, changed_at=now)
             session.execute(stmt.on_conflict_do_update(
                 index_elements=["year"], set_={"version": KeptChange.version + 1, "changed_at": now}))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_follow_up_answers(session: Session, _flush_context) -> None:
+    """A case worker's follow-up answer changes the dashboard's answer counts (kept with the
+    current year): its rewrite is queued like a late change's, and the page says "uppdateras"."""
+    from app.kundval.models import FollowUp
+
+    if any(isinstance(row, FollowUp) for row in chain(session.new, session.dirty, session.deleted)):
+        _note(session, {clock.today().year})
 
 
 @event.listens_for(Session, "after_commit")
@@ -164,6 +177,7 @@ class Computed:
     figures: dict[int, list[dict]]
     approved: dict[int, list[dict]]
     levels: dict[int, list[dict]]  # the levels page's rows (parking.year_view) in its order
+    counts: list[dict] = field(default_factory=list)  # the dashboard's counts as of as_of (any year)
 
 
 def compute(session: Session, years: set[int], as_of: date) -> Computed:
@@ -173,7 +187,7 @@ def compute(session: Session, years: set[int], as_of: date) -> Computed:
     facts = figures.load_facts(session)
     groups = {dimension: {figures.group_of(p, dimension) for p in facts.placements.values()}
               for dimension in figures.DIMENSIONS}
-    result = Computed(as_of, {}, {}, {})
+    result = Computed(as_of, {}, {}, {}, _count_rows(counted(session, as_of)))
     for year in sorted(years):
         rows = result.figures[year] = []
         for month in range(1, 13):
@@ -207,6 +221,48 @@ def _levels_rows(year: int, tables: dict[str, list[parking.ParkingRow]]) -> list
             for position, row in enumerate(rows)]
 
 
+@dataclass
+class Counts:
+    """The key figures page's tables as of a day: providers and active placements per kind of
+    provider, and per follow-up kind how many answered yes, no, not reached, or are unknown."""
+
+    kinds: list[figures.KindRow]
+    answers: dict[str, dict[str, int]]
+
+
+def counted(session: Session, as_of: date) -> Counts:
+    """The counts from the placements and follow-ups (what the kept rows hold)."""
+    from app.kundval import followups
+
+    return Counts(figures.by_provider_kind(session, as_of), followups.figures(session, as_of))
+
+
+def _count_rows(counts: Counts) -> list[dict]:
+    rows = []
+    for kind in counts.kinds:
+        rows += [{"section": "kinds", "grp": kind.kind, "item": "providers", "n": kind.providers},
+                 {"section": "kinds", "grp": kind.kind, "item": "active", "n": kind.active}]
+    for follow_up, answers in counts.answers.items():
+        rows += [{"section": "followups", "grp": follow_up, "item": item, "n": n} for item, n in answers.items()]
+    return rows
+
+
+def read_counts(session: Session, year: int) -> Counts | None:
+    """The counts kept with `year` (one indexed query); None when none are (a year kept before
+    counts were, or not kept)."""
+    providers: dict[str, int] = {}
+    active: dict[str, int] = {}
+    answers: dict[str, dict[str, int]] = {}
+    for section, group, item, n in session.execute(
+            select(KeptCount.section, KeptCount.grp, KeptCount.item, KeptCount.n)
+            .where(KeptCount.year == year).order_by(KeptCount.id)):
+        if section == "kinds":
+            (providers if item == "providers" else active)[group] = n
+        else:
+            answers.setdefault(group, {})[item] = n
+    return Counts(figures.kind_rows(providers, active), answers) if answers else None
+
+
 def store(session: Session, computed: Computed, versions: dict[int, int]) -> int:
     """Replace the years' kept rows with `computed`, read at change count `versions` (the caller
     commits). A year whose stored rows were computed at a later count (another rewrite read
@@ -220,6 +276,9 @@ def store(session: Session, computed: Computed, versions: dict[int, int]) -> int
         session.execute(delete(KeptFigure).where(KeptFigure.year == year))
         session.execute(delete(KeptBudget).where(KeptBudget.year == year))
         session.execute(delete(KeptParking).where(KeptParking.year == year))
+        session.execute(delete(KeptCount).where(KeptCount.year == year))
+        if computed.counts:
+            session.execute(insert(KeptCount), [{**row, "year": year} for row in computed.counts])
         if computed.levels.get(year):
             session.execute(insert(KeptParking), computed.levels[year])
         if rows:

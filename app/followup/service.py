@@ -30,6 +30,7 @@ class Dashboard:
     targets: dict[str, Decimal]
     external: dict[str, dict[str, Decimal]]  # figure -> period -> value
     kinds: list[figures.KindRow] = field(default_factory=list)  # providers and placements per kind
+    answers: dict[str, dict[str, int]] = field(default_factory=dict)  # follow-up kind -> answer -> count
     kept_as_of: date | None = None  # the day the kept figures were computed as of; None: just now
     kept_computed_at: datetime | None = None  # when they were computed
     updating_since: datetime | None = None  # a change they do not show yet (a rewrite is queued)
@@ -102,9 +103,11 @@ def dashboard(session: Session, year: int, through: str, dimension: str, as_of: 
         if paged and tables:
             shown, page = _group_page(tables[0].groups, group_page or 1)
             tables = [replace(table, groups=shown) for table in tables]
+    # The counts as of the day are kept with the year's figures; counted here for a year not kept.
+    counts = (kept.read_counts(session, year) if stored is not None else None) or kept.counted(session, as_of)
     view = Dashboard(year, through, dimension, tables, {t.figure: t for t in totals},
                      targets(session, year), external_figures(session, year),
-                     figures.by_provider_kind(session, as_of), groups=page)
+                     counts.kinds, counts.answers, groups=page)
     if stored is not None:
         view.kept_as_of, view.kept_computed_at = stored.as_of, stored.computed_at
         view.updating_since = stored.updating_since

@@ -12,12 +12,14 @@ from sqlalchemy import delete, func, select
 
 from app.exchange.importer import import_document
 from app.followup import budget, figures, kept, parking, service
-from app.followup.models import KeptFigure, KeptParking, KeptYear
-from app.kundval.models import EMPLOYMENT_FORMS
+from app.followup.models import KeptCount, KeptFigure, KeptParking, KeptYear
+from app.kundval import followups
+from app.kundval.models import EMPLOYMENT_FORMS, Placement
 from app.offerings.models import SERVICE_TYPES
 from app.reporting import grid
 from app.settlement import service as settlement
 from app.tasks.models import Task
+from tests.statements import statements
 from tests.tasks.helpers import run_jobs
 
 AS_OF = date(2026, 11, 24)
@@ -406,6 +408,65 @@ def test_the_dashboard_reads_the_kept_year_and_says_as_of_when(client, auth, ses
     assert page.status_code == 200
     assert "Nyckeltalen är räknade per 2026-11-24" in page.text
     assert "Anordnare 1" in page.text
+
+
+def an_ended_placement(session, today: date) -> Placement:
+    """A placement whose follow-up 90 days after its end is due on `today`."""
+    return session.execute(select(Placement).where(
+        Placement.ended_on <= today - timedelta(days=followups.AFTER_END_DAYS)).order_by(Placement.id)).scalars().first()
+
+
+def test_the_dashboards_counts_as_of_the_day_are_kept_and_equal_those_counted(session):
+    municipality(session)
+    followups.record(session, an_ended_placement(session, AS_OF), kind="after_end", answer="no",
+                     actor_id=None, today=AS_OF)
+    session.commit()
+    assert kept.read_counts(session, 2026) is None  # not kept yet: the dashboard counts them
+    kept.refresh(session, {2026}, AS_OF)
+    session.commit()
+    stored = kept.read_counts(session, 2026)
+    assert stored == kept.counted(session, AS_OF)
+    assert [k.kind for k in stored.kinds] == list(KINDS) and all(k.providers == 1 for k in stored.kinds)
+    assert sum(k.active for k in stored.kinds) > 0
+    assert stored.answers["after_end"]["no"] == 1 and stored.answers["after_end"]["unknown"] > 0
+    assert stored.answers["sustain"]["unknown"] > 0
+
+
+def test_the_dashboard_reads_its_counts_kept_and_a_follow_up_answer_queues_their_rewrite(
+        app, client, auth, session):
+    today = date.today()
+    municipality(session)
+    kept.refresh(session, None, today)
+    session.commit()
+    unknown = kept.read_counts(session, today.year).answers["after_end"]["unknown"]
+    # The page shows the kept counts and counts nothing from the placements: one changed by hand shows.
+    session.execute(KeptCount.__table__.update().where(
+        KeptCount.year == today.year, KeptCount.section == "followups", KeptCount.grp == "after_end",
+        KeptCount.item == "unknown").values(n=4321))
+    session.commit()
+    finance = auth.login("finance")
+    session.commit()
+    with statements(session) as sent:
+        page = client.get("/uppfoljning/").text
+    assert '<td class="num">4321</td>' in page and "Nyckeltalen är räknade per" in page
+    assert not [s for s in sent if "FROM placement" in s or "FROM outcome" in s]
+    # A case worker answers a follow-up: the rewrite is queued, and the page says it is behind.
+    placement_id = an_ended_placement(session, today).id
+    session.rollback()
+    auth.login("case_worker")
+    session.commit()
+    response = client.post(f"/handlaggare/uppfoljning/{placement_id}/after_end?visa=alla", data={"answer": "yes"})
+    assert response.status_code == 302
+    assert rewrites_queued(session) == [today.year] and kept.updating(session, today.year)
+    session.rollback()  # SQLite: the test's open transaction would hold the write lock
+    auth.login_user(finance)
+    assert "Nyckeltalen uppdateras efter en ändring" in client.get("/uppfoljning/").text
+    assert drain(app, session) == 1
+    answers = kept.read_counts(session, today.year).answers["after_end"]
+    assert answers["yes"] == 1 and answers["unknown"] == unknown - 1
+    assert answers == kept.counted(session, today).answers["after_end"]
+    page = client.get("/uppfoljning/").text
+    assert "Nyckeltalen uppdateras" not in page and '<td class="num">4321</td>' not in page
 
 
 def test_the_nightly_job_rewrites_every_year_once_a_day(session):

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, delete, func, insert, inspect, text
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
+from app.common.kept_on_change import keep_on_change
 from app.common.sql_dates import days_after
-from app.kundval.models import Outcome, Placement, Referral
+from app.kundval.models import KeptEndedGroup, Outcome, Placement, Referral
 from app.offerings.models import Offering
 
 FOLLOW_UP_DAYS = 90
@@ -138,4 +141,76 @@ def fair_results(session: Session, provider_ids: list[int], today: date, minimum
                  ) -> dict[int, FairResult | None]:
     if not provider_ids:
         return {}
-    return standardise(ended_groups(session, today), provider_ids, minimum)
+    return standardise(kept_ended_groups(session, today), provider_ids, minimum)
+
+
+# -- kept ------------------------------------------------------------------------------------------
+# The groups change when a placement ends 90 days back (so with the day), when a result is verified
+# or rejected, and when a decision's level or a placement changes: they are kept as of a day, counted
+# anew by the first compare page of a day, and forgotten by any such change (the next page counts
+# them). A client's page then reads a few hundred rows instead of every ended placement.
+
+_PENDING = "kundval.fairness.pending"
+_LOCK = 7_301_017  # PostgreSQL advisory lock: one writer of the kept groups at a time
+
+
+def kept_ended_groups(session: Session, today: date) -> list[EndedGroup]:
+    """ended_groups(session, today), from the kept rows when they are of `today`; otherwise
+    counted and kept (in the caller's transaction)."""
+    refresh_pending(session)
+    kept = session.execute(select(KeptEndedGroup.as_of, KeptEndedGroup.provider_id, KeptEndedGroup.level,
+                                  KeptEndedGroup.service_type, KeptEndedGroup.ended,
+                                  KeptEndedGroup.results)).all()
+    if kept and all(as_of == today for as_of, *_rest in kept):
+        return [EndedGroup(*row) for _as_of, *row in kept]
+    groups = ended_groups(session, today)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
+    session.execute(delete(KeptEndedGroup))
+    if groups:
+        session.execute(insert(KeptEndedGroup), [
+            {"as_of": today, "provider_id": g.provider_id, "level": g.level, "service_type": g.service_type,
+             "ended": g.ended, "results": g.results} for g in groups])
+    return groups
+
+
+def forget_kept(session: Session) -> None:
+    """After a bulk write round the ORM (the import): the next compare page counts anew."""
+    session.execute(delete(KeptEndedGroup))
+
+
+def _changes_groups(obj: Any, how: str) -> bool:
+    """Does flushing `obj` (`how`: "new", "dirty" or "deleted") change what the groups count?"""
+    if isinstance(obj, Outcome):
+        return True
+    if how == "deleted":
+        return isinstance(obj, Placement | Referral)
+    if isinstance(obj, Placement):  # a placement counts only once it has ended
+        return obj.ended_on is not None or (how == "dirty" and inspect(obj).attrs.ended_on.history.has_changes())
+    if how == "new":
+        return False
+    if isinstance(obj, Referral):
+        return inspect(obj).attrs.level.history.has_changes()
+    if isinstance(obj, Offering):
+        state = inspect(obj).attrs
+        return state.service_type.history.has_changes() or state.provider_id.history.has_changes()
+    return False
+
+
+def _note_changes(session: OrmSession, _flush_context: Any) -> None:
+    if not session.info.get(_PENDING) and any(
+            _changes_groups(obj, how) for how, objs in (("new", session.new), ("dirty", session.dirty),
+                                                         ("deleted", session.deleted)) for obj in objs):
+        session.info[_PENDING] = True
+
+
+def refresh_pending(session: Session) -> None:
+    """Forget the kept groups when this session changed what they count."""
+    session.flush()
+    if session.info.pop(_PENDING, None):
+        forget_kept(session)
+
+
+def watch() -> None:
+    """Forget the kept groups on change in every session (called once from create_app())."""
+    keep_on_change(_PENDING, _note_changes, refresh_pending)

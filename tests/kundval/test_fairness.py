@@ -143,3 +143,55 @@ def test_the_client_sees_more_and_fewer_than_expected_on_the_comparison_page(app
     assert "väntade vi oss omkring 11" in page
     assert "Så räknar vi:" in page
     assert page.index(offerings[0].title) < page.index(offerings[1].title)  # the order asked for stays
+
+
+def kept_rows(session) -> list[tuple]:
+    from sqlalchemy import select
+
+    from app.kundval.models import KeptEndedGroup
+
+    return sorted(session.execute(select(KeptEndedGroup.as_of, KeptEndedGroup.provider_id, KeptEndedGroup.level,
+                                         KeptEndedGroup.ended, KeptEndedGroup.results)).all())
+
+
+def test_the_groups_are_kept_as_of_the_day_and_forgotten_by_a_change_they_count(app, session):
+    """The compare page reads the kept groups of the day; the first page of a day counts them
+    anew, and a result, an ended placement or a level change forgets them (the next page counts)."""
+    from tests.statements import statements
+
+    today = date(2026, 12, 1)
+    _me, mine, (steget, nya) = arrange_history(session, today)
+    session.commit()
+    counted = fairness.ended_groups(session, today)
+    assert fairness.kept_ended_groups(session, today) == counted
+    session.commit()
+    assert [row[0] for row in kept_rows(session)] == [today, today]
+    with statements(session) as sent:
+        assert fairness.kept_ended_groups(session, today) == counted
+    assert not [s for s in sent if "FROM placement" in s]  # read from the kept rows
+    # A result verified for an ended placement of Nya Vägar: forgotten at the commit, then counted.
+    placement = f.placement(session, mine, nya, start=today - timedelta(days=300), ended_on=today - timedelta(days=100),
+                            end_reason="result")
+    session.add(Outcome(ref="NEW", placement_id=placement.id, kind="studies", result_date=today - timedelta(days=95),
+                        verified_on=today - timedelta(days=90)))
+    session.commit()
+    assert kept_rows(session) == []
+    now = fairness.kept_ended_groups(session, today)
+    assert now == fairness.ended_groups(session, today) != counted
+    assert sum(g.results for g in now if g.provider_id == nya.provider_id) == 5
+    session.commit()
+    # A decision's level changed: its ended placements move group, so the groups are forgotten.
+    mine.level = "A"
+    session.commit()
+    assert kept_rows(session) == []
+    assert fairness.kept_ended_groups(session, today) == fairness.ended_groups(session, today)
+    session.commit()
+    # A placement that has not ended changes nothing they count: they stay.
+    f.placement(session, mine, steget, start=today, ended_on=None)
+    session.commit()
+    assert len(kept_rows(session)) == 3
+    # The next day they are counted anew (a placement ended 90 days before it now counts).
+    assert fairness.kept_ended_groups(session, today + timedelta(days=1)) == \
+        fairness.ended_groups(session, today + timedelta(days=1))
+    session.commit()
+    assert {row[0] for row in kept_rows(session)} == {today + timedelta(days=1)}

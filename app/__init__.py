@@ -120,7 +120,15 @@ def _connect_areas() -> None:
     from app.auth import sessions
     from app.common import client_language
     from app.followup import kept
-    from app.kundval import casefacts, fairness, followups, page_language, reported_days, results
+    from app.kundval import (
+        casefacts,
+        fairness,
+        followups,
+        page_language,
+        placement_windows,
+        reported_days,
+        results,
+    )
     from app.kundval import service as kundval_service
     from app.notifications import service as notifications
     from app.offerings import service as offerings
@@ -140,6 +148,7 @@ def _connect_areas() -> None:
     casefacts.watch()  # the case worker's list kept on change, in every session
     reported_days.watch()  # the grid's reported days kept on change, likewise
     fairness.watch()  # the compare page's kept groups forgotten on change, likewise
+    placement_windows.watch()  # the provider's lists' kept windows, likewise
     late_changes.month_changed.provide(kept.data_changed)
     workflow.period_approved.provide(kept.settlement_approved)
     providers.stop_offerings.provide(offerings.stop_offerings)

@@ -106,10 +106,11 @@ def build(url: str, clients: int) -> None:
         # Some days not reported, so the grid's missing-days filter finds something.
         conn.execute(text("DELETE FROM attendance WHERE placement_id % 7 = 0 AND date = '2026-10-14'"))
         # The rows went in round the ORM (as an import's do): their days' masks are written anew.
-        from app.kundval import reported_days
+        from app.kundval import placement_windows, reported_days
 
         dates = conn.execute(text("SELECT DISTINCT date FROM attendance")).scalars()
         reported_days.rewrite_periods(db.session, {str(day)[:7] for day in dates})
+        placement_windows.rewrite(db.session)  # the placements moved between providers above
         db.session.commit()
     with app.app_context():
         _users(db.session, providers)

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from app.auth.models import User
 from app.common.models import AccessLog, AuditLog
-from app.kundval import casefacts
+from app.kundval import casefacts, placement_windows
 from app.kundval.models import Client, ClientLoginCode, Outcome, Placement, Referral
 from app.notifications.models import Notification
 from app.privacy.models import RetentionRun
@@ -155,8 +155,9 @@ def apply(session: Session, policy: Policy, today: date) -> RetentionRun:
     settlement_ids = [s.id for s in due.settlements]
     for chunk in range(0, len(client_ids), 500):
         _anonymise_clients(session, client_ids[chunk:chunk + 500])
-    if client_ids:  # the case worker's kept list held their names too
+    if client_ids:  # the case worker's kept list and the providers' lists held their names too
         casefacts.rewrite_all(session, today)
+        placement_windows.rewrite(session)
     for chunk in range(0, len(settlement_ids), 500):
         ids = settlement_ids[chunk:chunk + 500]
         session.execute(delete(SettlementLine).where(SettlementLine.settlement_id.in_(ids)))

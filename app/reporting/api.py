@@ -17,7 +17,7 @@ from app.common import clock
 from app.common.audit import record_access, record_list_access
 from app.extensions import db
 from app.kundval import results
-from app.kundval.models import Attendance, Placement
+from app.kundval.models import Attendance, Placement, PlacementWindow
 from app.kundval.service import clients_of_referrals
 from app.reporting import grid as grid_service
 from app.reporting.api_errors import ApiError
@@ -65,13 +65,14 @@ def _placements_page(query: PlacementQuery) -> tuple[list, bool]:
     first, last = grid_service.month_bounds(query.period) if query.period else EVER
     if query.active_on is not None:
         first, last = max(first, query.active_on), min(last, query.active_on)
-    stmt = grid_service.placement_rows_query(g.provider_id, first, last)
+    stmt = grid_service.windows_query(g.provider_id, first, last)  # the kept windows, in id order
     if query.cursor is not None:
-        stmt = stmt.where(Placement.id > query.cursor)
+        stmt = stmt.where(PlacementWindow.placement_id > query.cursor)
     if query.updated_since is not None:
-        stmt = stmt.where(Placement.updated_at >= query.updated_since)
-    found = list(db.session.execute(stmt.order_by(Placement.id).limit(query.limit + 1)))
-    return found[:query.limit], len(found) > query.limit
+        stmt = stmt.join(Placement, Placement.id == PlacementWindow.placement_id).where(
+            Placement.updated_at >= query.updated_since)
+    ids = list(db.session.execute(stmt.order_by(PlacementWindow.placement_id).limit(query.limit + 1)).scalars())
+    return grid_service.rows_of(db.session, g.provider_id, first, last, ids[:query.limit]), len(ids) > query.limit
 
 
 @bp.route("/placements")

@@ -23,8 +23,15 @@ from app.common.periods import month_bounds as month_bounds  # re-exported for t
 from app.common.periods import next_period as next_period
 from app.common.periods import period_of as period_of
 from app.common.periods import previous_period as previous_period
-from app.kundval import reported_days
-from app.kundval.models import Attendance, Client, Placement, Referral, ReportedDays
+from app.kundval import placement_windows, reported_days
+from app.kundval.models import (
+    Attendance,
+    Client,
+    Placement,
+    PlacementWindow,
+    Referral,
+    ReportedDays,
+)
 from app.offerings.models import Offering
 from app.reporting.models import MonthReport
 from app.settlement import late_changes
@@ -187,12 +194,29 @@ def provider_placements(session: Session, provider_id: int, first: date, last: d
     return [grid_row(*found) for found in session.execute(stmt.order_by(Client.name, Placement.ref))]
 
 
-def _searched(stmt, search: str):
-    """Placements whose client's name or whose ref contains `search` (all when it is empty)."""
+def windows_query(provider_id: int, first: date, last: date, search: str = ""):
+    """The ids of the provider's placements meeting first..last whose client's name or ref
+    contains `search` (all when it is empty), from their kept windows (kundval/placement_windows.py):
+    the lists page and count these narrow rows, then read a page's placements whole."""
+    stmt = select(PlacementWindow.placement_id).where(PlacementWindow.provider_id == provider_id,
+                                                      *placement_windows.meets(first, last))
     if not search:
         return stmt
-    return stmt.where(Client.name.icontains(search, autoescape=True)
-                      | Placement.ref.icontains(search, autoescape=True))
+    return stmt.where(PlacementWindow.client_name.icontains(search, autoescape=True)
+                      | PlacementWindow.ref.icontains(search, autoescape=True))
+
+
+def in_name_order(stmt):
+    return stmt.order_by(PlacementWindow.client_name, PlacementWindow.ref)
+
+
+def rows_of(session: Session, provider_id: int, first: date, last: date, ids: list[int]) -> list:
+    """placement_rows_query's rows of `ids` (a page), in the order of `ids`."""
+    if not ids:
+        return []
+    position = {pid: i for i, pid in enumerate(ids)}
+    found = session.execute(placement_rows_query(provider_id, first, last).where(Placement.id.in_(ids))).all()
+    return sorted(found, key=lambda row: position[row[0].id])
 
 
 def placement_choices(session: Session, provider_id: int, first: date, last: date, *, search: str = "",
@@ -200,14 +224,15 @@ def placement_choices(session: Session, provider_id: int, first: date, last: dat
     """At most `limit` of the provider's placements meeting first..last that match `search` (name
     or ref), in name order, and how many match in all: the results form offers these, so a
     provider with thousands of placements gets a search, not thousands of options."""
-    stmt = _searched(placement_rows_query(provider_id, first, last), (search or "").strip()[:100])
-    found = paging.fetch_counted(session, stmt.order_by(Client.name, Placement.ref), 1, limit)
-    return [grid_row(*row) for row in found.rows], found.total
+    stmt = in_name_order(windows_query(provider_id, first, last, (search or "").strip()[:100]))
+    found = paging.fetch_counted(session, stmt, 1, limit)
+    ids = [pid for pid, in found.rows]
+    return [grid_row(*row) for row in rows_of(session, provider_id, first, last, ids)], found.total
 
 
 def with_missing_days(stmt, first: date, last: date, today: date):
-    """`stmt` (placement_rows_query) narrowed to placements with a weekday in first..min(last,
-    today) inside their window that has no row.
+    """`stmt` (windows_query) narrowed to placements with a weekday in first..min(last, today)
+    inside their window that has no row.
 
     The month's weekdays are a constant derived table (at most 23 rows, each with its bit), tested
     against the placement's kept mask of reported days (kundval/reported_days.py), so the check
@@ -218,13 +243,11 @@ def with_missing_days(stmt, first: date, last: date, today: date):
         return stmt.where(false())
     days = union_all(*(select(literal(day, Date).label("day"), literal(reported_days.day_bit(day.day)).label("bit"))
                        for day in weekdays)).subquery("days")
-    end = func.coalesce(Placement.ended_on, Referral.valid_to)
     reported = func.coalesce(ReportedDays.days, 0)
     unreported = exists(select(days.c.day).where(
-        days.c.day >= Placement.start_date, days.c.day >= Referral.valid_from,
-        days.c.day <= end, days.c.day <= Referral.valid_to,
+        days.c.day >= PlacementWindow.window_from, days.c.day <= PlacementWindow.window_to,
         reported.op("&")(days.c.bit) == 0).correlate_except(days))
-    return stmt.outerjoin(ReportedDays, (ReportedDays.placement_id == Placement.id)
+    return stmt.outerjoin(ReportedDays, (ReportedDays.placement_id == PlacementWindow.placement_id)
                           & (ReportedDays.period == period_of(first))).where(unreported)
 
 
@@ -236,16 +259,17 @@ def month_grid(session: Session, provider_id: int, period: str, *, search: str =
     a weekday up to today that has nothing reported. A few queries whatever the provider's size."""
     first, last = month_bounds(period)
     search = (search or "").strip()[:100]
-    stmt = _searched(placement_rows_query(provider_id, first, last), search)
+    stmt = windows_query(provider_id, first, last, search)
     if missing:
         stmt = with_missing_days(stmt, first, last, clock.today())
-    stmt = stmt.order_by(Client.name, Placement.ref)
+    stmt = in_name_order(stmt)
     if page_size:
         found = paging.fetch_counted(session, stmt, page, page_size)
-        rows, total, page, pages = [grid_row(*row) for row in found.rows], found.total, found.number, found.pages
+        ids, total, page, pages = [pid for pid, in found.rows], found.total, found.number, found.pages
     else:
-        rows = [grid_row(*row) for row in session.execute(stmt)]
-        total, page, pages = len(rows), 1, 1
+        ids = list(session.execute(stmt).scalars())
+        total, page, pages = len(ids), 1, 1
+    rows = [grid_row(*row) for row in rows_of(session, provider_id, first, last, ids)]
     # Whole ISO weeks, so the weekly cap counts days in the neighbouring months too.
     week_start = first - timedelta(days=first.weekday())
     week_end = last + timedelta(days=6 - last.weekday())

@@ -17,7 +17,7 @@ VOLATILE = {"created_at", "updated_at", "at", "personal_id_encrypted", "approved
 NO_IDS = {"attendance"}
 # Worked out from the other tables and kept: the case worker's list (app/kundval/casefacts.py) and
 # the grid's reported days (app/kundval/reported_days.py).
-DERIVED = {"case_facts", "reporteddays"}
+DERIVED = {"case_facts", "reporteddays", "placementwindow", "keptendedgroup"}
 
 
 def _text(value):

@@ -26,7 +26,7 @@ from app.common.periods import period_of
 from app.exchange.importer import checks, matching, reading, writing
 from app.exchange.importer.attendance import AttendanceRows
 from app.exchange.importer.sections import SECTIONS, SPEC, ImportSummary, Rec, parse_section
-from app.kundval import casefacts, fairness, reported_days
+from app.kundval import casefacts, fairness, placement_windows, reported_days
 from app.kundval.models import Attendance, ReportedDays
 from app.settlement import late_changes
 
@@ -89,6 +89,7 @@ def _import(session: Session, sections: reading.Sections, actor_id: int | None, 
     analyze_touched(session, summary)
     casefacts.rewrite_all(session, clock.today())
     fairness.forget_kept(session)  # placements and results may have gone in round the ORM
+    placement_windows.rewrite(session)
     return summary
 
 

@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, exists, false, func, literal, select, union_all
+from sqlalchemy import BigInteger, Date, Integer, case, cast, extract, false, func, literal, select
 from sqlmodel import Session
 
 from app.common import clock, paging
@@ -234,21 +235,31 @@ def with_missing_days(stmt, first: date, last: date, today: date):
     """`stmt` (windows_query) narrowed to placements with a weekday in first..min(last, today)
     inside their window that has no row.
 
-    The month's weekdays are a constant derived table (at most 23 rows, each with its bit), tested
-    against the placement's kept mask of reported days (kundval/reported_days.py), so the check
-    runs in the database for every placement at once without a look-up per day."""
-    weekdays = [first + timedelta(days=i) for i in range((min(last, today) - first).days + 1)]
-    weekdays = [day for day in weekdays if day.weekday() < 5]
-    if not weekdays:
+    Against the placement's kept mask of reported days (kundval/reported_days.py): the days of its
+    window in the month are a mask too, bits lo..hi made with two shifts, and kept to the month's
+    weekdays up to today by a constant mask, so each placement costs a few operations in the
+    database, not a test per day."""
+    end = min(last, today)
+    if end < first:
         return stmt.where(false())
-    days = union_all(*(select(literal(day, Date).label("day"), literal(reported_days.day_bit(day.day)).label("bit"))
-                       for day in weekdays)).subquery("days")
+    weekdays = 0
+    for day in range(1, end.day + 1):
+        if date(first.year, first.month, day).weekday() < 5:
+            weekdays |= reported_days.day_bit(day)
+    w = PlacementWindow
+    lo = case((w.window_from > first, w.window_from), else_=literal(first, Date))
+    hi = case((w.window_to < end, w.window_to), else_=literal(end, Date))
+    one = literal(1, BigInteger)  # bit 31 (day 31's end) needs more than 32 bits
+
+    def day_of(day) -> Any:
+        return cast(extract("day", day), Integer)
+
+    window = one.op("<<")(day_of(hi)) - one.op("<<")(day_of(lo) - 1)  # bits of days lo..hi
+    wanted = window.op("&")(literal(weekdays, BigInteger))
     reported = func.coalesce(ReportedDays.days, 0)
-    unreported = exists(select(days.c.day).where(
-        days.c.day >= PlacementWindow.window_from, days.c.day <= PlacementWindow.window_to,
-        reported.op("&")(days.c.bit) == 0).correlate_except(days))
-    return stmt.outerjoin(ReportedDays, (ReportedDays.placement_id == PlacementWindow.placement_id)
-                          & (ReportedDays.period == period_of(first))).where(unreported)
+    return stmt.outerjoin(ReportedDays, (ReportedDays.placement_id == w.placement_id)
+                          & (ReportedDays.period == period_of(first))).where(
+        lo <= hi, wanted.op("|")(reported) != reported)
 
 
 def month_grid(session: Session, provider_id: int, period: str, *, search: str = "",

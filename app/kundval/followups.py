@@ -63,11 +63,16 @@ def _not_answered(kind: str):
     return ~select(FollowUp.id).where(FollowUp.placement_id == Placement.id, FollowUp.kind == kind).exists()
 
 
-def _sustain_outcome(today: date, sustain_days: dict[str, int]):
-    """Conditions on Outcome (of Placement) whose sustain follow-up is due by today."""
+def _sustain_outcome(today: date, sustain_days: dict[str, int], service_type=None):
+    """Conditions on Outcome (of Placement) whose sustain follow-up is due by today. A caller that
+    joins the placement's offering gives its `service_type` column; otherwise each type is a
+    subquery (which had the database read every placement to test them)."""
+    def of_type(name: str):
+        return _of_service_type(name) if service_type is None else service_type == name
+
     return and_(Outcome.placement_id == Placement.id, Outcome.verified_on.is_not(None),
                 Outcome.rejected_on.is_(None), Outcome.sustained_verified_on.is_(None),
-                or_(*[and_(_of_service_type(st), Outcome.result_date <= today - timedelta(days=d))
+                or_(*[and_(of_type(st), Outcome.result_date <= today - timedelta(days=d))
                       for st, d in sustain_days.items()]))
 
 
@@ -153,9 +158,11 @@ def due_page(session: Session, today: date, case_worker_id: int | None, number: 
     results due is followed up once, for its first."""
     days = sustain_days_by_service_type(session)
 
-    def scoped(stmt):
-        stmt = stmt.join(Referral, Referral.id == Placement.referral_id).join(Client, Client.id == Referral.client_id)
-        return stmt.where(Client.case_worker_id == case_worker_id) if case_worker_id is not None else stmt
+    def scoped(stmt):  # everyone's list needs no decision or client to find its rows
+        if case_worker_id is None:
+            return stmt
+        return (stmt.join(Referral, Referral.id == Placement.referral_id).join(Client, Client.id == Referral.client_id)
+                .where(Client.case_worker_id == case_worker_id))
 
     first = func.row_number().over(partition_by=Outcome.placement_id, order_by=(Outcome.result_date, Outcome.id))
     sustain_due = case(*[(Offering.service_type == st, days_after(Outcome.result_date, d)) for st, d in days.items()],
@@ -164,7 +171,8 @@ def due_page(session: Session, today: date, case_worker_id: int | None, number: 
                             sustain_due.label("due"), first.label("nth")).select_from(Outcome)
                      .join(Placement, Placement.id == Outcome.placement_id)
                      .join(Offering, Offering.id == Placement.offering_id)
-                     ).where(_sustain_outcome(today, days), _not_answered("sustain")).subquery("sustain")
+                     ).where(_sustain_outcome(today, days, Offering.service_type), _not_answered("sustain")
+                             ).subquery("sustain")
     after_end = scoped(select(Placement.id.label("pid"), literal("after_end").label("kind"),
                               literal(None, Integer).label("oid"),
                               days_after(Placement.ended_on, AFTER_END_DAYS).label("due"))

@@ -123,3 +123,25 @@ def test_the_follow_ups_due_page_in_the_database_oldest_first_each_once(app, cli
     assert action in second
     answered = client.post(action.replace("&amp;", "&"), data={"answer": "no"})
     assert answered.headers["Location"].endswith("/handlaggare/resultat?visa=alla&uppfoljningar=2")
+
+
+def test_a_case_workers_follow_ups_are_their_clients_and_everyones_list_has_all(session, auth):
+    """Both kinds, for the clients of the case worker who asks; without one, every client's."""
+    mine, other = auth.user("case_worker", "mina@kommun.example"), auth.user("case_worker", "andra@kommun.example")
+    prov = f.provider(session)
+    off = f.offering(session, prov)
+    found = {}
+    for n, worker in enumerate((mine, other)):
+        client = f.client(session, n, case_worker_id=worker.id)
+        referral = f.referral(session, client, decided_on=date(2026, 1, 5))
+        ended = f.placement(session, referral, off, start=date(2026, 1, 12), ended_on=date(2026, 6, 30),
+                            end_reason="completed")
+        _result(session, f.placement(session, referral, off, start=date(2026, 7, 1)), date(2026, 8, 3))
+        found[worker.id] = ended.id
+    session.flush()
+    rows = followups.due_page(session, TODAY, mine.id, 1).rows
+    assert {r.client.case_worker_id for r in rows} == {mine.id}
+    assert sorted(r.kind for r in rows) == ["after_end", "sustain"]
+    assert found[mine.id] in {r.placement.id for r in rows}
+    everyone = followups.due_page(session, TODAY, None, 1)
+    assert len(everyone.rows) == 4 and {r.client.case_worker_id for r in everyone.rows} == {mine.id, other.id}

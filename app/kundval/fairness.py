@@ -163,9 +163,8 @@ def kept_ended_groups(session: Session, today: date) -> list[EndedGroup]:
                                   KeptEndedGroup.results)).all()
     if kept and all(as_of == today for as_of, *_rest in kept):
         return [EndedGroup(*row) for _as_of, *row in kept]
+    _lock(session)  # before counting: a change committed while this waited is counted
     groups = ended_groups(session, today)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
     session.execute(delete(KeptEndedGroup))
     if groups:
         session.execute(insert(KeptEndedGroup), [
@@ -175,8 +174,18 @@ def kept_ended_groups(session: Session, today: date) -> list[EndedGroup]:
 
 
 def forget_kept(session: Session) -> None:
-    """After a bulk write round the ORM (the import): the next compare page counts anew."""
+    """After a change they count (or a bulk write round the ORM: the import): the next compare
+    page counts anew."""
+    _lock(session)
     session.execute(delete(KeptEndedGroup))
+
+
+def _lock(session: Session) -> None:
+    """One writer of the kept groups at a time, to its commit (PostgreSQL; SQLite's BEGIN
+    IMMEDIATE already lets one writer in): a page counting them and a change forgetting them
+    never leave groups counted before the change."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
 
 
 def _changes_groups(obj: Any, how: str) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, inspect, select
+from sqlalchemy import case, delete, func, insert, inspect, select, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
@@ -32,6 +32,7 @@ from app.offerings.models import Offering
 
 _PENDING = "kundval.placement_windows.pending"
 MAX_IDS = 50  # more placements changed at once (an import, a client with many): every row anew
+_LOCK = 7_301_023  # PostgreSQL advisory lock of the rows' writers
 
 
 def worked_out():
@@ -59,6 +60,11 @@ def rewrite(session: Session, placement_ids: set[int] | None = None) -> None:
             return
         ids = sorted(placement_ids)
         gone, rows = gone.where(PlacementWindow.placement_id.in_(ids)), rows.where(Placement.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        # A rewrite of every row waits for the rewrites of a few (and they for it) to their commit,
+        # so their row locks are never taken in two orders at once (SQLite has one writer anyway).
+        lock = "pg_advisory_xact_lock" if placement_ids is None else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {lock}(:k)"), {"k": _LOCK})
     session.execute(gone)
     session.execute(insert(PlacementWindow).from_select(
         ["placement_id", "provider_id", "client_name", "ref", "window_from", "window_to"], rows))

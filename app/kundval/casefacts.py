@@ -49,6 +49,9 @@ FILTERS = ("waiting", "deadline_soon", "placed", "no_first_meeting", "attendance
            "followup_due", "disputed")
 STATUS_FILTERS = ("waiting", "deadline_soon", "placed")  # worked out from the row's status
 PLACEMENT_FILTERS = tuple(name for name in FILTERS if name not in STATUS_FILTERS)
+# The list's default order after "children in the household first": waiting, placed, no decision,
+# then the rest (ended, withdrawn), kept in CaseFacts.priority.
+STATUS_ORDER = ("waiting", "placed", "none")
 # Refreshing more clients than this at once rewrites every row (no statement lists more ids).
 MAX_IDS = 50
 _PENDING = "kundval.casefacts.pending"
@@ -121,12 +124,14 @@ def worked_out(today: date, sustain_days: dict[str, int], base: list):
         (or_(per_client.c.any_latest == 1, Referral.valid_to < today), literal("ended")),
         else_=literal("waiting"))
     soon = and_(status == "waiting", Referral.choice_deadline <= add_working_days(today, 2))
+    priority = (case((Client.children_in_household.is_(True), 0), else_=len(STATUS_ORDER) + 1)
+                + case(*[(status == name, rank) for rank, name in enumerate(STATUS_ORDER)], else_=len(STATUS_ORDER)))
     return (select(Client.id.label("client_id"), Client.case_worker_id.label("case_worker_id"),
                    Referral.id.label("referral_id"), status.label("status"),
                    func.lower(Client.name).label("name_key"), Client.birth_date.label("born"),
                    Client.children_in_household.label("children"), Referral.service_type.label("service_type"),
                    Referral.choice_deadline.label("deadline"),
-                   case((soon, 1), else_=0).label("deadline_soon"),
+                   case((soon, 1), else_=0).label("deadline_soon"), priority.label("priority"),
                    *[func.coalesce(per_client.c[name], 0).label(name) for name in PLACEMENT_FILTERS])
             .select_from(Client).join(latest, latest.c.cid == Client.id, isouter=True)
             .join(Referral, Referral.id == latest.c.rid, isouter=True)

@@ -262,6 +262,10 @@ class CaseFacts(SQLModel, table=True):
     """
 
     __tablename__ = "case_facts"
+    # The list's default order, everyone's and one case worker's, read in index order to a page.
+    __table_args__ = (Index("ix_case_facts_priority", "priority", "deadline", "name_key", "client_id"),
+                      Index("ix_case_facts_worker_priority", "case_worker_id", "priority", "deadline", "name_key",
+                            "client_id"))
 
     client_id: int = Field(sa_column=Column(Integer, ForeignKey("client.id", ondelete="CASCADE"),
                                             primary_key=True, autoincrement=False))
@@ -277,6 +281,8 @@ class CaseFacts(SQLModel, table=True):
     service_type: str | None = Field(default=None, max_length=20)
     deadline: date | None = None
     deadline_soon: int = 0
+    # children in the household first, then waiting, placed, no decision, the rest (caselist.PRIORITY)
+    priority: int = 0
     no_first_meeting: int = 0
     attendance_missing: int = 0
     to_verify: int = 0

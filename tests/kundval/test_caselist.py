@@ -185,3 +185,36 @@ def test_the_counts_stay_right_on_an_empty_filter_and_past_the_last_page(session
     placed = caselist.case_list(session, case_worker_id=None, today=TODAY, filter_name="placed", page=5)
     assert [r.client.name for r in placed.rows] == ["Placerad 3", "Placerad 4"] and placed.page == 1
     assert {r.status for r in placed.rows} == {"placed"} and placed.counts == shown.counts
+
+
+def test_the_default_order_children_first_then_status_nearest_deadline_and_name(session, auth):
+    """Children in the household first, then waiting, placed, no decision and the rest, each by
+    the nearest last day to choose (none last) and the name: everyone's list and one worker's."""
+    worker = auth.user("case_worker", "ordning@kommun.example")
+    prov = f.provider(session)
+    off = f.offering(session, prov, capacity=20)
+
+    def person(i, name, *, children=False, decided=None, deadline=None, placed=False, ended=False):
+        c = f.client(session, i, name=name, children=children, case_worker_id=worker.id)
+        if decided is not None:
+            r = f.referral(session, c, decided_on=decided, deadline=deadline)
+            if deadline is None:  # a decision registered before last days to choose were set
+                r.choice_deadline = None
+            if placed or ended:
+                f.placement(session, r, off, start=decided, ended_on=TODAY - timedelta(days=3) if ended else None,
+                            end_reason="completed" if ended else None)
+        return name
+
+    soon = person(0, "Ulla Snart", decided=TODAY - timedelta(days=5), deadline=TODAY + timedelta(days=2))
+    later = person(1, "Anna Senare", decided=TODAY - timedelta(days=5), deadline=TODAY + timedelta(days=9))
+    open_ended = person(2, "Bo Utan Dag", decided=TODAY - timedelta(days=5))
+    placed = person(3, "Cecilia Placerad", decided=TODAY - timedelta(days=40), placed=True)
+    nothing = person(4, "David Inget Beslut")
+    family_ended = person(5, "Eva Avslutad", children=True, decided=TODAY - timedelta(days=90), ended=True)
+    family_waiting = person(6, "Örjan Väntar", children=True, decided=TODAY - timedelta(days=2),
+                            deadline=TODAY + timedelta(days=20))
+    session.flush()
+    expected = [family_waiting, family_ended, soon, later, open_ended, placed, nothing]
+    for worker_id in (None, worker.id):
+        listed = caselist.case_list(session, case_worker_id=worker_id, today=TODAY)
+        assert [r.client.name for r in listed.rows] == expected

@@ -25,7 +25,8 @@ def fresh(session) -> list[tuple]:
 
 
 def test_the_kept_windows_follow_every_change_the_lists_depend_on(session):
-    one, two = f.provider(session, "Ett AB"), f.provider(session, "Två AB", org_nr="556036-0793")
+    one = f.provider(session, "Ett AB", org_nr="556677-8899")
+    two = f.provider(session, "Två AB", org_nr="556036-0793")
     first, second = f.offering(session, one), f.offering(session, two, title="Praktik två")
     c = f.client(session, 0, name="Amina Ali")
     r = f.referral(session, c, decided_on=TODAY - timedelta(days=30))

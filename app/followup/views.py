@@ -40,15 +40,9 @@ def figure_row(table: figures.FigureTable, span: str) -> Markup:
     """One row of a figure's table (a month or "ytd"): a cell per group. One call per row, not a
     macro per cell: the table by provider has thousands of cells, and a Jinja macro call per cell
     (with its locale and translation look-ups) was most of the page's time."""
-    locale, hidden, cells = i18n.current_locale(), _hidden_html(), table.cells
-    decimals, fmt, least = (0 if table.kind in ("count", "money") else 1), i18n.fmt_number, figures.MIN_GROUP
-    parts = []
-    for group in table.groups:  # _cell_html inlined: a table by provider has 5 000 cells a page
-        cell = cells[group, span]
-        value, n = cell.value, cell.n
-        text = hidden if 0 < n < least else "–" if value is None else fmt(value, decimals, locale)
-        parts.append(f'<td class="num">{text}</td>')
-    return Markup("".join(parts))
+    locale, hidden, cells, kind = i18n.current_locale(), _hidden_html(), table.cells, table.kind
+    return Markup("".join(f'<td class="num">{_cell_html(cells[group, span], kind, locale, hidden)}</td>'
+                          for group in table.groups))
 
 
 def _hidden_html() -> str:

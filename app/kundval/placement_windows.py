@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, inspect, select, text
+from sqlalchemy import case, delete, func, insert, inspect, or_, select, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
@@ -97,18 +97,20 @@ def _note_changes(session: OrmSession, _flush_context: Any) -> None:
 
 
 def _placements_of(session: Session, pending: dict[str, set[int]]) -> set[int] | None:
-    """The placements whose rows the noted changes touch; None when more than MAX_IDS."""
+    """The placements whose rows the noted changes touch (one query); None when more than MAX_IDS."""
+    if any(len(ids) > MAX_IDS for ids in pending.values()):
+        return None
+    through = []  # the placements of a changed decision, offering or client
+    if pending["referral"]:
+        through.append(Placement.referral_id.in_(sorted(pending["referral"])))
+    if pending["offering"]:
+        through.append(Placement.offering_id.in_(sorted(pending["offering"])))
+    if pending["client"]:
+        through.append(Placement.referral_id.in_(
+            select(Referral.id).where(Referral.client_id.in_(sorted(pending["client"])))))
     ids = set(pending["placement"])
-    for key, column, ref in (("referral", Placement.referral_id, None), ("offering", Placement.offering_id, None),
-                             ("client", Referral.client_id, Referral)):
-        if len(pending[key]) > MAX_IDS:
-            return None
-        if not pending[key]:
-            continue
-        stmt = select(Placement.id).limit(MAX_IDS + 1)
-        if ref is not None:
-            stmt = stmt.join(Referral, Referral.id == Placement.referral_id)
-        ids.update(session.execute(stmt.where(column.in_(sorted(pending[key])))).scalars())
+    if through:
+        ids.update(session.execute(select(Placement.id).where(or_(*through)).limit(MAX_IDS + 1)).scalars())
     return ids if len(ids) <= MAX_IDS else None
 
 
